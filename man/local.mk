@@ -1,0 +1,13 @@
+# man/local.mk -- man pages generated from --help with help2man, plus a
+# hand-written section per program in man/<prog>.x.
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+man1_MANS = man/cowcp.1
+EXTRA_DIST += man/cowcp.x
+CLEANFILES += $(man1_MANS)
+
+man/cowcp.1: src/cowcp$(EXEEXT) $(srcdir)/man/cowcp.x
+	$(AM_V_GEN)$(MKDIR_P) man && \
+	$(HELP2MAN) --no-info --include=$(srcdir)/man/cowcp.x \
+	  --name="copy files, sharing data on copy-on-write filesystems" \
+	  --output=$@-t src/cowcp$(EXEEXT) && mv $@-t $@

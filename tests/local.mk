@@ -1,0 +1,27 @@
+# tests/local.mk -- unit tests (make check) and the fault-injection shim
+# the bats suite preloads.
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+TEST_EXTENSIONS = .t
+T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+  $(top_srcdir)/build-aux/tap-driver.sh
+
+unit_tests = tests/unit/rungs.t
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+
+tests_unit_rungs_t_SOURCES = tests/unit/rungs.c tests/unit/tap.h \
+  src/diag.c
+tests_unit_rungs_t_LDADD = $(LDADD)
+
+# The LD_PRELOAD shim is built without the project's CFLAGS so that a
+# sanitizer build does not put a second sanitizer runtime into it.
+faultshim = tests/helpers/faults/faultshim.so
+check_DATA = $(faultshim)
+CLEANFILES += $(faultshim)
+$(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
+	$(AM_V_CC)$(MKDIR_P) tests/helpers/faults && \
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ \
+	  $(srcdir)/tests/helpers/faults/faultshim.c -ldl
+
+EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness
