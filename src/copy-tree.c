@@ -6,14 +6,122 @@
 
 #include "copy-tree.h"
 #include "diag.h"
+#include "dirname.h"
 #include "filemode.h"
+#include "hash.h"
 #include "same-inode.h"
+#include "xalloc.h"
 
-/* Start RUN with options OPT.  */
+/* A source operand already copied.  */
+struct seen
+{
+  dev_t dev;
+  ino_t ino;
+  char *name;
+};
+
+static size_t
+seen_hash (void const *x, size_t n)
+{
+  struct seen const *s = x;
+  return (s->ino ^ (s->dev * 31)) % n;
+}
+
+static bool
+seen_equal (void const *a, void const *b)
+{
+  struct seen const *x = a, *y = b;
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+static void
+seen_free (void *x)
+{
+  struct seen *s = x;
+  free (s->name);
+  free (s);
+}
+
+static size_t
+name_hash (void const *x, size_t n)
+{
+  return hash_string (x, n);
+}
+
+static bool
+name_equal (void const *a, void const *b)
+{
+  return strcmp (a, b) == 0;
+}
+
+/* Start RUN; see copy-tree.h.  */
 void
-copy_tree_init (struct copy_run *run, struct copy_options const *opt)
+copy_tree_init (struct copy_run *run, struct copy_options const *opt,
+                bool track)
 {
   *run = (struct copy_run) { .opt = opt };
+  if (track)
+    {
+      run->sources = hash_initialize (61, NULL, seen_hash, seen_equal,
+                                      seen_free);
+      run->created = hash_initialize (61, NULL, name_hash, name_equal,
+                                      free);
+      if (!run->sources || !run->created)
+        xalloc_die ();
+    }
+}
+
+/* Release what RUN holds.  */
+void
+copy_tree_free (struct copy_run *run)
+{
+  if (run->sources)
+    hash_free (run->sources);
+  if (run->created)
+    hash_free (run->created);
+}
+
+/* Return true if file names A and B name the same directory entry: the
+   same last component in the same directory ("f" and "./f").  */
+static bool
+same_entry (char const *a, char const *b)
+{
+  if (strcmp (last_component (a), last_component (b)) != 0)
+    return false;
+  char *da = mdir_name (a), *db = mdir_name (b);
+  struct stat sa, sb;
+  bool same = (da && db && stat (da, &sa) == 0 && stat (db, &sb) == 0
+               && SAME_INODE (sa, sb));
+  free (da);
+  free (db);
+  return same;
+}
+
+/* Return true if SRC_NAME, whose status is ST, was already copied in this
+   run under a name for the same directory entry, after warning as cp
+   does; else remember it and return false.  */
+static bool
+source_seen_twice (struct copy_run *run, char const *src_name,
+                   struct stat const *st)
+{
+  if (!run->sources)
+    return false;
+  struct seen key = { .dev = st->st_dev, .ino = st->st_ino };
+  struct seen const *old = hash_lookup (run->sources, &key);
+  if (old)
+    {
+      if (!same_entry (old->name, src_name))
+        return false;
+      diag_error (0, _("warning: source file %s specified more than once"),
+                  quoteaf (src_name));
+      return true;
+    }
+  struct seen *s = xmalloc (sizeof *s);
+  *s = (struct seen) { .dev = st->st_dev, .ino = st->st_ino,
+                       .name = xstrdup (src_name) };
+  if (!hash_insert (run->sources, s))
+    xalloc_die ();
+  return false;
 }
 
 /* One file being copied.  */
@@ -144,11 +252,19 @@ check_existing (struct job *job, bool *follow)
       return EXIST_FAIL;
     }
 
-  /* 2. -n skips before any other check, even of the same file.  */
+  /* 2. Another operand created it in this run.  */
+  if (job->run->created && hash_lookup (job->run->created, dst->name))
+    {
+      diag_error (0, _("will not overwrite just-created %s with %s"),
+                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src_name));
+      return EXIST_FAIL;
+    }
+
+  /* 3. -n skips before any other check, even of the same file.  */
   if (opt->interactive == I_ALWAYS_SKIP)
     goto skip;
 
-  /* 3. The same file under two names.  */
+  /* 4. The same file under two names.  */
   if (SAME_INODE (job->src_st, job->dst_st))
     {
       diag_error (0, _("%s and %s are the same file"),
@@ -156,7 +272,7 @@ check_existing (struct job *job, bool *follow)
       return EXIST_FAIL;
     }
 
-  /* 4. A directory is never replaced by a file.  */
+  /* 5. A directory is never replaced by a file.  */
   if (S_ISDIR (job->dst_st.st_mode))
     {
       diag_error (0, _("cannot overwrite directory %s with non-directory %s"),
@@ -164,7 +280,7 @@ check_existing (struct job *job, bool *follow)
       return EXIST_FAIL;
     }
 
-  /* 5. -i: a "no" skips the file and, since GNU cp 9.2, fails.  */
+  /* 6. -i: a "no" skips the file and, since GNU cp 9.2, fails.  */
   if (opt->interactive == I_ASK_USER && !ask_overwrite (job))
     {
       if (opt->debug)
@@ -292,6 +408,15 @@ open_source (struct job *job)
   return true;
 }
 
+/* Remember that this run created the destination of JOB.  */
+static void
+note_created (struct job *job)
+{
+  if (job->run->created
+      && !hash_insert (job->run->created, xstrdup (job->dst->name)))
+    xalloc_die ();
+}
+
 /* Print the --debug line for RES.  */
 static void
 say_debug (struct data_result const *res)
@@ -335,11 +460,12 @@ copy_tree_file (struct copy_run *run, char const *src_name,
                 struct copy_dest const *dst)
 {
   struct job job = { .run = run, .src_name = src_name, .dst = dst };
-  if (!open_source (&job))
+  bool opened = open_source (&job);
+  if (!opened || source_seen_twice (run, src_name, &job.src_st))
     {
       if (0 <= job.src_fd)
         close (job.src_fd);
-      return false;
+      return opened;
     }
 
   bool new_dst;
@@ -347,6 +473,8 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   bool ok = 0 <= dst_fd || dst_fd == -2;
   if (0 <= dst_fd)
     {
+      if (new_dst)
+        note_created (&job);
       ok = copy_job_data (&job, dst_fd, new_dst);
       if (close (dst_fd) != 0 && ok)
         {

@@ -16,10 +16,22 @@ struct copy_run
 {
   struct copy_options const *opt;
   struct ladder_state ladder;
+
+  /* When several operands go into one directory: the sources seen, by
+     (st_dev, st_ino), and the destinations created, by name, so that a
+     source named twice is copied once and a file just created is not
+     overwritten by another operand.  NULL when not tracking.  */
+  struct hash_table *sources;
+  struct hash_table *created;
 };
 
-/* Start RUN with options OPT.  */
-void copy_tree_init (struct copy_run *run, struct copy_options const *opt);
+/* Start RUN with options OPT.  With TRACK, watch for operands that name
+   the same source twice or the same destination twice.  */
+void copy_tree_init (struct copy_run *run, struct copy_options const *opt,
+                     bool track);
+
+/* Release what RUN holds.  */
+void copy_tree_free (struct copy_run *run);
 
 /* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
    working directory), called NAME in messages.  DEV is the device of that

@@ -368,9 +368,12 @@ main (int argc, char **argv)
   ops.n_files = argc - optind;
   catch_signals ();
 
+  /* Several operands into one directory may name a file twice.  */
   struct copy_run run;
-  copy_tree_init (&run, &opt);
+  copy_tree_init (&run, &opt,
+                  ops.target_dir ? 1 < ops.n_files : 2 < ops.n_files);
   bool ok = do_copy (&run, &ops);
+  copy_tree_free (&run);
   if (caught_signal)
     die_of_signal (caught_signal);
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
