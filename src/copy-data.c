@@ -49,6 +49,7 @@ struct ladder
   struct data_result *res;
   enum failure failure;     /* set with RUNG_ERROR */
   bool make_holes;          /* the rw rung skips zero blocks */
+  unsigned int usable;      /* rungs that may be tried (1 << RUNG_x) */
   size_t hole_size;         /* granularity of zero-block detection */
   char *buf;                /* rw buffer, allocated on first use */
   off_t src_pos;            /* file offsets of the descriptors, as far */
@@ -120,6 +121,7 @@ cfr_unsupported (int err)
     case EPERM:               /* seccomp filters in some containers */
     case EACCES:              /* LSMs */
     case ENOENT:              /* CIFS servers without the copychunk call */
+    case ESPIPE:              /* a pipe */
       return true;
     default:
       return false;
@@ -139,6 +141,7 @@ sendfile_unsupported (int err)
     case ENOTSUP:
 #endif
     case EBADF:               /* destination opened for append */
+    case ESPIPE:              /* a pipe cannot take an offset */
       return true;
     default:
       return false;
@@ -193,6 +196,16 @@ reach (struct ladder *lad, off_t pos, bool data)
     lad->end = pos;
   if (data && lad->data_end < pos)
     lad->data_end = pos;
+}
+
+/* Return true, noting it in the result, if the run has been told to
+   stop (a signal arrived).  */
+static bool
+interrupted (struct ladder *lad)
+{
+  if (lad->rq->stop && *lad->rq->stop)
+    lad->res->interrupted = true;
+  return lad->res->interrupted;
 }
 
 /* Rung 1: clone the whole source into the empty destination with
@@ -285,7 +298,7 @@ rung_cfr (struct span *sp)
                                    &out, sp->len - sp->copied, 0);
       if (n < 0)
         {
-          if (errno == EINTR && !(lad->rq->stop && *lad->rq->stop))
+          if (errno == EINTR && !interrupted (lad))
             continue;
           if (sp->copied == 0 && lad->res->bytes == 0
               && cfr_unsupported (errno))
@@ -351,7 +364,7 @@ rung_sendfile (struct span *sp)
                             want < 0x40000000 ? want : 0x40000000);
       if (n < 0)
         {
-          if (errno == EINTR && !(lad->rq->stop && *lad->rq->stop))
+          if (errno == EINTR && !interrupted (lad))
             continue;
           if (sp->copied == 0 && lad->res->bytes == 0
               && sendfile_unsupported (errno))
@@ -417,7 +430,7 @@ write_out (struct ladder *lad, char const *buf, size_t n, off_t off)
       while (done < run)
         {
           ssize_t w = write (lad->rq->dst_fd, buf + i + done, run - done);
-          if (w < 0 && errno == EINTR)
+          if (w < 0 && errno == EINTR && !interrupted (lad))
             continue;
           if (w <= 0)
             {
@@ -460,7 +473,7 @@ rung_rw (struct span *sp)
                         want < RW_BUFSIZE ? want : RW_BUFSIZE);
       if (n < 0)
         {
-          if (errno == EINTR && !(lad->rq->stop && *lad->rq->stop))
+          if (errno == EINTR && !interrupted (lad))
             continue;
           lad->failure = FAIL_READ;
           return RUNG_ERROR;
@@ -574,6 +587,47 @@ probably_sparse (struct stat const *st)
          && st->st_blocks < st->st_size / ST_NBLOCKSIZE;
 }
 
+/* Return the set of rungs (bit 1 << RUNG_x) that may copy the spans of
+   LAD's request, less those SKIP says the device pair cannot use, and
+   mark the methods the options rule out in the result.  */
+static unsigned int
+usable_rungs (struct ladder const *lad, unsigned int skip)
+{
+  struct data_request const *rq = lad->rq;
+  bool clone_ok = rq->cow != COW_NEVER && rq->sparse != SPARSE_NEVER;
+  /* Offload cannot look for zero blocks, and with --cow=never it might
+     share extents behind our back (btrfs and XFS turn it into a clone).  */
+  bool offload_ok = rq->cow == COW_AUTO && rq->sparse != SPARSE_NEVER
+                    && !lad->make_holes;
+  if (!offload_ok)
+    lad->res->offload = DEBUG_AVOIDED;
+  else if (skip & (1u << RUNG_CFR))
+    lad->res->offload = DEBUG_UNSUPPORTED;
+  unsigned int set = 0;
+  if (clone_ok)
+    set |= 1u << RUNG_FICLONERANGE;
+  if (offload_ok)
+    set |= 1u << RUNG_CFR;
+  if (rq->cow != COW_ALWAYS)
+    {
+      /* sendfile cannot look for zero blocks either.  */
+      if (!lad->make_holes)
+        set |= 1u << RUNG_SENDFILE;
+      set |= 1u << RUNG_RW;
+    }
+  return set & ~skip;
+}
+
+/* Return the first rung of USABLE after rung R, or RUNG_COUNT.  */
+static enum rung
+next_rung (unsigned int usable, enum rung r)
+{
+  do
+    r++;
+  while (r < RUNG_COUNT && !(usable & (1u << r)));
+  return r;
+}
+
 /* Copy extent [OFF, OFF + LEN) (to EOF with TO_EOF) in chunks, starting
    at rung *R and going down the ladder on NOTSUP.  P records rungs that
    are unusable for the device pair.  Return true on success; set *EOF
@@ -619,11 +673,8 @@ copy_extent (struct ladder *lad, struct ladder_pair *p, enum rung *r,
               st = RUNG_ERROR;
               break;
             }
-          do
-            ++*r;
-          while (*r < RUNG_COUNT && !rungs[*r]);
-          if (*r == RUNG_COUNT
-              || (rq->cow == COW_ALWAYS && RUNG_FICLONERANGE < *r))
+          *r = next_rung (lad->usable, *r);
+          if (*r == RUNG_COUNT)
             {
               errno = err;
               lad->failure = FAIL_CLONE;
@@ -640,28 +691,6 @@ copy_extent (struct ladder *lad, struct ladder_pair *p, enum rung *r,
       *eof = sp.eof_seen;
     }
   return true;
-}
-
-/* Return the first rung to try for the spans of RQ given the unusable
-   rungs SKIP of the device pair, marking avoided methods in RES.  */
-static enum rung
-first_span_rung (struct ladder const *lad, unsigned int skip)
-{
-  struct data_request const *rq = lad->rq;
-  bool clone_ok = rq->cow != COW_NEVER && rq->sparse != SPARSE_NEVER;
-  /* Offload cannot look for zero blocks, and with --cow=never it might
-     share extents behind our back (btrfs and XFS turn it into a clone).  */
-  bool offload_ok = rq->cow == COW_AUTO && rq->sparse != SPARSE_NEVER
-                    && !lad->make_holes;
-  if (!offload_ok)
-    lad->res->offload = DEBUG_AVOIDED;
-  else if (skip & (1u << RUNG_CFR))
-    lad->res->offload = DEBUG_UNSUPPORTED;
-  if (clone_ok && !(skip & (1u << RUNG_FICLONERANGE)))
-    return RUNG_FICLONERANGE;
-  if (offload_ok && !(skip & (1u << RUNG_CFR)))
-    return RUNG_CFR;
-  return lad->make_holes ? RUNG_RW : RUNG_SENDFILE;
 }
 
 /* Copy the source of LAD extent by extent.  Return true on success.  */
@@ -697,8 +726,9 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
     lad->res->offload = DEBUG_AVOIDED;
 
   /* 2. Copy each extent, going down the ladder only as far as needed.  */
-  enum rung r = first_span_rung (lad, p->skip);
-  if (rq->cow == COW_ALWAYS && RUNG_FICLONERANGE < r)
+  lad->usable = usable_rungs (lad, p->skip);
+  enum rung r = next_rung (lad->usable, RUNG_FICLONE);
+  if (r == RUNG_COUNT)
     {
       report (lad, FAIL_CLONE, lad->clone_errno);
       return false;
@@ -707,12 +737,17 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
   bool eof = false;
   int more;
   while (!eof && (more = next_extent (&it, &off, &len)) > 0)
-    if (!copy_extent (lad, p, &r, off, len, !it.seek, &eof))
-      {
-        if (!res->interrupted)
-          report (lad, lad->failure, errno);
-        return false;
-      }
+    {
+      /* SEEK_DATA and SEEK_HOLE move the file offset.  */
+      if (it.seek)
+        lad->src_pos = -1;
+      if (!copy_extent (lad, p, &r, off, len, !it.seek, &eof))
+        {
+          if (!res->interrupted)
+            report (lad, lad->failure, errno);
+          return false;
+        }
+    }
   if (more < 0)
     {
       report (lad, FAIL_SEEK, errno);

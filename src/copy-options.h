@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* --cow=WHEN (alias --reflink).  */
 enum cow_mode
@@ -32,11 +33,58 @@ enum interactive_mode
   I_ASK_USER        /* -i: prompt */
 };
 
+/* Which symlinks to follow (-P, -H, -L).  */
+enum deref_mode
+{
+  DEREF_NEVER,              /* -P: copy symlinks as symlinks */
+  DEREF_COMMAND_LINE,       /* -H: follow those named as operands */
+  DEREF_ALWAYS              /* -L: follow all */
+};
+
+/* --update=WHICH.  */
+enum update_mode
+{
+  UPDATE_ALL,               /* replace existing files (the default) */
+  UPDATE_NONE,              /* skip them (-n) */
+  UPDATE_NONE_FAIL,         /* skip them and fail */
+  UPDATE_OLDER              /* replace only older ones (-u) */
+};
+
 struct copy_options
 {
   enum cow_mode cow;
   enum sparse_mode sparse;
   enum interactive_mode interactive;
+  enum update_mode update;
+  enum deref_mode deref;
+
+  bool recursive;           /* -R */
+  bool one_file_system;     /* -x */
+  bool copy_contents;       /* --copy-contents: read special files */
+  bool keep_dir_symlink;    /* --keep-directory-symlink */
+  bool hard_link;           /* -l: link files instead of copying */
+  bool symbolic_link;       /* -s: make symlinks instead of copying */
+  bool remove_destination;  /* --remove-destination */
+  bool data_copy_required;  /* false with --attributes-only */
+  int backup_type;          /* enum backup_type of gnulib's backupfile */
+
+  /* --preserve / --no-preserve.  The require_ flags say that failing to
+     preserve is an error, not something to pass over quietly.  */
+  bool preserve_mode;
+  bool preserve_ownership;
+  bool preserve_timestamps;
+  bool preserve_links;
+  bool preserve_xattr;
+  bool preserve_context;
+  bool require_preserve;          /* -p or an explicit --preserve list */
+  bool require_preserve_xattr;    /* --preserve=xattr named */
+  bool reduce_diagnostics;        /* -a: quiet where the fs cannot */
+  bool explicit_no_preserve_mode; /* --no-preserve=mode */
+
+  mode_t umask;             /* the process umask, read once */
+  bool chown_privileges;    /* may give files away (CAP_CHOWN) */
+  uid_t euid;               /* owner of what we create */
+  gid_t egid;
 
   /* -f: when an existing destination cannot be opened, remove it and
      try again.  */

@@ -173,7 +173,18 @@ create_dest (struct job *job, bool follow)
          wrong is that it is not a directory.  */
       if (err == EISDIR && has_trailing_slash (dst->relname))
         err = ENOTDIR;
-      if (err != EEXIST)
+      struct stat st;
+      if (err == EEXIST)
+        ;
+      else if (fstatat (dst->dirfd, dst->relname, &st, 0) != 0
+               && errno != ENOENT)
+        {
+          /* "file/" when file is not a directory: cp stats the
+             destination first and says so.  */
+          err = errno;
+          diag_error (err, _("cannot stat %s"), quoteaf (dst->name));
+        }
+      else
         {
           say_verbose (job);
           diag_error (err, _("cannot create regular file %s"),

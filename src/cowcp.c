@@ -94,8 +94,9 @@ die_of_signal (int sig)
 }
 
 /* Print the help text, or the pointer to it when STATUS is not
-   EXIT_SUCCESS, and exit with STATUS.  */
-static _Noreturn void
+   EXIT_SUCCESS, and exit with STATUS.  argmatch calls it too, after a
+   bad option value.  */
+void
 usage (int status)
 {
   if (status != EXIT_SUCCESS)
@@ -220,19 +221,21 @@ do_copy (struct copy_run *run, struct operands const *ops)
   char **files = ops->files;
   int n = ops->n_files;
 
-  if (n <= 0 && !ops->target_dir)
+  /* 1. Too few operands, whatever else is wrong.  */
+  if (n <= !ops->target_dir)
     {
-      error (0, 0, _("missing file operand"));
+      if (n <= 0)
+        error (0, 0, _("missing file operand"));
+      else
+        error (0, 0, _("missing destination file operand after %s"),
+               quoteaf (files[0]));
       usage (EXIT_FAILURE);
     }
   if (ops->no_target_dir)
     {
-      if (n == 1)
-        {
-          error (0, 0, _("missing destination file operand after %s"),
-                 quoteaf (files[0]));
-          usage (EXIT_FAILURE);
-        }
+      if (ops->target_dir)
+        error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
+                                  "and --no-target-directory (-T)"));
       if (2 < n)
         {
           error (0, 0, _("extra operand %s"), quoteaf (files[2]));
@@ -248,18 +251,7 @@ do_copy (struct copy_run *run, struct operands const *ops)
       if (!S_ISDIR (st.st_mode))
         error (EXIT_FAILURE, ENOTDIR, _("target directory %s"),
                quoteaf (ops->target_dir));
-      if (n <= 0)
-        {
-          error (0, 0, _("missing file operand"));
-          usage (EXIT_FAILURE);
-        }
       return copy_into_dir (run, files, n, ops->target_dir);
-    }
-  else if (n == 1)
-    {
-      error (0, 0, _("missing destination file operand after %s"),
-             quoteaf (files[0]));
-      usage (EXIT_FAILURE);
     }
   else
     {
@@ -355,9 +347,6 @@ main (int argc, char **argv)
         }
     }
 
-  if (ops.target_dir && ops.no_target_dir)
-    error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
-                              "and --no-target-directory (-T)"));
   if (cow_given && opt.cow == COW_ALWAYS && opt.sparse != SPARSE_AUTO)
     {
       error (0, 0, _("--reflink can be used only with --sparse=auto"));

@@ -40,4 +40,8 @@
 #define quotef(arg) \
   quotearg_n_style_colon (0, shell_escape_quoting_style, arg)
 
+/* Each program's help, also called by argmatch after a bad option value
+   (configure.ac sets ARGMATCH_DIE).  */
+_Noreturn void usage (int status);
+
 #endif /* SYSTEM_H */

@@ -84,3 +84,10 @@ with_faults ()
 
 load "$COWUTILS_HELPERS/fs.bash"
 load "$COWUTILS_HELPERS/assert.bash"
+
+# Run strace with ARGS.  LeakSanitizer cannot work under ptrace, so a
+# sanitizer build traced here checks everything but leaks.
+under_strace ()
+{
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
