@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* copy-tree.c -- copy named files: the checks cp makes, creating the
-   destination, the data step and what -v and --debug print.  */
+/* copy-tree.c -- copy named files and trees: the checks cp makes, in
+   cp's order, creating each destination, and handing the data to
+   copy-data and the metadata to copy-meta.  */
 
 #include "system.h"
 
+#include <dirent.h>
+#include <sys/xattr.h>
+
+#include "areadlink.h"
+#include "backupfile.h"
+#include "copy-meta.h"
 #include "copy-tree.h"
 #include "diag.h"
 #include "dirname.h"
 #include "filemode.h"
+#include "filenamecat.h"
+#include "hardlink-map.h"
 #include "hash.h"
 #include "same-inode.h"
+#include "stat-time.h"
+#include "timespec.h"
+#include "savedir.h"
 #include "xalloc.h"
 
-/* A source operand already copied.  */
+/* A file identity, for the tables of a run.  */
 struct seen
 {
   dev_t dev;
@@ -24,7 +36,7 @@ static size_t
 seen_hash (void const *x, size_t n)
 {
   struct seen const *s = x;
-  return (s->ino ^ (s->dev * 31)) % n;
+  return (s->ino ^ ((size_t) s->dev * 0x9e3779b97f4a7c15u)) % n;
 }
 
 static bool
@@ -54,19 +66,47 @@ name_equal (void const *a, void const *b)
   return strcmp (a, b) == 0;
 }
 
+/* Return a new table of struct seen.  */
+static Hash_table *
+seen_table (void)
+{
+  Hash_table *t = hash_initialize (61, NULL, seen_hash, seen_equal,
+                                   seen_free);
+  if (!t)
+    xalloc_die ();
+  return t;
+}
+
+/* Record DEV/INO (called NAME) in T; return the earlier entry, if any.  */
+static struct seen const *
+seen_insert (Hash_table *t, dev_t dev, ino_t ino, char const *name)
+{
+  struct seen key = { .dev = dev, .ino = ino };
+  struct seen const *old = hash_lookup (t, &key);
+  if (old)
+    return old;
+  struct seen *s = xmalloc (sizeof *s);
+  *s = (struct seen) { .dev = dev, .ino = ino, .name = xstrdup (name) };
+  if (!hash_insert (t, s))
+    xalloc_die ();
+  return NULL;
+}
+
 /* Start RUN; see copy-tree.h.  */
 void
 copy_tree_init (struct copy_run *run, struct copy_options const *opt,
                 bool track)
 {
   *run = (struct copy_run) { .opt = opt };
+  if (opt->preserve_links && !opt->hard_link)
+    run->links = hlmap_new ();
+  if (opt->recursive)
+    run->dirs_made = seen_table ();
   if (track)
     {
-      run->sources = hash_initialize (61, NULL, seen_hash, seen_equal,
-                                      seen_free);
-      run->created = hash_initialize (61, NULL, name_hash, name_equal,
-                                      free);
-      if (!run->sources || !run->created)
+      run->sources = seen_table ();
+      run->created = hash_initialize (61, NULL, name_hash, name_equal, free);
+      if (!run->created)
         xalloc_die ();
     }
 }
@@ -75,10 +115,91 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
 void
 copy_tree_free (struct copy_run *run)
 {
+  hlmap_free (run->links);
+  if (run->dirs_made)
+    hash_free (run->dirs_made);
   if (run->sources)
     hash_free (run->sources);
   if (run->created)
     hash_free (run->created);
+}
+
+/* Describe directory DIRFD; see copy-tree.h.  */
+int
+copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited)
+{
+  struct stat st;
+  if (fstat (dirfd, &st) != 0)
+    return -1;
+  *dev = st.st_dev;
+  *acl_inherited = 0 <= fgetxattr (dirfd, "system.posix_acl_default",
+                                   NULL, 0);
+  return 0;
+}
+
+/* Which operand is being copied, for "into itself"; and whether the
+   walk must stop.  */
+struct walk
+{
+  char const *top_src;
+  char const *top_dst;
+  bool stop;
+};
+
+/* Where a source is: entry REL of directory DIRFD, called NAME.
+   PARENT_DEV is the device of its directory (for -x), valid when
+   HAS_PARENT.  */
+struct src_ref
+{
+  int dirfd;
+  char const *rel;
+  char const *name;
+  dev_t parent_dev;
+  bool has_parent;
+};
+
+/* One entry being copied.  */
+struct job
+{
+  struct copy_run *run;
+  struct walk *walk;
+  struct src_ref const *src;
+  struct copy_dest const *dst;
+  bool command_line;
+  struct stat src_st;
+  struct stat dst_st;       /* valid when DST_EXISTS */
+  bool dst_exists;
+  char *backup;             /* the name the old destination got */
+  bool verbose_done;
+};
+
+/* Print the -v line for JOB once: GNU cp prints it before the data is
+   copied, so it also precedes a failure to create the destination.  */
+static void
+say_verbose (struct job *job)
+{
+  struct copy_options const *opt = job->run->opt;
+  if (opt->verbose && !job->verbose_done)
+    {
+      if (job->backup)
+        {
+          /* The backup was named relative to the destination's
+             directory; show it as the destination is shown.  */
+          char *dir = mdir_name (job->dst->name);
+          char *b = (dir && strchr (job->dst->name, '/')
+                     ? file_name_concat (dir, job->backup, NULL)
+                     : xstrdup (job->backup));
+          diag_line (_("%s -> %s (backup: %s)"),
+                     quoteaf_n (0, job->src->name),
+                     quoteaf_n (1, job->dst->name), quoteaf_n (2, b));
+          free (b);
+          free (dir);
+        }
+      else
+        diag_line ("%s -> %s", quoteaf_n (0, job->src->name),
+                   quoteaf_n (1, job->dst->name));
+    }
+  job->verbose_done = true;
 }
 
 /* Return true if file names A and B name the same directory entry: the
@@ -97,102 +218,25 @@ same_entry (char const *a, char const *b)
   return same;
 }
 
-/* Return true if SRC_NAME, whose status is ST, was already copied in this
-   run under a name for the same directory entry, after warning as cp
-   does; else remember it and return false.  */
+/* Return true if JOB's source operand was already copied in this run
+   under a name for the same directory entry, after warning as cp does;
+   else remember it.  */
 static bool
-source_seen_twice (struct copy_run *run, char const *src_name,
-                   struct stat const *st)
+source_seen_twice (struct job *job)
 {
-  if (!run->sources)
+  struct copy_run *run = job->run;
+  if (!run->sources || (!S_ISDIR (job->src_st.st_mode)
+                        && run->opt->backup_type != no_backups))
     return false;
-  struct seen key = { .dev = st->st_dev, .ino = st->st_ino };
-  struct seen const *old = hash_lookup (run->sources, &key);
-  if (old)
-    {
-      if (!same_entry (old->name, src_name))
-        return false;
-      diag_error (0, _("warning: source file %s specified more than once"),
-                  quoteaf (src_name));
-      return true;
-    }
-  struct seen *s = xmalloc (sizeof *s);
-  *s = (struct seen) { .dev = st->st_dev, .ino = st->st_ino,
-                       .name = xstrdup (src_name) };
-  if (!hash_insert (run->sources, s))
-    xalloc_die ();
-  return false;
-}
-
-/* One file being copied.  */
-struct job
-{
-  struct copy_run *run;
-  char const *src_name;
-  struct copy_dest const *dst;
-  int src_fd;               /* -1 when the open failed */
-  int src_open_errno;
-  struct stat src_st;
-  struct stat dst_st;       /* valid when the destination existed */
-  bool verbose_done;
-};
-
-/* Print the -v line for JOB once.  GNU cp prints it before the data is
-   copied, so it also precedes a failure to create the destination.  */
-static void
-say_verbose (struct job *job)
-{
-  if (job->run->opt->verbose && !job->verbose_done)
-    diag_line ("%s -> %s", quoteaf_n (0, job->src_name),
-               quoteaf_n (1, job->dst->name));
-  job->verbose_done = true;
-}
-
-/* Return true if NAME ends in a slash.  */
-static bool
-has_trailing_slash (char const *name)
-{
-  size_t n = strlen (name);
-  return n != 0 && name[n - 1] == '/';
-}
-
-/* Create the destination of JOB, which does not exist, with a mode no
-   wider than the source's.  FOLLOW says a dangling symlink may be written
-   through.  Return the descriptor or -1 after reporting.  */
-static int
-create_dest (struct job *job, bool follow)
-{
-  struct copy_dest const *dst = job->dst;
-  int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_EXCL);
-  int fd = openat (dst->dirfd, dst->relname, flags,
-                   job->src_st.st_mode & (S_IRWXU | S_IRWXG | S_IRWXO));
-  if (fd < 0)
-    {
-      int err = errno;
-      /* Linux says EISDIR for "name/" when name does not exist; what is
-         wrong is that it is not a directory.  */
-      if (err == EISDIR && has_trailing_slash (dst->relname))
-        err = ENOTDIR;
-      struct stat st;
-      if (err == EEXIST)
-        ;
-      else if (fstatat (dst->dirfd, dst->relname, &st, 0) != 0
-               && errno != ENOENT)
-        {
-          /* "file/" when file is not a directory: cp stats the
-             destination first and says so.  */
-          err = errno;
-          diag_error (err, _("cannot stat %s"), quoteaf (dst->name));
-        }
-      else
-        {
-          say_verbose (job);
-          diag_error (err, _("cannot create regular file %s"),
-                      quoteaf (dst->name));
-        }
-      errno = err;
-    }
-  return fd;
+  struct seen const *old = seen_insert (run->sources, job->src_st.st_dev,
+                                        job->src_st.st_ino, job->src->name);
+  if (!old || !same_entry (old->name, job->src->name))
+    return false;
+  diag_error (0, (S_ISDIR (job->src_st.st_mode)
+                  ? _("warning: source directory %s specified more than once")
+                  : _("warning: source file %s specified more than once")),
+              quoteaf (job->src->name));
+  return true;
 }
 
 /* Ask whether to overwrite the existing destination of JOB, as cp -i
@@ -220,37 +264,57 @@ ask_overwrite (struct job *job)
   return diag_ask (_("overwrite %s? "), quoteaf (dst->name));
 }
 
-/* Outcome of looking at an existing destination.  */
+/* What to do with an existing destination.  */
 enum existing
 {
-  EXIST_OVERWRITE,          /* go on and write into it */
-  EXIST_CREATE,             /* it is gone (or was a dangling symlink that */
-                            /* may be followed): create it */
+  EXIST_NONE,               /* there is none after all: create it */
+  EXIST_REUSE,              /* write into it (a regular file) */
+  EXIST_MERGE,              /* a directory to copy into */
+  EXIST_GONE,               /* it was removed or backed up: create it */
   EXIST_SKIP,               /* leave it; not an error */
-  EXIST_FAIL                /* leave it; an error (reported) */
+  EXIST_FAIL                /* leave it; an error, reported */
 };
 
-/* The destination of JOB exists (creation said EEXIST) or may exist.
-   Make cp's checks, in cp's order, and return what to do.  */
+/* Remove the destination of JOB.  Return false after reporting.  */
+static bool
+remove_dest (struct job *job)
+{
+  if (unlinkat (job->dst->dirfd, job->dst->relname, 0) != 0
+      && errno != ENOENT)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (job->dst->name));
+      return false;
+    }
+  if (job->run->opt->verbose)
+    diag_line (_("removed %s"), quoteaf (job->dst->name));
+  return true;
+}
+
+/* The destination of JOB exists, or creating it said EEXIST.  Make cp's
+   checks, in cp's order, and return what to do.  *FOLLOW is set when a
+   dangling symlink may be written through.  */
 static enum existing
 check_existing (struct job *job, bool *follow)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
+  bool src_dir = S_ISDIR (job->src_st.st_mode);
+  bool deref = opt->deref != DEREF_NEVER;
 
-  if (fstatat (dst->dirfd, dst->relname, &job->dst_st, 0) != 0)
+  if (fstatat (dst->dirfd, dst->relname, &job->dst_st,
+               deref ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
     {
       struct stat lst;
-      if (errno == ENOENT
+      if (errno == ENOENT && deref
           && fstatat (dst->dirfd, dst->relname, &lst,
                       AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (lst.st_mode))
         {
           /* 1. A dangling symlink: POSIX says write through it; GNU cp
              refuses unless POSIXLY_CORRECT is set.  */
-          if (getenv ("POSIXLY_CORRECT"))
+          if (getenv ("POSIXLY_CORRECT") && S_ISREG (job->src_st.st_mode))
             {
               *follow = true;
-              return EXIST_CREATE;
+              return EXIST_NONE;
             }
           say_verbose (job);
           diag_error (0, _("not writing through dangling symlink %s"),
@@ -258,47 +322,116 @@ check_existing (struct job *job, bool *follow)
           return EXIST_FAIL;
         }
       if (errno == ENOENT)
-        return EXIST_CREATE;
+        return EXIST_NONE;
       diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
       return EXIST_FAIL;
+    }
+  job->dst_exists = true;
+  bool dst_dir = S_ISDIR (job->dst_st.st_mode);
+  if (!dst_dir && !src_dir && opt->keep_dir_symlink && !deref)
+    {
+      struct stat st;
+      if (S_ISLNK (job->dst_st.st_mode) && src_dir
+          && fstatat (dst->dirfd, dst->relname, &st, 0) == 0
+          && S_ISDIR (st.st_mode))
+        dst_dir = true;
     }
 
   /* 2. Another operand created it in this run.  */
   if (job->run->created && hash_lookup (job->run->created, dst->name))
     {
       diag_error (0, _("will not overwrite just-created %s with %s"),
-                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src_name));
+                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
       return EXIST_FAIL;
     }
 
-  /* 3. -n skips before any other check, even of the same file.  */
-  if (opt->interactive == I_ALWAYS_SKIP)
-    goto skip;
+  /* 3. Directories are merged, whatever -n, -i or -u say.  */
+  if (src_dir && dst_dir)
+    return EXIST_MERGE;
 
-  /* 4. The same file under two names.  */
+  /* 4. -n and --update=none skip before any other check.  */
+  if (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL)
+    {
+      if (opt->update == UPDATE_NONE_FAIL)
+        {
+          diag_error (0, _("not replacing %s"), quoteaf (dst->name));
+          return EXIST_FAIL;
+        }
+      goto skip;
+    }
+
+  /* 5. The same file under two names; with -l a link is already there.  */
   if (SAME_INODE (job->src_st, job->dst_st))
     {
-      diag_error (0, _("%s and %s are the same file"),
-                  quoteaf_n (0, job->src_name), quoteaf_n (1, dst->name));
-      return EXIST_FAIL;
+      if (opt->hard_link)
+        return EXIST_SKIP;
+      if (!(opt->backup_type != no_backups && opt->unlink_dest_after_failed_open
+            && S_ISREG (job->src_st.st_mode)))
+        {
+          diag_error (0, _("%s and %s are the same file"),
+                      quoteaf_n (0, job->src->name), quoteaf_n (1, dst->name));
+          return EXIST_FAIL;
+        }
     }
 
-  /* 5. A directory is never replaced by a file.  */
-  if (S_ISDIR (job->dst_st.st_mode))
+  /* 6. A directory is never replaced by a file, nor a file by a
+     directory (unless backed up).  */
+  if (dst_dir)
     {
       diag_error (0, _("cannot overwrite directory %s with non-directory %s"),
-                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src_name));
+                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
+      return EXIST_FAIL;
+    }
+  if (src_dir && opt->backup_type == no_backups)
+    {
+      diag_error (0, _("cannot overwrite non-directory %s with directory %s"),
+                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
       return EXIST_FAIL;
     }
 
-  /* 6. -i: a "no" skips the file and, since GNU cp 9.2, fails.  */
+  /* 7. -u: keep a destination that is not older.  */
+  if (opt->update == UPDATE_OLDER
+      && timespec_cmp (job->dst_st.st_mtim, job->src_st.st_mtim) >= 0)
+    goto skip;
+
+  /* 8. -i: a "no" skips the file and, since GNU cp 9.2, fails.  */
   if (opt->interactive == I_ASK_USER && !ask_overwrite (job))
     {
       if (opt->debug)
         diag_line (_("skipped %s"), quoteaf (dst->name));
       return EXIST_FAIL;
     }
-  return EXIST_OVERWRITE;
+
+  /* 9. Make way: a backup, --remove-destination, or anything that is
+     not a regular file written in place.  */
+  if (opt->backup_type != no_backups)
+    {
+      job->backup = backup_file_rename (dst->dirfd, dst->relname,
+                                        opt->backup_type);
+      if (!job->backup)
+        {
+          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
+          return EXIST_FAIL;
+        }
+      return EXIST_GONE;
+    }
+  if (opt->remove_destination
+      || !S_ISREG (job->src_st.st_mode) || S_ISLNK (job->dst_st.st_mode)
+      || opt->hard_link || opt->symbolic_link
+      || (opt->preserve_links && 1 < job->dst_st.st_nlink))
+    {
+      if (opt->hard_link || opt->symbolic_link)
+        {
+          if (!opt->remove_destination && opt->interactive != I_ASK_USER
+              && !opt->unlink_dest_after_failed_open)
+            {
+              errno = EEXIST;
+              return EXIST_NONE;
+            }
+        }
+      return remove_dest (job) ? EXIST_GONE : EXIST_FAIL;
+    }
+  return EXIST_REUSE;
 
  skip:
   if (opt->debug)
@@ -306,126 +439,112 @@ check_existing (struct job *job, bool *follow)
   return EXIST_SKIP;
 }
 
-/* Open the existing destination of JOB for writing, truncated.  With -f,
-   a destination that cannot be opened is removed and created anew.
-   Set *NEW_DST when it was.  Return the descriptor or -1 after
-   reporting.  */
-static int
-open_existing (struct job *job, bool *new_dst)
+/* Remember that this run created the destination of JOB.  */
+static void
+note_created (struct job *job)
 {
-  struct copy_dest const *dst = job->dst;
-  say_verbose (job);
-  int fd = openat (dst->dirfd, dst->relname,
-                   O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
-  if (0 <= fd)
-    return fd;
-  int err = errno;
-  if (err != ENOENT)
-    {
-      if (!job->run->opt->unlink_dest_after_failed_open)
-        {
-          diag_error (err, _("cannot create regular file %s"),
-                      quoteaf (dst->name));
-          return -1;
-        }
-      if (unlinkat (dst->dirfd, dst->relname, 0) != 0)
-        {
-          diag_error (errno, _("cannot remove %s"), quoteaf (dst->name));
-          return -1;
-        }
-      if (job->run->opt->verbose)
-        diag_line (_("removed %s"), quoteaf (dst->name));
-    }
-  *new_dst = true;
-  return create_dest (job, false);
+  if (job->run->created && job->command_line
+      && !hash_insert (job->run->created, xstrdup (job->dst->name)))
+    xalloc_die ();
 }
 
-/* Open the destination of JOB: create it when it is new (the common
-   case costs one call), else check and open it.  Set *NEW_DST when this
-   call created it.  Return the descriptor, -1 after reporting a failure,
-   or -2 for a skip that is not an error.  */
-static int
-open_dest (struct job *job, bool *new_dst)
+/* Return true if NAME ends in a slash.  */
+static bool
+has_trailing_slash (char const *name)
 {
+  size_t n = strlen (name);
+  return n != 0 && name[n - 1] == '/';
+}
+
+/* Report that creating JOB's destination failed with ERR, as FORMAT
+   says ("cannot create regular file %s" and the like); FORMAT2 is used
+   instead when it names the source too.  */
+static void
+report_create (struct job *job, int err, char const *format, bool two)
+{
+  struct copy_dest const *dst = job->dst;
+  struct stat st;
+  if (err == EISDIR && has_trailing_slash (dst->relname))
+    err = ENOTDIR;
+  if (err != EEXIST && fstatat (dst->dirfd, dst->relname, &st, 0) != 0
+      && errno != ENOENT)
+    {
+      /* "file/" when file is not a directory: cp stats the destination
+         first and says so.  */
+      diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
+      return;
+    }
+  say_verbose (job);
+  if (two)
+    diag_error (err, format, quoteaf_n (0, dst->name),
+                quoteaf_n (1, job->src->name));
+  else
+    diag_error (err, format, quoteaf (dst->name));
+}
+
+/* Open the destination of a regular-file JOB: create it (the common
+   case costs one call), or check and reuse or replace what is there.
+   Set *NEW_DST when this call created it.  Return the descriptor, -1
+   after reporting, or -2 for a skip that is not an error.  */
+static int
+open_dest_file (struct job *job, mode_t mode, bool *new_dst)
+{
+  struct copy_options const *opt = job->run->opt;
+  struct copy_dest const *dst = job->dst;
   bool follow = false;
   *new_dst = false;
-  job->dst_st.st_mode = 0;
-
-  /* A source that could not be opened must not create anything; its
-     error comes after the checks, as in cp.  */
-  if (0 <= job->src_fd)
+  for (int tries = 0; tries < 3; tries++)
     {
-      int fd = create_dest (job, false);
+      int fd = openat (dst->dirfd, dst->relname,
+                       (O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC
+                        | (follow ? 0 : O_EXCL)), mode);
       if (0 <= fd)
         {
           say_verbose (job);
           *new_dst = true;
           return fd;
         }
-      if (errno != EEXIST)
-        return -1;
-    }
-
-  switch (check_existing (job, &follow))
-    {
-    case EXIST_SKIP:
-      return -2;
-    case EXIST_FAIL:
-      return -1;
-    case EXIST_CREATE:
-    case EXIST_OVERWRITE:
-      break;
-    }
-  if (job->src_fd < 0)
-    {
-      say_verbose (job);
-      diag_error (job->src_open_errno, _("cannot open %s for reading"),
-                  quoteaf (job->src_name));
-      return -1;
-    }
-  if (job->dst_st.st_mode != 0)
-    return open_existing (job, new_dst);
-  *new_dst = true;
-  return create_dest (job, follow);
-}
-
-/* Open and stat the source of JOB.  Errors that stat would also give are
-   reported as "cannot stat"; others are kept for after the destination
-   checks.  Return false after reporting.  */
-static bool
-open_source (struct job *job)
-{
-  job->src_fd = open (job->src_name, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-  if (job->src_fd < 0)
-    {
-      job->src_open_errno = errno;
-      if (stat (job->src_name, &job->src_st) != 0)
+      if (errno != EEXIST || follow)
         {
-          diag_error (errno, _("cannot stat %s"), quoteaf (job->src_name));
-          return false;
+          report_create (job, errno, _("cannot create regular file %s"),
+                         false);
+          return -1;
         }
+      switch (check_existing (job, &follow))
+        {
+        case EXIST_SKIP:
+          return -2;
+        case EXIST_FAIL:
+          return -1;
+        case EXIST_NONE:
+        case EXIST_GONE:
+        case EXIST_MERGE:
+          continue;
+        case EXIST_REUSE:
+          break;
+        }
+      say_verbose (job);
+      fd = openat (dst->dirfd, dst->relname,
+                   (O_WRONLY | O_NOCTTY | O_CLOEXEC
+                    | (opt->data_copy_required ? O_TRUNC : 0)));
+      if (0 <= fd)
+        return fd;
+      if (errno != ENOENT)
+        {
+          if (!opt->unlink_dest_after_failed_open)
+            {
+              diag_error (errno, _("cannot create regular file %s"),
+                          quoteaf (dst->name));
+              return -1;
+            }
+          if (!remove_dest (job))
+            return -1;
+        }
+      job->dst_exists = false;
     }
-  else if (fstat (job->src_fd, &job->src_st) != 0)
-    {
-      diag_error (errno, _("cannot fstat %s"), quoteaf (job->src_name));
-      return false;
-    }
-  if (S_ISDIR (job->src_st.st_mode))
-    {
-      diag_error (0, _("-r not specified; omitting directory %s"),
-                  quoteaf (job->src_name));
-      return false;
-    }
-  return true;
-}
-
-/* Remember that this run created the destination of JOB.  */
-static void
-note_created (struct job *job)
-{
-  if (job->run->created
-      && !hash_insert (job->run->created, xstrdup (job->dst->name)))
-    xalloc_die ();
+  diag_error (EEXIST, _("cannot create regular file %s"),
+              quoteaf (dst->name));
+  return -1;
 }
 
 /* Print the --debug line for RES.  */
@@ -439,29 +558,489 @@ say_debug (struct data_result const *res)
              copy_data_rung_name (res->rung));
 }
 
-/* Move the data of JOB from its source to DST_FD, which is empty.
-   DST_REGULAR says holes may be made.  Return true on success.  */
+/* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
+   DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
 static bool
-copy_job_data (struct job *job, int dst_fd, bool new_dst)
+apply_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
+            bool new_dst)
+{
+  struct meta_request mr = {
+    .src_fd = src_fd, .dst_fd = dst_fd,
+    .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
+    .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
+    .dst_acl_inherited = new_dst && job->dst->acl_inherited,
+    .src_name = job->src->name, .dst_name = job->dst->name
+  };
+  return copy_meta_apply (job->run->opt, &mr);
+}
+
+/* Copy the regular file (or file read as one) of JOB: source opened,
+   destination opened or created, data, metadata.  */
+static bool
+copy_file (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  bool dst_regular = new_dst || S_ISREG (job->dst_st.st_mode);
-  struct data_request rq = {
-    .src_fd = job->src_fd,
-    .dst_fd = dst_fd,
-    .src_st = &job->src_st,
-    .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
-    .dst_regular = dst_regular,
-    .src_name = job->src_name,
-    .dst_name = job->dst->name,
-    .cow = opt->cow,
-    .sparse = opt->sparse,
-    .stop = opt->stop
-  };
-  struct data_result res;
-  bool ok = copy_data (&rq, &job->run->ladder, &res);
-  if (opt->debug && !res.interrupted)
-    say_debug (&res);
+  struct src_ref const *src = job->src;
+  bool follow = opt->deref == DEREF_ALWAYS
+                || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
+  int src_fd = openat (src->dirfd, src->rel,
+                       (O_RDONLY | O_NOCTTY | O_CLOEXEC
+                        | (follow ? 0 : O_NOFOLLOW)));
+  if (src_fd < 0)
+    {
+      int err = errno;
+      /* The checks on the destination come first, as in cp: -n says
+         nothing about an unreadable source.  */
+      bool unused;
+      if (fstatat (job->dst->dirfd, job->dst->relname, &job->dst_st, 0) == 0)
+        switch (check_existing (job, &unused))
+          {
+          case EXIST_SKIP:
+            return true;
+          case EXIST_FAIL:
+            return false;
+          default:
+            break;
+          }
+      say_verbose (job);
+      diag_error (err, _("cannot open %s for reading"), quoteaf (src->name));
+      return false;
+    }
+
+  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
+  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown);
+  bool new_dst;
+  int dst_fd = open_dest_file (job, mode, &new_dst);
+  bool ok = dst_fd != -1;
+  if (0 <= dst_fd)
+    {
+      if (new_dst)
+        note_created (job);
+      if (opt->data_copy_required)
+        {
+          struct data_request rq = {
+            .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
+            .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
+            .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
+            .src_name = src->name, .dst_name = job->dst->name,
+            .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
+          };
+          struct data_result res;
+          ok = copy_data (&rq, &job->run->ladder, &res);
+          if (opt->debug && !res.interrupted)
+            say_debug (&res);
+        }
+      if (ok)
+        ok = apply_meta (job, src_fd, dst_fd,
+                         new_dst ? mode & ~opt->umask
+                                 : job->dst_st.st_mode & CHMOD_MODE_BITS,
+                         new_dst);
+      if (close (dst_fd) != 0 && ok)
+        {
+          diag_error (errno, _("failed to close %s"),
+                      quoteaf (job->dst->name));
+          ok = false;
+        }
+      /* A destination this call created and could not fill is removed,
+         so that nothing incomplete is left looking like a copy.  One that
+         existed was already truncated; it stays.  */
+      if (!ok && new_dst && opt->data_copy_required
+          && unlinkat (job->dst->dirfd, job->dst->relname, 0) != 0
+          && errno != ENOENT)
+        diag_error (errno, _("cannot remove %s"), quoteaf (job->dst->name));
+    }
+  close (src_fd);
+  return ok;
+}
+
+/* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
+   which returns 0 or -1 with errno, going through the checks when it
+   exists.  FORMAT reports a failure; TWO says it names the source too.
+   Return 1 when made, 0 when skipped, -1 after an error; *MERGE is set
+   when the destination is an existing directory to merge into.  */
+static int
+make_dest (struct job *job, int (*make) (struct job *, void *), void *arg,
+           char const *format, bool two, bool *merge)
+{
+  bool follow = false;
+  for (int tries = 0; tries < 3; tries++)
+    {
+      if (make (job, arg) == 0)
+        return 1;
+      if (errno != EEXIST)
+        break;
+      switch (check_existing (job, &follow))
+        {
+        case EXIST_SKIP:
+          return 0;
+        case EXIST_FAIL:
+          return -1;
+        case EXIST_MERGE:
+          *merge = true;
+          return 1;
+        case EXIST_REUSE:
+          if (remove_dest (job))
+            continue;
+          return -1;
+        case EXIST_NONE:
+          if (errno == EEXIST)
+            goto fail;
+          continue;
+        case EXIST_GONE:
+          continue;
+        }
+    }
+ fail:
+  report_create (job, errno, format, two);
+  return -1;
+}
+
+static int
+make_symlink (struct job *job, void *target)
+{
+  return symlinkat (target, job->dst->dirfd, job->dst->relname);
+}
+
+static int
+make_hardlink (struct job *job, void *earlier)
+{
+  struct copy_options const *opt = job->run->opt;
+  if (earlier)
+    return linkat (AT_FDCWD, earlier, job->dst->dirfd, job->dst->relname, 0);
+  bool follow = opt->deref == DEREF_ALWAYS
+                || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
+  return linkat (job->src->dirfd, job->src->rel, job->dst->dirfd,
+                 job->dst->relname, follow ? AT_SYMLINK_FOLLOW : 0);
+}
+
+static int
+make_special (struct job *job, void *mode)
+{
+  mode_t m = *(mode_t *) mode;
+  if (S_ISFIFO (job->src_st.st_mode))
+    return mkfifoat (job->dst->dirfd, job->dst->relname, m);
+  return mknodat (job->dst->dirfd, job->dst->relname,
+                  (job->src_st.st_mode & S_IFMT) | m, job->src_st.st_rdev);
+}
+
+static int
+make_dir (struct job *job, void *mode)
+{
+  return mkdirat (job->dst->dirfd, job->dst->relname, *(mode_t *) mode);
+}
+
+/* Copy the symlink of JOB as a symlink.  */
+static bool
+copy_symlink (struct job *job)
+{
+  char *target = areadlinkat_with_size (job->src->dirfd, job->src->rel,
+                                        job->src_st.st_size);
+  if (!target)
+    {
+      diag_error (errno, _("cannot read symbolic link %s"),
+                  quoteaf (job->src->name));
+      return false;
+    }
+  bool merge = false;
+  int r = make_dest (job, make_symlink, target,
+                     _("cannot create symbolic link %s"), false, &merge);
+  free (target);
+  if (r <= 0)
+    return r == 0;
+  say_verbose (job);
+  note_created (job);
+  return apply_meta (job, -1, -1, 0, true);
+}
+
+/* Make the destination of JOB a link to the source: a hard link with -l
+   (or to EARLIER, the first copy of a multiply-linked file), a symbolic
+   link with -s.  */
+static bool
+link_file (struct job *job, char const *earlier)
+{
+  struct copy_options const *opt = job->run->opt;
+  bool merge = false;
+  int r;
+  if (opt->symbolic_link && !earlier)
+    {
+      char const *name = job->src->name;
+      if (name[0] != '/' && strchr (job->dst->name, '/'))
+        {
+          char *dir = mdir_name (job->dst->name);
+          struct stat a, b;
+          bool here = dir && stat (dir, &a) == 0 && stat (".", &b) == 0
+                      && SAME_INODE (a, b);
+          free (dir);
+          if (!here)
+            {
+              diag_error (0, _("%s: can make relative symbolic links only "
+                               "in current directory"),
+                          quotef (job->dst->name));
+              return false;
+            }
+        }
+      r = make_dest (job, make_symlink, (void *) name,
+                     _("cannot create symbolic link %s to %s"), true, &merge);
+    }
+  else
+    r = make_dest (job, make_hardlink, (void *) earlier,
+                   _("cannot create hard link %s to %s"), true, &merge);
+  if (0 < r)
+    {
+      say_verbose (job);
+      note_created (job);
+    }
+  return 0 <= r;
+}
+
+/* Recreate the FIFO, socket or device of JOB.  */
+static bool
+copy_special (struct job *job)
+{
+  struct copy_options const *opt = job->run->opt;
+  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
+  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown);
+  bool merge = false;
+  int r = make_dest (job, make_special, &mode,
+                     (S_ISFIFO (job->src_st.st_mode)
+                      ? _("cannot create fifo %s")
+                      : _("cannot create special file %s")), false, &merge);
+  if (r <= 0)
+    return r == 0;
+  say_verbose (job);
+  note_created (job);
+  /* Metadata goes through a descriptor; a FIFO opened for it must not
+     block, a device must not be opened at all.  */
+  int fd = openat (job->dst->dirfd, job->dst->relname,
+                   O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  bool ok = true;
+  if (0 <= fd)
+    {
+      char path[64];
+      snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+      if (opt->preserve_ownership && copy_meta_needs_chown (opt, &job->src_st)
+          && fchownat (fd, "", job->src_st.st_uid, job->src_st.st_gid,
+                       AT_EMPTY_PATH) != 0 && opt->chown_privileges)
+        {
+          diag_error (errno, _("failed to preserve ownership for %s"),
+                      quoteaf (job->dst->name));
+          ok = false;
+        }
+      mode_t want = (opt->preserve_mode
+                     ? job->src_st.st_mode & CHMOD_MODE_BITS
+                     : job->src_st.st_mode & ~opt->umask & 0777);
+      if (want != (mode & ~opt->umask) && chmod (path, want) != 0)
+        {
+          diag_error (errno, _("preserving permissions for %s"),
+                      quoteaf (job->dst->name));
+          ok &= !opt->require_preserve;
+        }
+      struct timespec ts[2] = { job->src_st.st_atim, job->src_st.st_mtim };
+      if (opt->preserve_timestamps && utimensat (AT_FDCWD, path, ts, 0) != 0)
+        {
+          diag_error (errno, _("preserving times for %s"),
+                      quoteaf (job->dst->name));
+          ok &= !opt->require_preserve;
+        }
+      close (fd);
+    }
+  return ok;
+}
+
+static bool copy_entry (struct copy_run *run, struct walk *walk,
+                        struct src_ref const *src,
+                        struct copy_dest const *dst, bool command_line);
+
+/* Copy the entries of source directory SRC_FD (named by JOB's source)
+   into destination directory DST_FD, sorted by inode number as GNU cp
+   reads them (fastest on most filesystems).  Return true if all went
+   well.  */
+static bool
+copy_dir_entries (struct job *job, int src_fd, int dst_fd, dev_t dst_dev,
+                  bool dst_acl_inherited)
+{
+  DIR *dir = fdopendir (src_fd);
+  char *names = dir ? streamsavedir (dir, SAVEDIR_SORT_FASTREAD) : NULL;
+  if (!names)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
+      if (dir)
+        closedir (dir);
+      else
+        close (src_fd);
+      return false;
+    }
+  bool ok = true;
+  int dfd = dirfd (dir);
+  for (char const *n = names; *n && !job->walk->stop; n += strlen (n) + 1)
+    {
+      if (job->run->opt->stop && *job->run->opt->stop)
+        break;
+      char *src_name = file_name_concat (job->src->name, n, NULL);
+      char *dst_name = file_name_concat (job->dst->name, n, NULL);
+      struct src_ref src = {
+        .dirfd = dfd, .rel = n, .name = src_name,
+        .parent_dev = job->src_st.st_dev, .has_parent = true
+      };
+      struct copy_dest dst = {
+        .dirfd = dst_fd, .relname = n, .name = dst_name, .dev = dst_dev,
+        .acl_inherited = dst_acl_inherited
+      };
+      ok &= copy_entry (job->run, job->walk, &src, &dst, false);
+      free (src_name);
+      free (dst_name);
+    }
+  free (names);
+  closedir (dir);
+  return ok;
+}
+
+/* Copy the directory of JOB: make (or merge into) the destination,
+   copy the entries, then apply the directory's metadata, after its
+   children so that their creation does not change its times.  */
+static bool
+copy_dir (struct job *job)
+{
+  struct copy_options const *opt = job->run->opt;
+  bool follow = opt->deref == DEREF_ALWAYS
+                || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
+  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
+  /* While its entries are made the directory must be ours to write,
+     and no wider than the source.  */
+  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown)
+                & ~(will_chown ? 0 : S_IWGRP | S_IWOTH);
+  mode |= S_IRWXU;
+  bool merge = false;
+  int r = make_dest (job, make_dir, &mode, _("cannot create directory %s"),
+                     false, &merge);
+  if (r <= 0)
+    return r == 0;
+  bool new_dst = !merge;
+  if (new_dst)
+    say_verbose (job);
+
+  int src_fd = openat (job->src->dirfd, job->src->rel,
+                       (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
+                        | (follow ? 0 : O_NOFOLLOW)));
+  int dst_fd = openat (job->dst->dirfd, job->dst->relname,
+                       (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
+                        | (opt->keep_dir_symlink ? 0 : O_NOFOLLOW)));
+  struct stat dst_st;
+  if (dst_fd < 0 || fstat (dst_fd, &dst_st) != 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (job->dst->name));
+      if (0 <= src_fd)
+        close (src_fd);
+      if (0 <= dst_fd)
+        close (dst_fd);
+      return false;
+    }
+  if (new_dst)
+    seen_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino,
+                 job->dst->name);
+
+  bool ok = true;
+  bool acl_inherited = (job->dst->acl_inherited
+                        || 0 <= fgetxattr (dst_fd, "system.posix_acl_default",
+                                           NULL, 0));
+  int meta_src = -1;
+  if (src_fd < 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
+      ok = false;
+    }
+  else
+    {
+      /* -x: a directory on another filesystem is made, not filled.  */
+      meta_src = dup (src_fd);
+      if (opt->one_file_system && job->src->has_parent
+          && job->src->parent_dev != job->src_st.st_dev)
+        close (src_fd);
+      else
+        ok &= copy_dir_entries (job, src_fd, dst_fd, dst_st.st_dev,
+                                acl_inherited);
+    }
+
+  if (0 <= meta_src && (new_dst || opt->preserve_mode
+                        || opt->preserve_ownership || opt->preserve_timestamps
+                        || opt->preserve_xattr))
+    ok &= apply_meta (job, meta_src, dst_fd,
+                      new_dst ? mode & ~opt->umask
+                              : dst_st.st_mode & CHMOD_MODE_BITS,
+                      new_dst);
+  if (0 <= meta_src)
+    close (meta_src);
+  close (dst_fd);
+  return ok;
+}
+
+/* Copy one entry SRC to DST (a command-line operand when COMMAND_LINE),
+   whatever its type.  */
+static bool
+copy_entry (struct copy_run *run, struct walk *walk,
+            struct src_ref const *src, struct copy_dest const *dst,
+            bool command_line)
+{
+  struct copy_options const *opt = run->opt;
+  struct job job = { .run = run, .walk = walk, .src = src, .dst = dst,
+                     .command_line = command_line };
+  bool follow = opt->deref == DEREF_ALWAYS
+                || (opt->deref == DEREF_COMMAND_LINE && command_line);
+  if (fstatat (src->dirfd, src->rel, &job.src_st,
+               follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      diag_error (errno, _("cannot stat %s"), quoteaf (src->name));
+      return false;
+    }
+  mode_t type = job.src_st.st_mode & S_IFMT;
+  if (command_line && source_seen_twice (&job))
+    return true;
+
+  bool ok;
+  if (type == S_IFDIR)
+    {
+      if (!opt->recursive)
+        {
+          diag_error (0, _("-r not specified; omitting directory %s"),
+                      quoteaf (src->name));
+          return false;
+        }
+      struct seen key = { .dev = job.src_st.st_dev, .ino = job.src_st.st_ino };
+      if (hash_lookup (run->dirs_made, &key))
+        {
+          diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
+                      quoteaf_n (0, walk->top_src),
+                      quoteaf_n (1, walk->top_dst));
+          walk->stop = true;
+          return false;
+        }
+      ok = copy_dir (&job);
+    }
+  else
+    {
+      /* --preserve=links: a later name of a file copied already becomes
+         a hard link to that copy.  Files with one link pay nothing.  */
+      bool track = run->links
+                   && (1 < job.src_st.st_nlink || opt->deref == DEREF_ALWAYS
+                       || (opt->deref == DEREF_COMMAND_LINE && command_line));
+      char const *earlier = track ? hlmap_lookup (run->links,
+                                                  job.src_st.st_dev,
+                                                  job.src_st.st_ino) : NULL;
+      if (earlier)
+        return link_file (&job, earlier);
+      if (opt->hard_link || opt->symbolic_link)
+        ok = link_file (&job, NULL);
+      else if (type == S_IFLNK)
+        ok = copy_symlink (&job);
+      else if (type == S_IFREG || opt->copy_contents || !opt->recursive)
+        ok = copy_file (&job);
+      else
+        ok = copy_special (&job);
+      if (ok && track)
+        hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
+                      dst->name);
+    }
+  free (job.backup);
   return ok;
 }
 
@@ -470,36 +1049,8 @@ bool
 copy_tree_file (struct copy_run *run, char const *src_name,
                 struct copy_dest const *dst)
 {
-  struct job job = { .run = run, .src_name = src_name, .dst = dst };
-  bool opened = open_source (&job);
-  if (!opened || source_seen_twice (run, src_name, &job.src_st))
-    {
-      if (0 <= job.src_fd)
-        close (job.src_fd);
-      return opened;
-    }
-
-  bool new_dst;
-  int dst_fd = open_dest (&job, &new_dst);
-  bool ok = 0 <= dst_fd || dst_fd == -2;
-  if (0 <= dst_fd)
-    {
-      if (new_dst)
-        note_created (&job);
-      ok = copy_job_data (&job, dst_fd, new_dst);
-      if (close (dst_fd) != 0 && ok)
-        {
-          diag_error (errno, _("failed to close %s"), quoteaf (dst->name));
-          ok = false;
-        }
-      /* A destination this call created and could not fill is removed,
-         so that nothing incomplete is left looking like a copy.  One that
-         existed was already truncated; it stays.  */
-      if (!ok && new_dst && unlinkat (dst->dirfd, dst->relname, 0) != 0
-          && errno != ENOENT)
-        diag_error (errno, _("cannot remove %s"), quoteaf (dst->name));
-    }
-  if (0 <= job.src_fd)
-    close (job.src_fd);
-  return ok;
+  struct walk walk = { .top_src = src_name, .top_dst = dst->name };
+  struct src_ref src = { .dirfd = AT_FDCWD, .rel = src_name,
+                         .name = src_name };
+  return copy_entry (run, &walk, &src, dst, true);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* copy-tree.h -- copy named files: checks, creation, data, reporting.  */
+/* copy-tree.h -- copy named files and trees: the checks cp makes,
+   creating each destination, the data and metadata steps, reporting.  */
 
 #ifndef COPY_TREE_H
 #define COPY_TREE_H
@@ -10,17 +11,27 @@
 #include "copy-data.h"
 #include "copy-options.h"
 
-/* Per-run state: the options and what the ladder has learnt.  One per
-   run; nothing here is global.  */
+struct hlmap;
+
+/* Per-run state: the options, what the ladder has learnt, and the tables
+   that span operands.  One per run; nothing here is global.  */
 struct copy_run
 {
   struct copy_options const *opt;
   struct ladder_state ladder;
 
-  /* When several operands go into one directory: the sources seen, by
-     (st_dev, st_ino), and the destinations created, by name, so that a
-     source named twice is copied once and a file just created is not
-     overwritten by another operand.  NULL when not tracking.  */
+  /* Source (st_dev, st_ino) -> first destination name, for
+     --preserve=links; NULL when links are not preserved.  */
+  struct hlmap *links;
+
+  /* Directories this run created, by (st_dev, st_ino), so that a tree
+     copied into itself is noticed.  */
+  struct hash_table *dirs_made;
+
+  /* When several operands are copied: the sources seen, and the
+     destinations created by name, so that a source named twice is
+     copied once and a file just created is not overwritten by another
+     operand.  NULL when not tracking.  */
   struct hash_table *sources;
   struct hash_table *created;
 };
@@ -35,19 +46,25 @@ void copy_tree_free (struct copy_run *run);
 
 /* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
    working directory), called NAME in messages.  DEV is the device of that
-   directory when the caller knows it, else 0.  */
+   directory when the caller knows it, else 0.  ACL_INHERITED says the
+   directory has a default ACL, so new entries do not follow the umask.  */
 struct copy_dest
 {
   int dirfd;
   char const *relname;
   char const *name;
   dev_t dev;
+  bool acl_inherited;
 };
 
-/* Copy SRC_NAME to DST as cp does for a command-line operand, reporting
-   any failure.  Return true on success or on a skip that is not an
-   error.  */
+/* Copy SRC_NAME to DST as cp does for a command-line operand, recursing
+   into directories with -R, reporting any failure.  Return true on
+   success or on a skip that is not an error.  */
 bool copy_tree_file (struct copy_run *run, char const *src_name,
                      struct copy_dest const *dst);
+
+/* Describe directory DIRFD for a struct copy_dest: fill *DEV and
+   *ACL_INHERITED.  Return 0, or -1 with errno set.  */
+int copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited);
 
 #endif /* COPY_TREE_H */

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "argmatch.h"
+#include "backupfile.h"
 #include "closeout.h"
 #include "copy-tree.h"
 #include "diag.h"
@@ -25,23 +26,55 @@
 /* Options without a short form.  */
 enum
 {
-  COW_OPTION = CHAR_MAX + 1,
+  ATTRIBUTES_ONLY_OPTION = CHAR_MAX + 1,
+  BACKUP_OPTION,
+  CONTEXT_OPTION,
+  COPY_CONTENTS_OPTION,
+  COW_OPTION,
   DEBUG_OPTION,
   HELP_OPTION,
+  KEEP_DIRECTORY_SYMLINK_OPTION,
+  NO_PRESERVE_OPTION,
+  PARENTS_OPTION,
+  PRESERVE_OPTION,
+  REMOVE_DESTINATION_OPTION,
   SPARSE_OPTION,
+  STRIP_TRAILING_SLASHES_OPTION,
+  UPDATE_OPTION,
   VERSION_OPTION
 };
 
 static struct option const long_options[] = {
+  {"archive", no_argument, NULL, 'a'},
+  {"attributes-only", no_argument, NULL, ATTRIBUTES_ONLY_OPTION},
+  {"backup", optional_argument, NULL, BACKUP_OPTION},
+  {"context", optional_argument, NULL, CONTEXT_OPTION},
+  {"copy-contents", no_argument, NULL, COPY_CONTENTS_OPTION},
   {"cow", optional_argument, NULL, COW_OPTION},
   {"debug", no_argument, NULL, DEBUG_OPTION},
+  {"dereference", no_argument, NULL, 'L'},
   {"force", no_argument, NULL, 'f'},
   {"interactive", no_argument, NULL, 'i'},
+  {"keep-directory-symlink", no_argument, NULL,
+   KEEP_DIRECTORY_SYMLINK_OPTION},
+  {"link", no_argument, NULL, 'l'},
   {"no-clobber", no_argument, NULL, 'n'},
+  {"no-dereference", no_argument, NULL, 'P'},
+  {"no-preserve", required_argument, NULL, NO_PRESERVE_OPTION},
   {"no-target-directory", no_argument, NULL, 'T'},
+  {"one-file-system", no_argument, NULL, 'x'},
+  {"parents", no_argument, NULL, PARENTS_OPTION},
+  {"preserve", optional_argument, NULL, PRESERVE_OPTION},
+  {"recursive", no_argument, NULL, 'R'},
   {"reflink", optional_argument, NULL, COW_OPTION},
+  {"remove-destination", no_argument, NULL, REMOVE_DESTINATION_OPTION},
   {"sparse", required_argument, NULL, SPARSE_OPTION},
+  {"strip-trailing-slashes", no_argument, NULL,
+   STRIP_TRAILING_SLASHES_OPTION},
+  {"suffix", required_argument, NULL, 'S'},
+  {"symbolic-link", no_argument, NULL, 's'},
   {"target-directory", required_argument, NULL, 't'},
+  {"update", optional_argument, NULL, UPDATE_OPTION},
   {"verbose", no_argument, NULL, 'v'},
   {"help", no_argument, NULL, HELP_OPTION},
   {"version", no_argument, NULL, VERSION_OPTION},
@@ -56,6 +89,94 @@ static char const *const sparse_args[] = { "never", "auto", "always", NULL };
 static enum sparse_mode const sparse_vals[] =
   { SPARSE_NEVER, SPARSE_AUTO, SPARSE_ALWAYS };
 ARGMATCH_VERIFY (sparse_args, sparse_vals);
+
+static char const *const update_args[] =
+  { "all", "none", "none-fail", "older", NULL };
+static enum update_mode const update_vals[] =
+  { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
+ARGMATCH_VERIFY (update_args, update_vals);
+
+/* The words of --preserve and --no-preserve.  */
+enum preserve_attr
+{
+  PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+};
+static char const *const preserve_args[] = {
+  "mode", "timestamps", "ownership", "links", "context", "xattr", "all", NULL
+};
+static enum preserve_attr const preserve_vals[] = {
+  PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+};
+ARGMATCH_VERIFY (preserve_args, preserve_vals);
+
+/* What the option parser gathers besides struct copy_options.  */
+struct settings
+{
+  bool deref_given;
+  bool make_backups;
+  char const *version_control;
+  char const *suffix;
+  bool no_clobber;
+  bool parents;
+  bool strip_trailing_slashes;
+  bool preserve_context_asked;
+  bool cow_given;
+};
+
+/* Apply --preserve (ON) or --no-preserve (!ON) with comma list ARG to
+   OPT.  */
+static void
+decode_preserve (struct copy_options *opt, struct settings *set,
+                 char const *arg, bool on)
+{
+  char *copy = xstrdup (arg);
+  char *s = copy;
+  do
+    {
+      char *comma = strchr (s, ',');
+      if (comma)
+        *comma++ = '\0';
+      enum preserve_attr a = XARGMATCH (on ? "--preserve" : "--no-preserve",
+                                        s, preserve_args, preserve_vals);
+      switch (a)
+        {
+        case PRESERVE_MODE:
+          opt->preserve_mode = on;
+          opt->explicit_no_preserve_mode = !on;
+          break;
+        case PRESERVE_TIMESTAMPS:
+          opt->preserve_timestamps = on;
+          break;
+        case PRESERVE_OWNERSHIP:
+          opt->preserve_ownership = on;
+          break;
+        case PRESERVE_LINKS:
+          opt->preserve_links = on;
+          break;
+        case PRESERVE_CONTEXT:
+          opt->preserve_context = on;
+          set->preserve_context_asked = on;
+          break;
+        case PRESERVE_XATTR:
+          opt->preserve_xattr = on;
+          opt->require_preserve_xattr = on;
+          break;
+        case PRESERVE_ALL:
+          opt->preserve_mode = on;
+          opt->preserve_timestamps = on;
+          opt->preserve_ownership = on;
+          opt->preserve_links = on;
+          opt->preserve_xattr = on;
+          opt->explicit_no_preserve_mode = !on;
+          break;
+        }
+      s = comma;
+    }
+  while (s);
+  free (copy);
+}
 
 /* Set by the handler of SIGINT, SIGTERM and SIGHUP; the copy engine
    stops between chunks and the signal is raised again once the partial
@@ -120,36 +241,107 @@ extents instead of duplicating them, until either file is written.\n\
 Mandatory arguments to long options are mandatory for short options too.\n\
 "), stdout);
   fputs (_("\
+  -a, --archive\n\
+         same as -dR --preserve=all\n\
+  --attributes-only\n\
+         copy no file data, only the attributes asked for\n\
+  --backup[=CONTROL]\n\
+         make a backup of each existing destination file\n\
+  -b\n\
+         like --backup, but takes no argument\n\
   -c\n\
          same as --cow=always\n\
+  --copy-contents\n\
+         when recursive, read special files as if they were regular files\n\
   --cow[=WHEN], --reflink[=WHEN]\n\
          share data extents with the source: WHEN is auto (the default),\n\
          always, or never; without WHEN, always\n\
+  -d\n\
+         same as --no-dereference --preserve=links\n\
   --debug\n\
          say how each file's data was moved; implies -v\n\
+"), stdout);
+  fputs (_("\
   -f, --force\n\
          if an existing destination file cannot be opened, remove it and\n\
-         try again\n\
+         try again (pointless with -n)\n\
   -i, --interactive\n\
          ask before overwriting (cancels an earlier -n)\n\
+  -H\n\
+         follow symbolic links named on the command line\n\
+  -l, --link\n\
+         make hard links instead of copying files\n\
+  -L, --dereference\n\
+         always follow symbolic links in SOURCE\n\
   -n, --no-clobber\n\
-         (deprecated) silently skip existing files (cancels an earlier -i)\n\
+         (deprecated) silently skip existing files (cancels an earlier -i);\n\
+         see also --update\n\
+  -P, --no-dereference\n\
+         never follow symbolic links in SOURCE\n\
+"), stdout);
+  fputs (_("\
+  -p\n\
+         same as --preserve=mode,ownership,timestamps\n\
+  --preserve[=ATTR_LIST]\n\
+         keep the listed attributes (default: mode,ownership,timestamps);\n\
+         more: context, links, xattr, all\n\
+  --no-preserve=ATTR_LIST\n\
+         do not keep the listed attributes\n\
+  --parents\n\
+         append each SOURCE name, with its directories, to DIRECTORY\n\
+  -R, -r, --recursive\n\
+         copy directories and everything in them\n\
+  --remove-destination\n\
+         remove each existing destination file before opening it\n\
+         (unlike --force, which removes only what cannot be opened)\n\
 "), stdout);
   fputs (_("\
   --sparse=WHEN\n\
          how to treat holes in the source: auto, always or never\n\
+  --strip-trailing-slashes\n\
+         remove trailing slashes from each SOURCE\n\
+  -s, --symbolic-link\n\
+         make symbolic links instead of copying files\n\
+  -S, --suffix=SUFFIX\n\
+         the backup suffix, instead of the usual one\n\
   -t, --target-directory=DIRECTORY\n\
          copy every SOURCE into DIRECTORY\n\
   -T, --no-target-directory\n\
          treat DEST as a normal file, never as a directory\n\
+  --update[=UPDATE]\n\
+         which existing destination files to replace: all (the default\n\
+         without the option), none, none-fail, or older (the default with\n\
+         the option)\n\
+  -u\n\
+         same as --update[=older]\n\
   -v, --verbose\n\
          say what is being done\n\
+  --keep-directory-symlink\n\
+         follow a destination symlink that points to a directory\n\
+  -x, --one-file-system\n\
+         stay on the filesystem of each SOURCE\n\
+  -Z, --context[=CTX]\n\
+         SELinux security context of the copies (ignored on kernels\n\
+         without SELinux, as GNU cp does)\n\
 "), stdout);
   fputs (_("\
   --help\n\
          display this help and exit\n\
   --version\n\
          output version information and exit\n\
+"), stdout);
+  fputs (_("\
+\n\
+ATTR_LIST is a comma-separated list of mode, ownership, timestamps,\n\
+links, context, xattr and all.  Ownership is kept only where permitted;\n\
+a set-user-ID or set-group-ID bit is then dropped.\n\
+"), stdout);
+  fputs (_("\
+\n\
+The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
+The version control method may be selected with --backup or the\n\
+VERSION_CONTROL environment variable: none (off), numbered (t),\n\
+existing (nil, the default) or simple (never).\n\
 "), stdout);
   fputs (_("\
 \n\
@@ -186,28 +378,120 @@ struct operands
   int n_files;
   char const *target_dir;   /* -t DIRECTORY */
   bool no_target_dir;       /* -T */
+  bool parents;             /* --parents */
+  bool strip_slashes;       /* --strip-trailing-slashes */
 };
 
-/* Copy every file of OPS into directory DIR (already checked to be one)
-   with RUN.  Return true if all went well.  */
+/* With --parents, make the directories of operand FILE (relative to
+   DIRFD, called DIR) that are missing, each with the mode of the
+   source directory it stands for, saying "SRC -> DST" for each with
+   -v as GNU cp does.  Return a descriptor of the innermost one, or -1
+   after reporting.  */
+static int
+make_parents (struct copy_run *run, int dirfd, char const *dir,
+              char const *file)
+{
+  struct copy_options const *opt = run->opt;
+  char *path = xstrdup (file);
+  int fd = dup (dirfd);
+  char *p = path;
+  while (*p == '/')
+    p++;
+  for (char *slash; 0 <= fd && (slash = strchr (p, '/')); )
+    {
+      *slash = '\0';
+      if (*p)
+        {
+          struct stat st;
+          if (stat (path, &st) != 0)
+            {
+              diag_error (errno, _("cannot stat %s"), quoteaf (path));
+              close (fd);
+              fd = -1;
+              break;
+            }
+          mode_t mode = ((opt->preserve_mode ? st.st_mode : st.st_mode
+                          & ~opt->umask) & CHMOD_MODE_BITS) | S_IRWXU;
+          if (mkdirat (fd, p, mode) == 0)
+            {
+              if (opt->verbose)
+                {
+                  char *d = file_name_concat (dir, path, NULL);
+                  diag_line ("%s -> %s", path, d);
+                  free (d);
+                }
+              if (fchmodat (fd, p, ((mode & ~S_IRWXU)
+                                    | (st.st_mode & S_IRWXU)), 0) != 0)
+                diag_error (errno, _("setting permissions for %s"),
+                            quoteaf (path));
+            }
+          else if (errno != EEXIST)
+            {
+              char *d = file_name_concat (dir, path, NULL);
+              diag_error (errno, _("cannot make directory %s"), quoteaf (d));
+              free (d);
+              close (fd);
+              fd = -1;
+              break;
+            }
+          int next = openat (fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (next < 0)
+            {
+              char *d = file_name_concat (dir, path, NULL);
+              diag_error (errno == ENOTDIR ? 0 : errno,
+                          errno == ENOTDIR
+                          ? _("%s exists but is not a directory")
+                          : _("cannot make directory %s"), quoteaf (d));
+              free (d);
+            }
+          close (fd);
+          fd = next;
+        }
+      *slash = '/';
+      p = slash + 1;
+    }
+  free (path);
+  return fd;
+}
+
+/* Copy every file of FILES into directory DIR with RUN, as their last
+   component or, with PARENTS, under their whole name.  Return true if
+   all went well.  */
 static bool
 copy_into_dir (struct copy_run *run, char **files, int n_files,
-               char const *dir)
+               char const *dir, bool parents)
 {
   int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  struct stat st;
-  if (dirfd < 0 || fstat (dirfd, &st) != 0)
+  dev_t dev;
+  bool acl_inherited;
+  if (dirfd < 0 || copy_tree_describe_dir (dirfd, &dev, &acl_inherited) != 0)
     error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
   bool ok = true;
   for (int i = 0; i < n_files && !caught_signal; i++)
     {
-      char const *base = last_component (files[i]);
-      char *name = file_name_concat (dir, base, NULL);
-      struct copy_dest dst = {
-        .dirfd = dirfd, .relname = base, .name = name, .dev = st.st_dev
-      };
-      ok &= copy_tree_file (run, files[i], &dst);
+      /* The copy is named after the last component, trailing slashes
+         aside.  */
+      char *arg = xstrdup (files[i]);
+      strip_trailing_slashes (arg);
+      char const *rel = parents ? arg : last_component (arg);
+      while (parents && *rel == '/')
+        rel++;
+      char *name = file_name_concat (dir, rel, NULL);
+      int fd = parents ? make_parents (run, dirfd, dir, arg) : dirfd;
+      if (fd < 0)
+        ok = false;
+      else
+        {
+          struct copy_dest dst = {
+            .dirfd = fd, .relname = parents ? last_component (rel) : rel,
+            .name = name, .dev = dev, .acl_inherited = acl_inherited
+          };
+          ok &= copy_tree_file (run, files[i], &dst);
+          if (parents)
+            close (fd);
+        }
       free (name);
+      free (arg);
     }
   close (dirfd);
   return ok;
@@ -251,7 +535,10 @@ do_copy (struct copy_run *run, struct operands const *ops)
       if (!S_ISDIR (st.st_mode))
         error (EXIT_FAILURE, ENOTDIR, _("target directory %s"),
                quoteaf (ops->target_dir));
-      return copy_into_dir (run, files, n, ops->target_dir);
+      if (ops->strip_slashes)
+        for (int i = 0; i < n; i++)
+          strip_trailing_slashes (files[i]);
+      return copy_into_dir (run, files, n, ops->target_dir, ops->parents);
     }
   else
     {
@@ -262,13 +549,34 @@ do_copy (struct copy_run *run, struct operands const *ops)
       int err = stat (last, &st) == 0 ? (S_ISDIR (st.st_mode) ? 0 : ENOTDIR)
                                       : errno;
       if (err == 0)
-        return copy_into_dir (run, files, n - 1, last);
+        {
+          if (ops->strip_slashes)
+            for (int i = 0; i < n - 1; i++)
+              strip_trailing_slashes (files[i]);
+          return copy_into_dir (run, files, n - 1, last, ops->parents);
+        }
       if (2 < n)
         error (EXIT_FAILURE, err, _("target %s"), quoteaf (last));
     }
 
+  if (ops->parents)
+    {
+      error (0, 0, _("with --parents, the destination must be a directory"));
+      usage (EXIT_FAILURE);
+    }
+  dev_t dev = 0;
+  bool acl_inherited = false;
+  char *dir = mdir_name (files[1]);
+  int dirfd = dir ? open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (0 <= dirfd)
+    {
+      copy_tree_describe_dir (dirfd, &dev, &acl_inherited);
+      close (dirfd);
+    }
+  free (dir);
   struct copy_dest dst = {
-    .dirfd = AT_FDCWD, .relname = files[1], .name = files[1]
+    .dirfd = AT_FDCWD, .relname = files[1], .name = files[1], .dev = dev,
+    .acl_inherited = acl_inherited
   };
   return copy_tree_file (run, files[0], &dst);
 }
@@ -280,10 +588,14 @@ main (int argc, char **argv)
     .cow = COW_AUTO,
     .sparse = SPARSE_AUTO,
     .interactive = I_UNSPECIFIED,
+    .update = UPDATE_ALL,
+    .deref = DEREF_ALWAYS,
+    .data_copy_required = true,
+    .backup_type = no_backups,
     .stop = &caught_signal
   };
+  struct settings set = { 0 };
   struct operands ops = { 0 };
-  bool cow_given = false;
   int c;
 
   set_program_name (argv[0]);
@@ -292,13 +604,48 @@ main (int argc, char **argv)
   textdomain (PACKAGE);
   atexit (close_stdout);
 
-  while ((c = getopt_long (argc, argv, "cfinTt:v", long_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "abcdfHilLnprst:uvxPRS:TZ",
+                           long_options, NULL)) != -1)
     {
       switch (c)
         {
+        case 'a':
+          opt.deref = DEREF_NEVER;
+          set.deref_given = true;
+          opt.preserve_links = opt.preserve_ownership = true;
+          opt.preserve_mode = opt.preserve_timestamps = true;
+          opt.preserve_xattr = true;
+          opt.require_preserve = true;
+          opt.reduce_diagnostics = true;
+          opt.explicit_no_preserve_mode = false;
+          opt.recursive = true;
+          break;
+        case ATTRIBUTES_ONLY_OPTION:
+          opt.data_copy_required = false;
+          break;
+        case 'b':
+          set.make_backups = true;
+          break;
+        case BACKUP_OPTION:
+          set.make_backups = true;
+          if (optarg)
+            set.version_control = optarg;
+          break;
         case 'c':
           opt.cow = COW_ALWAYS;
-          cow_given = true;
+          set.cow_given = true;
+          break;
+        case CONTEXT_OPTION:
+          /* Without SELinux, GNU cp ignores a bare -Z and warns about a
+             context it cannot set.  */
+          if (optarg)
+            error (0, 0, _("warning: ignoring --context; "
+                           "it requires an SELinux-enabled kernel"));
+          break;
+        case 'Z':
+          break;
+        case COPY_CONTENTS_OPTION:
+          opt.copy_contents = true;
           break;
         case COW_OPTION:
           opt.cow = (optarg
@@ -306,11 +653,12 @@ main (int argc, char **argv)
                                   ? "--cow" : "--reflink",
                                   optarg, cow_args, cow_vals)
                      : COW_ALWAYS);
-          cow_given = true;
+          set.cow_given = true;
           break;
-        case SPARSE_OPTION:
-          opt.sparse = XARGMATCH ("--sparse", optarg, sparse_args,
-                                  sparse_vals);
+        case 'd':
+          opt.deref = DEREF_NEVER;
+          set.deref_given = true;
+          opt.preserve_links = true;
           break;
         case DEBUG_OPTION:
           opt.debug = opt.verbose = true;
@@ -318,11 +666,75 @@ main (int argc, char **argv)
         case 'f':
           opt.unlink_dest_after_failed_open = true;
           break;
+        case 'H':
+          opt.deref = DEREF_COMMAND_LINE;
+          set.deref_given = true;
+          break;
         case 'i':
           opt.interactive = I_ASK_USER;
+          set.no_clobber = false;
+          break;
+        case KEEP_DIRECTORY_SYMLINK_OPTION:
+          opt.keep_dir_symlink = true;
+          break;
+        case 'l':
+          opt.hard_link = true;
+          break;
+        case 'L':
+          opt.deref = DEREF_ALWAYS;
+          set.deref_given = true;
           break;
         case 'n':
-          opt.interactive = I_ALWAYS_SKIP;
+          set.no_clobber = true;
+          opt.interactive = I_UNSPECIFIED;
+          break;
+        case NO_PRESERVE_OPTION:
+          decode_preserve (&opt, &set, optarg, false);
+          break;
+        case 'P':
+          opt.deref = DEREF_NEVER;
+          set.deref_given = true;
+          break;
+        case 'p':
+          opt.preserve_mode = opt.preserve_ownership = true;
+          opt.preserve_timestamps = true;
+          opt.require_preserve = true;
+          opt.explicit_no_preserve_mode = false;
+          break;
+        case PARENTS_OPTION:
+          ops.parents = true;
+          break;
+        case PRESERVE_OPTION:
+          if (optarg)
+            decode_preserve (&opt, &set, optarg, true);
+          else
+            {
+              opt.preserve_mode = opt.preserve_ownership = true;
+              opt.preserve_timestamps = true;
+              opt.explicit_no_preserve_mode = false;
+            }
+          opt.require_preserve = true;
+          break;
+        case 'r':
+        case 'R':
+          opt.recursive = true;
+          break;
+        case REMOVE_DESTINATION_OPTION:
+          opt.remove_destination = true;
+          break;
+        case 's':
+          opt.symbolic_link = true;
+          break;
+        case 'S':
+          set.make_backups = true;
+          set.suffix = optarg;
+          break;
+        case SPARSE_OPTION:
+          opt.sparse = XARGMATCH ("--sparse", optarg, sparse_args,
+                                  sparse_vals);
+          break;
+        case STRIP_TRAILING_SLASHES_OPTION:
+          ops.strip_slashes = true;
           break;
         case 't':
           if (ops.target_dir)
@@ -333,8 +745,20 @@ main (int argc, char **argv)
         case 'T':
           ops.no_target_dir = true;
           break;
+        case 'u':
+          opt.update = UPDATE_OLDER;
+          break;
+        case UPDATE_OPTION:
+          opt.update = (optarg
+                        ? XARGMATCH ("--update", optarg, update_args,
+                                     update_vals)
+                        : UPDATE_OLDER);
+          break;
         case 'v':
           opt.verbose = true;
+          break;
+        case 'x':
+          opt.one_file_system = true;
           break;
         case HELP_OPTION:
           usage (EXIT_SUCCESS);
@@ -347,11 +771,50 @@ main (int argc, char **argv)
         }
     }
 
-  if (cow_given && opt.cow == COW_ALWAYS && opt.sparse != SPARSE_AUTO)
+  /* Conflicts GNU cp reports, in its order.  */
+  if (opt.hard_link && opt.symbolic_link)
+    {
+      error (0, 0, _("cannot make both hard and symbolic links"));
+      usage (EXIT_FAILURE);
+    }
+  if (set.no_clobber)
+    opt.update = UPDATE_NONE;
+  if (set.make_backups
+      && (opt.update == UPDATE_NONE || opt.update == UPDATE_NONE_FAIL))
+    {
+      error (0, 0, _("--backup is mutually exclusive with -n or "
+                     "--update=none-fail"));
+      usage (EXIT_FAILURE);
+    }
+  if (set.cow_given && opt.cow == COW_ALWAYS && opt.sparse != SPARSE_AUTO)
     {
       error (0, 0, _("--reflink can be used only with --sparse=auto"));
       usage (EXIT_FAILURE);
     }
+  if (set.make_backups)
+    {
+      if (set.suffix)
+        set_simple_backup_suffix (set.suffix);
+      opt.backup_type = xget_version (_("backup type"),
+                                      set.version_control
+                                      ? set.version_control
+                                      : getenv ("VERSION_CONTROL"));
+    }
+  if (set.preserve_context_asked)
+    error (EXIT_FAILURE, 0, _("cannot preserve security context "
+                              "without an SELinux-enabled kernel"));
+
+  /* Without -P, -H, -L, -d or -a, a recursive copy copies symlinks as
+     symlinks, except with -l; a plain one follows them.  */
+  if (!set.deref_given)
+    opt.deref = opt.recursive && !opt.hard_link ? DEREF_NEVER : DEREF_ALWAYS;
+
+  mode_t mask = umask (0);
+  umask (mask);
+  opt.umask = mask;
+  opt.euid = geteuid ();
+  opt.egid = getegid ();
+  opt.chown_privileges = opt.euid == 0;
 
   ops.files = argv + optind;
   ops.n_files = argc - optind;

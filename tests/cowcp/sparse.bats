@@ -252,8 +252,9 @@ copy offload: avoided, reflink: no, sparse detection: no, rung: sendfile"
   run assert_sparse d
   assert_failure
   local blocks size
+  # Every byte allocated; ext4 may add an extent-tree block on top.
   read -r blocks size < <(stat -c '%b %s' d)
-  assert_equal "$((blocks * 512))" "$size"
+  ((blocks * 512 >= size)) || fail "only $((blocks * 512)) of $size bytes allocated"
   refute_shares_extents s d
 }
 

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* hardlink-map.c -- remember where each multiply-linked source went, so
+   that its other names become hard links to that copy.  */
+
+#include "system.h"
+
+#include "hardlink-map.h"
+#include "hash.h"
+#include "xalloc.h"
+
+struct hlmap
+{
+  Hash_table *table;
+};
+
+struct hl_entry
+{
+  dev_t dev;
+  ino_t ino;
+  char *name;
+};
+
+static size_t
+hl_hash (void const *x, size_t n)
+{
+  struct hl_entry const *e = x;
+  /* Inode numbers are dense within a device; mix the device in.  */
+  return (e->ino ^ ((size_t) e->dev * 0x9e3779b97f4a7c15u)) % n;
+}
+
+static bool
+hl_equal (void const *a, void const *b)
+{
+  struct hl_entry const *x = a, *y = b;
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+static void
+hl_free (void *x)
+{
+  struct hl_entry *e = x;
+  free (e->name);
+  free (e);
+}
+
+/* Return a new, empty map.  */
+struct hlmap *
+hlmap_new (void)
+{
+  struct hlmap *map = xmalloc (sizeof *map);
+  map->table = hash_initialize (127, NULL, hl_hash, hl_equal, hl_free);
+  if (!map->table)
+    xalloc_die ();
+  return map;
+}
+
+/* Free MAP.  */
+void
+hlmap_free (struct hlmap *map)
+{
+  if (map)
+    {
+      hash_free (map->table);
+      free (map);
+    }
+}
+
+/* Look DEV/INO up in MAP.  */
+char const *
+hlmap_lookup (struct hlmap const *map, dev_t dev, ino_t ino)
+{
+  struct hl_entry key = { .dev = dev, .ino = ino };
+  struct hl_entry const *e = hash_lookup (map->table, &key);
+  return e ? e->name : NULL;
+}
+
+/* Record NAME for DEV/INO in MAP.  */
+void
+hlmap_insert (struct hlmap *map, dev_t dev, ino_t ino, char const *name)
+{
+  struct hl_entry *e = xmalloc (sizeof *e);
+  *e = (struct hl_entry) { .dev = dev, .ino = ino, .name = xstrdup (name) };
+  struct hl_entry const *old = hash_insert (map->table, e);
+  if (!old)
+    xalloc_die ();
+  if (old != e)
+    hl_free (e);
+}

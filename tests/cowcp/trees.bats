@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Recursive copies and metadata, against GNU cp: each test runs one
+# argument vector through run_both (exit status, stdout, stderr, and the
+# resulting trees: types, modes, owners, link structure, symlinks, data).
+# Timestamps, xattrs and ACLs, which run_both does not compare, are
+# checked explicitly where the options preserve them.
+
+load ../helpers/common
+load ../helpers/gnu
+
+setup ()
+{
+  umask 022
+}
+
+# A small tree with every kind of entry cp -R meets.
+fixture ()
+{
+  mkdir -p s/sub/deep s/empty
+  printf 'alpha\n' >s/a
+  printf 'bravo\n' >s/sub/b
+  printf 'deep\n' >s/sub/deep/c
+  chmod 640 s/sub/b
+  chmod 4755 s/a
+  chmod 750 s/sub
+  ln s/a s/sub/a-link
+  ln s/sub/deep/c s/c-link
+  ln -s a s/sym
+  ln -s ../nowhere s/dangling
+  ln -s sub s/dirsym
+  mkfifo s/fifo
+  touch -d '2001-02-03 04:05:06.123456789' s/sub/b s/sub s/a
+  touch -h -d '2002-02-03 04:05:06.5' s/sym
+  mkdir t
+}
+
+# Print "name mtime" for every entry of tree $1, symlinks not followed.
+mtimes ()
+{
+  (cd "$1" && find . -printf '%p %T@\n' | sort)
+}
+
+@test "cp -R copies a tree, symlinks as symlinks, a FIFO as a FIFO" {
+  run_both -R s n
+  assert_success
+}
+
+@test "cp -r into an existing directory makes DIR/SOURCE" {
+  run_both -r s t
+  assert_success
+}
+
+@test "cp -rv prints a line per created entry in GNU's order" {
+  run_both -rv s n
+  assert_success
+}
+
+@test "cp -a keeps modes, owners, hard links and timestamps to the nanosecond" {
+  run_both -a s n
+  assert_success
+  # The twins were made at different moments: compare each copy with its
+  # own source.
+  assert_equal "$(mtimes "$OURS_TWIN/n")" "$(mtimes "$OURS_TWIN/s")"
+  assert_equal "$(mtimes "$GNU_TWIN/n")" "$(mtimes "$GNU_TWIN/s")"
+}
+
+@test "cp -a keeps extended attributes" {
+  fixture2 () { fixture; setfattr -n user.color -v blue s/a; setfattr -n user.x -v 1 s/sub; }
+  BOTH_FIXTURE=fixture2 run_both -a s n
+  assert_success
+  run getfattr --absolute-names -n user.color --only-values "$OURS_TWIN/n/a"
+  assert_output blue
+  run getfattr --absolute-names -n user.x --only-values "$OURS_TWIN/n/sub"
+  assert_output 1
+}
+
+@test "cp -a keeps access ACLs and a directory's default ACL" {
+  have_setfacl || skip "setfacl unavailable or ACLs unsupported here"
+  fixture2 () {
+    fixture
+    setfacl -m u:nobody:r s/sub/b
+    setfacl -d -m g:nogroup:rx s/sub
+  }
+  BOTH_FIXTURE=fixture2 run_both -a s n
+  assert_success
+  assert_equal "$(cd "$OURS_TWIN" && getfacl -p n/sub/b | tail -n +2)" \
+               "$(cd "$GNU_TWIN" && getfacl -p n/sub/b | tail -n +2)"
+  assert_equal "$(cd "$OURS_TWIN" && getfacl -p n/sub | tail -n +2)" \
+               "$(cd "$GNU_TWIN" && getfacl -p n/sub | tail -n +2)"
+  run getfacl -p "$OURS_TWIN/n/sub/b"
+  assert_output --partial 'user:nobody:r--'
+}
+
+@test "cp -p keeps mode and times but not links" {
+  run_both -p s/a s/sub/a-link t
+  assert_success
+  assert_equal "$(stat -c %Y.%y "$OURS_TWIN/t/a")" "$(stat -c %Y.%y "$GNU_TWIN/t/a")"
+}
+
+@test "cp -d keeps hard links between command-line operands" {
+  run_both -d s/a s/sub/a-link t
+  assert_success
+  assert_hardlinked "$OURS_TWIN/t/a" "$OURS_TWIN/t/a-link"
+}
+
+@test "cp -R without -p drops the set-user-ID bit and applies the umask" {
+  run_both -R s n
+  assert_mode 755 "$OURS_TWIN/n/a"
+}
+
+@test "cp -rL follows symlinks, skipping dangling ones with an error" {
+  run_both -rL s n
+  assert_failure
+}
+
+@test "cp -rH follows only command-line symlinks" {
+  fixture2 () { fixture; ln -s s top; }
+  BOTH_FIXTURE=fixture2 run_both -rH top n
+  assert_success
+}
+
+@test "cp -r of a directory into itself is refused" {
+  run_both -r s s/sub
+  assert_failure
+}
+
+@test "cp -r onto an existing file is refused" {
+  fixture2 () { fixture; : >file; }
+  BOTH_FIXTURE=fixture2 run_both -r s file
+  assert_failure
+}
+
+@test "cp -rn keeps existing files and merges directories" {
+  fixture2 () { fixture; mkdir -p n/sub; printf 'old\n' >n/a; }
+  BOTH_FIXTURE=fixture2 run_both -rn s/. n
+  assert_success
+  assert_equal "$(<"$OURS_TWIN/n/a")" old
+}
+
+@test "cp -ru replaces only older files" {
+  fixture2 () {
+    fixture; mkdir -p n/sub
+    printf 'newer\n' >n/a
+    printf 'older\n' >n/sub/b; touch -d 1999-01-01 n/sub/b
+  }
+  BOTH_FIXTURE=fixture2 run_both -ru s/. n
+  assert_success
+}
+
+@test "cp -rl links every file and makes the directories" {
+  # -l follows symlinks, so the dangling one fails in both.
+  run_both -rl s n
+  assert_failure
+  assert_hardlinked "$OURS_TWIN/s/a" "$OURS_TWIN/n/a"
+}
+
+@test "cp -s refuses relative symlinks outside the current directory" {
+  run_both -s s/a t/x
+  assert_failure
+}
+
+@test "cp -s makes a symlink in the current directory" {
+  run_both -s s/a x
+  assert_success
+}
+
+@test "cp --backup keeps the old file as FILE~" {
+  fixture2 () { fixture; printf 'old\n' >t/a; }
+  BOTH_FIXTURE=fixture2 run_both -v --backup s/a t
+  assert_success
+}
+
+@test "cp --backup=numbered makes FILE.~1~" {
+  fixture2 () { fixture; printf 'old\n' >t/a; }
+  BOTH_FIXTURE=fixture2 run_both --backup=numbered s/a t
+  assert_success
+}
+
+@test "cp -S makes backups with that suffix" {
+  fixture2 () { fixture; printf 'old\n' >t/a; }
+  BOTH_FIXTURE=fixture2 run_both -S .bak s/a t
+  assert_success
+}
+
+@test "cp --backup with -n is refused" {
+  # 9.11 words it differently from 9.1.
+  gnu911 stderr "cp: --backup is mutually exclusive with -n or --update=none-fail
+Try 'cp --help' for more information."
+  run_both --backup -n s/a t
+  assert_failure
+}
+
+@test "cp --remove-destination replaces a symlink destination" {
+  fixture2 () { fixture; ln -s ../s/sub/b t/a; }
+  BOTH_FIXTURE=fixture2 run_both -v --remove-destination s/a t
+  assert_success
+}
+
+@test "cp --attributes-only copies no data" {
+  fixture2 () { fixture; printf 'keep\n' >t/a; }
+  BOTH_FIXTURE=fixture2 run_both -p --attributes-only s/a t
+  assert_success
+  assert_equal "$(<"$OURS_TWIN/t/a")" keep
+}
+
+@test "cp --parents -v recreates the source path under the directory" {
+  run_both -v --parents s/sub/b t
+  assert_success
+}
+
+@test "cp --parents needs a directory destination" {
+  run_both --parents s/a newfile
+  assert_failure
+}
+
+@test "cp -x does not descend into another filesystem" {
+  require_root
+  run cowcp -rx /dev "$BATS_TEST_TMPDIR/devcopy"
+  [ -d "$BATS_TEST_TMPDIR/devcopy/pts" ] || skip "no /dev/pts mount here"
+  run find "$BATS_TEST_TMPDIR/devcopy/pts" -mindepth 1
+  assert_output ""
+}
+
+@test "cp --preserve=context fails without SELinux before copying" {
+  [ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled here"
+  run_both --preserve=context s/a t
+  assert_failure
+}
+
+@test "cp --context=CTX warns and copies without SELinux" {
+  [ -e /sys/fs/selinux/enforce ] && skip "SELinux is enabled here"
+  run_both --context=system_u:object_r:tmp_t:s0 s/a t
+  assert_success
+}
+
+@test "cp --preserve=foo gives the argmatch list" {
+  run_both --preserve=foo s/a t
+  assert_failure
+}
+
+@test "cp --no-preserve=mode gives new files 0666 less the umask" {
+  run_both -a --no-preserve=mode s n
+  assert_success
+}
+
+@test "cp -l and -s together are refused" {
+  run_both -l -s s/a t
+  assert_failure
+}
+
+@test "cp -a with --cow on btrfs shares each file and links hard links" {
+  require_root
+  make_loop_fs btrfs 128M treefs || skip "btrfs loop mount unavailable: $(fs_reason treefs)"
+  require_fs treefs
+  cd "$FS_PATH"
+  fixture
+  # Small files live inline in btrfs metadata and cannot be shared.
+  head -c 65536 /dev/urandom >s/sub/b
+  run cowcp -a --cow=always s n
+  assert_success
+  assert_shares_extents s/sub/b n/sub/b
+  assert_hardlinked n/a n/sub/a-link
+  cd /
+  cleanup_loop_fs
+}
