@@ -24,36 +24,6 @@
 #include "savedir.h"
 #include "xalloc.h"
 
-/* A file identity, for the tables of a run.  */
-struct seen
-{
-  dev_t dev;
-  ino_t ino;
-  char *name;
-};
-
-static size_t
-seen_hash (void const *x, size_t n)
-{
-  struct seen const *s = x;
-  return (s->ino ^ ((size_t) s->dev * 0x9e3779b97f4a7c15u)) % n;
-}
-
-static bool
-seen_equal (void const *a, void const *b)
-{
-  struct seen const *x = a, *y = b;
-  return x->dev == y->dev && x->ino == y->ino;
-}
-
-static void
-seen_free (void *x)
-{
-  struct seen *s = x;
-  free (s->name);
-  free (s);
-}
-
 static size_t
 name_hash (void const *x, size_t n)
 {
@@ -66,32 +36,6 @@ name_equal (void const *a, void const *b)
   return strcmp (a, b) == 0;
 }
 
-/* Return a new table of struct seen.  */
-static Hash_table *
-seen_table (void)
-{
-  Hash_table *t = hash_initialize (61, NULL, seen_hash, seen_equal,
-                                   seen_free);
-  if (!t)
-    xalloc_die ();
-  return t;
-}
-
-/* Record DEV/INO (called NAME) in T; return the earlier entry, if any.  */
-static struct seen const *
-seen_insert (Hash_table *t, dev_t dev, ino_t ino, char const *name)
-{
-  struct seen key = { .dev = dev, .ino = ino };
-  struct seen const *old = hash_lookup (t, &key);
-  if (old)
-    return old;
-  struct seen *s = xmalloc (sizeof *s);
-  *s = (struct seen) { .dev = dev, .ino = ino, .name = xstrdup (name) };
-  if (!hash_insert (t, s))
-    xalloc_die ();
-  return NULL;
-}
-
 /* Start RUN; see copy-tree.h.  */
 void
 copy_tree_init (struct copy_run *run, struct copy_options const *opt,
@@ -101,10 +45,10 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
   if (opt->preserve_links && !opt->hard_link)
     run->links = hlmap_new ();
   if (opt->recursive)
-    run->dirs_made = seen_table ();
+    run->dirs_made = hlmap_new ();
   if (track)
     {
-      run->sources = seen_table ();
+      run->sources = hlmap_new ();
       run->created = hash_initialize (61, NULL, name_hash, name_equal, free);
       if (!run->created)
         xalloc_die ();
@@ -116,10 +60,8 @@ void
 copy_tree_free (struct copy_run *run)
 {
   hlmap_free (run->links);
-  if (run->dirs_made)
-    hash_free (run->dirs_made);
-  if (run->sources)
-    hash_free (run->sources);
+  hlmap_free (run->dirs_made);
+  hlmap_free (run->sources);
   if (run->created)
     hash_free (run->created);
 }
@@ -228,9 +170,15 @@ source_seen_twice (struct job *job)
   if (!run->sources || (!S_ISDIR (job->src_st.st_mode)
                         && run->opt->backup_type != no_backups))
     return false;
-  struct seen const *old = seen_insert (run->sources, job->src_st.st_dev,
-                                        job->src_st.st_ino, job->src->name);
-  if (!old || !same_entry (old->name, job->src->name))
+  char const *old = hlmap_lookup (run->sources, job->src_st.st_dev,
+                                  job->src_st.st_ino);
+  if (!old)
+    {
+      hlmap_insert (run->sources, job->src_st.st_dev, job->src_st.st_ino,
+                    job->src->name);
+      return false;
+    }
+  if (!same_entry (old, job->src->name))
     return false;
   diag_error (0, (S_ISDIR (job->src_st.st_mode)
                   ? _("warning: source directory %s specified more than once")
@@ -936,8 +884,8 @@ copy_dir (struct job *job)
       return false;
     }
   if (new_dst)
-    seen_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino,
-                 job->dst->name);
+    hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino,
+                  job->dst->name);
 
   bool ok = true;
   bool acl_inherited = (job->dst->acl_inherited
@@ -1005,8 +953,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
                       quoteaf (src->name));
           return false;
         }
-      struct seen key = { .dev = job.src_st.st_dev, .ino = job.src_st.st_ino };
-      if (hash_lookup (run->dirs_made, &key))
+      if (hlmap_lookup (run->dirs_made, job.src_st.st_dev,
+                        job.src_st.st_ino))
         {
           diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
                       quoteaf_n (0, walk->top_src),

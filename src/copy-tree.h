@@ -26,13 +26,13 @@ struct copy_run
 
   /* Directories this run created, by (st_dev, st_ino), so that a tree
      copied into itself is noticed.  */
-  struct hash_table *dirs_made;
+  struct hlmap *dirs_made;
 
   /* When several operands are copied: the sources seen, and the
      destinations created by name, so that a source named twice is
      copied once and a file just created is not overwritten by another
      operand.  NULL when not tracking.  */
-  struct hash_table *sources;
+  struct hlmap *sources;
   struct hash_table *created;
 };
 

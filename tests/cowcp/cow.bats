@@ -35,12 +35,6 @@ DEBUG_FICLONE='copy offload: unknown, reflink: yes, sparse detection: unknown, r
 DEBUG_EXT4='copy offload: yes, reflink: unsupported, sparse detection: no, rung: copy_file_range'
 DEBUG_NEVER='copy offload: avoided, reflink: no, sparse detection: no, rung: sendfile'
 
-# random_file FILE SIZE: FILE with SIZE (head -c syntax) random bytes.
-random_file ()
-{
-  head -c "$2" /dev/urandom >"$1"
-}
-
 # run_gnu_cp ARGS...: run /usr/bin/cp ARGS in the test's directory; set
 # GNU_STDERR to what it wrote to stderr, with its program name made
 # cowcp's, and GNU_STATUS to its exit status.
@@ -54,15 +48,6 @@ run_gnu_cp ()
   GNU_STDERR=$(sed -e 's|^/usr/bin/cp: |cowcp: |' \
                    -e "s|^Try '/usr/bin/cp --help'|Try 'cowcp --help'|" \
                    <<<"$err")
-}
-
-# enter_fs NAME: skip unless loop filesystem NAME is mounted, else make a
-# directory of its own for this test there and change into it.
-enter_fs ()
-{
-  require_fs "$1"
-  mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
-  cd "$FS_PATH/t$BATS_TEST_NUMBER"
 }
 
 # default_copy_shares FSNAME: the plain copy on FSNAME is a FICLONE.

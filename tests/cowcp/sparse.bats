@@ -20,15 +20,6 @@ teardown_file ()
   cleanup_loop_fs
 }
 
-# enter_fs NAME: skip unless loop filesystem NAME is mounted, else make a
-# directory of its own for this test there and change into it.
-enter_fs ()
-{
-  require_fs "$1"
-  mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
-  cd "$FS_PATH/t$BATS_TEST_NUMBER"
-}
-
 # put_random FILE OFFSET_KIB LEN_KIB: write LEN_KIB random KiB into FILE
 # at OFFSET_KIB without truncating it.
 put_random ()

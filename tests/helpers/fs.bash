@@ -354,3 +354,18 @@ fs_avail ()
 {
   echo $(( $(stat -f -c '%a * %S' "${1:?fs_avail MNT}") ))
 }
+
+# enter_fs NAME: skip unless loop filesystem NAME is mounted, else make a
+# directory of this test's own there and change into it.
+enter_fs ()
+{
+  require_fs "$1"
+  mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
+  cd "$FS_PATH/t$BATS_TEST_NUMBER"
+}
+
+# random_file FILE SIZE: FILE with SIZE (head -c syntax) random bytes.
+random_file ()
+{
+  head -c "$2" /dev/urandom >"$1"
+}

@@ -20,21 +20,6 @@ teardown_file ()
   cleanup_loop_fs
 }
 
-# enter_fs NAME: skip unless loop filesystem NAME is mounted, else make a
-# directory of its own for this test there and change into it.
-enter_fs ()
-{
-  require_fs "$1"
-  mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
-  cd "$FS_PATH/t$BATS_TEST_NUMBER"
-}
-
-# random_file FILE SIZE: FILE with SIZE (head -c syntax) random bytes.
-random_file ()
-{
-  head -c "$2" /dev/urandom >"$1"
-}
-
 # make_holey FILE: 8 MiB with 64 KiB of data at 0, 2 MiB and 5 MiB: three
 # extents, holes between and at the end.
 make_holey ()

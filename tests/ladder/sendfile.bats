@@ -29,21 +29,6 @@ teardown ()
   fi
 }
 
-# enter_fs NAME: skip unless loop filesystem NAME is mounted, else make a
-# directory of its own for this test there and change into it.
-enter_fs ()
-{
-  require_fs "$1"
-  mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
-  cd "$FS_PATH/t$BATS_TEST_NUMBER"
-}
-
-# random_file FILE SIZE: FILE with SIZE (head -c syntax) random bytes.
-random_file ()
-{
-  head -c "$2" /dev/urandom >"$1"
-}
-
 DEBUG_SENDFILE='copy offload: avoided, reflink: no, sparse detection: no, rung: sendfile'
 DEBUG_FELL='copy offload: avoided, reflink: no, sparse detection: no, rung: read/write'
 
