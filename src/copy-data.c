@@ -60,14 +60,13 @@ struct ladder
 };
 
 /* A range of the source to copy to the same offset of the destination.
-   LEN is the most to copy; with TO_EOF the range ends where the source
-   does, and a rung stopping short at EOF sets EOF_SEEN.  */
+   LEN is the most to copy; a rung that meets the source's end first sets
+   EOF_SEEN.  */
 struct span
 {
   struct ladder *lad;
   off_t off;
   off_t len;
-  bool to_eof;
   off_t copied;             /* out: bytes done */
   bool eof_seen;            /* out: the source ended inside the span */
 };
@@ -535,7 +534,9 @@ report (struct ladder const *lad, enum failure f, int err)
 
 /* Iterator over the data extents of the source: with SEEK, the extents
    SEEK_DATA and SEEK_HOLE report, up to the size fstat gave; without,
-   one extent from 0 to wherever the source ends.  */
+   one extent from 0 to that size, or to wherever the source ends when
+   its size says nothing (0, as procfs files claim, or not a regular
+   file): a known size spares the call that would find the end.  */
 struct extents
 {
   int fd;
@@ -554,7 +555,7 @@ next_extent (struct extents *it, off_t *off, off_t *len)
       if (it->pos != 0)
         return 0;
       *off = 0;
-      *len = TYPE_MAXIMUM (off_t);
+      *len = 0 < it->size ? it->size : TYPE_MAXIMUM (off_t);
       it->pos = -1;
       return 1;
     }
@@ -634,7 +635,7 @@ next_rung (unsigned int usable, enum rung r)
    when the source ended early.  */
 static bool
 copy_extent (struct ladder *lad, struct ladder_pair *p, enum rung *r,
-             off_t off, off_t len, bool to_eof, bool *eof)
+             off_t off, off_t len, bool *eof)
 {
   struct data_request const *rq = lad->rq;
   struct data_result *res = lad->res;
@@ -649,8 +650,7 @@ copy_extent (struct ladder *lad, struct ladder_pair *p, enum rung *r,
         }
       struct span sp = {
         .lad = lad, .off = off + done,
-        .len = len - done < CHUNK ? len - done : CHUNK,
-        .to_eof = to_eof
+        .len = len - done < CHUNK ? len - done : CHUNK
       };
       enum rung_status st;
       while ((st = rungs[*r] (&sp)) == RUNG_NOTSUP)
@@ -699,7 +699,10 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
 {
   struct data_request const *rq = lad->rq;
   struct data_result *res = lad->res;
-  struct extents it = { .fd = rq->src_fd, .size = rq->src_st->st_size };
+  struct extents it = {
+    .fd = rq->src_fd,
+    .size = S_ISREG (rq->src_st->st_mode) ? rq->src_st->st_size : 0
+  };
   bool sparse_src = probably_sparse (rq->src_st);
 
   /* 1. Decide how holes are found: SEEK_DATA when the source looks
@@ -741,7 +744,7 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
       /* SEEK_DATA and SEEK_HOLE move the file offset.  */
       if (it.seek)
         lad->src_pos = -1;
-      if (!copy_extent (lad, p, &r, off, len, !it.seek, &eof))
+      if (!copy_extent (lad, p, &r, off, len, &eof))
         {
           if (!res->interrupted)
             report (lad, lad->failure, errno);

@@ -216,8 +216,7 @@ test_rw_holes (struct testfs const *fs)
   struct stat st;
   ladder_init (&lad, &rq, &res, &st, sfd, dfd, COW_NEVER, SPARSE_ALWAYS);
   lad.make_holes = true;
-  struct span sp = { .lad = &lad, .off = 0, .len = TYPE_MAXIMUM (off_t),
-                     .to_eof = true };
+  struct span sp = { .lad = &lad, .off = 0, .len = TYPE_MAXIMUM (off_t) };
   enum rung_status r = rung_rw (&sp);
   bool trunc_ok = ftruncate (dfd, lad.end) == 0;
   struct stat dst;
@@ -359,15 +358,13 @@ test_procfs (char const *tmpdir)
   struct data_result res;
   struct stat st;
   ladder_init (&lad, &rq, &res, &st, sfd, dfd, COW_AUTO, SPARSE_AUTO);
-  struct span sp = { .lad = &lad, .len = TYPE_MAXIMUM (off_t), .to_eof = true };
+  struct span sp = { .lad = &lad, .len = TYPE_MAXIMUM (off_t) };
   tap_ok (st.st_size == 0 && rung_cfr (&sp) == RUNG_NOTSUP,
           "copy_file_range from /proc/self/status: not possible");
-  sp = (struct span) { .lad = &lad, .len = TYPE_MAXIMUM (off_t),
-                       .to_eof = true };
+  sp = (struct span) { .lad = &lad, .len = TYPE_MAXIMUM (off_t) };
   tap_ok (rung_ficlonerange (&sp) == RUNG_NOTSUP,
           "FICLONERANGE from /proc/self/status: not possible");
-  sp = (struct span) { .lad = &lad, .len = TYPE_MAXIMUM (off_t),
-                       .to_eof = true };
+  sp = (struct span) { .lad = &lad, .len = TYPE_MAXIMUM (off_t) };
   enum rung_status r = rung_rw (&sp);
   struct stat dst;
   fstat (dfd, &dst);
