@@ -24,17 +24,18 @@
 static char const acl_access_name[] = "system.posix_acl_access";
 static char const acl_default_name[] = "system.posix_acl_default";
 
-/* Read the names of the source's extended attributes (one call when
-   they fit in a page, as nearly all lists do) and classify them into *X.
-   A source without attributes costs nothing more: no ACL is probed.  */
+/* Read the names of the source's extended attributes into *X, using
+   STACKBUF (of STACKSIZE bytes) when they fit, as nearly all lists do:
+   one call.  Classify them.  A source without attributes costs nothing
+   more: no ACL is probed.  Free X->names if it is not STACKBUF.  */
 static void
-list_xattrs (struct meta_request const *rq, struct meta_xattrs *x)
+list_xattrs (struct meta_request const *rq, struct meta_xattrs *x,
+             char *stackbuf, size_t stacksize)
 {
-  char stackbuf[4096];
   char *buf = stackbuf;
   ssize_t n = (0 <= rq->src_fd
-               ? flistxattr (rq->src_fd, buf, sizeof stackbuf)
-               : llistxattr (rq->src_name, buf, sizeof stackbuf));
+               ? flistxattr (rq->src_fd, buf, stacksize)
+               : llistxattr (rq->src_name, buf, stacksize));
   if (n < 0 && errno == ERANGE)
     {
       ssize_t size = (0 <= rq->src_fd ? flistxattr (rq->src_fd, NULL, 0)
@@ -46,7 +47,7 @@ list_xattrs (struct meta_request const *rq, struct meta_xattrs *x)
                : llistxattr (rq->src_name, buf, size));
         }
     }
-  *x = (struct meta_xattrs) { .listed = 0 <= n };
+  *x = (struct meta_xattrs) { .names = buf, .size = n, .listed = 0 <= n };
   for (char const *p = buf; 0 < n && p < buf + n; p += strlen (p) + 1)
     {
       if (strcmp (p, acl_access_name) == 0)
@@ -56,8 +57,6 @@ list_xattrs (struct meta_request const *rq, struct meta_xattrs *x)
       else
         x->other = true;
     }
-  if (buf != stackbuf)
-    free (buf);
 }
 
 /* Return true if ERR means the filesystem has no such feature.  */
@@ -101,60 +100,85 @@ set_owner (struct copy_options const *opt, struct meta_request const *rq,
 }
 
 #if USE_XATTR
-/* libattr reports through this context; it carries how loud to be.  */
-struct xattr_ctx
+/* Read attribute NAME of RQ's source into *BUF (of *BUFSIZE bytes,
+   grown as needed; STACKBUF is not to be freed).  Return its length, or
+   -1 with errno set.  */
+static ssize_t
+get_xattr (struct meta_request const *rq, char const *name, char **buf,
+           size_t *bufsize, char const *stackbuf)
 {
-  struct error_context ctx;   /* first: libattr sees only this */
-  bool all;                   /* report every failure */
-  bool quiet;                 /* report none */
-  bool failed;
-};
-
-static void
-xattr_error (struct error_context *ctx, char const *fmt, ...)
-{
-  struct xattr_ctx *x = (struct xattr_ctx *) ctx;
-  int err = errno;
-  x->failed = true;
-  if (x->quiet || (!x->all && unsupported (err)))
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  diag_verror (err, fmt, ap);
-  va_end (ap);
+  for (;;)
+    {
+      ssize_t n = (0 <= rq->src_fd
+                   ? fgetxattr (rq->src_fd, name, *buf, *bufsize)
+                   : lgetxattr (rq->src_name, name, *buf, *bufsize));
+      if (0 <= n || errno != ERANGE)
+        return n;
+      ssize_t size = (0 <= rq->src_fd ? fgetxattr (rq->src_fd, name, NULL, 0)
+                      : lgetxattr (rq->src_name, name, NULL, 0));
+      if (size < 0)
+        return -1;
+      if (*buf != stackbuf)
+        free (*buf);
+      *bufsize = size + 1;
+      *buf = xmalloc (*bufsize);
+    }
 }
 
-static char const *
-xattr_quote (struct error_context *ctx _GL_UNUSED, char const *name)
-{
-  return xstrdup (quoteaf (name));
-}
-
-static void
-xattr_quote_free (struct error_context *ctx _GL_UNUSED, char const *name)
-{
-  free ((char *) name);
-}
-
-/* Copy the extended attributes of RQ's source, except those libattr's
-   rules (/etc/xattr.conf) exclude and the ACLs, which copy_mode
-   handles.  Return false on a failure that is an error.  */
+/* Copy the extended attributes X listed for RQ's source, except those
+   libattr's rules (/etc/xattr.conf) exclude and the ACLs, which
+   copy_mode handles: one read and one write per attribute.  Report as
+   GNU cp does through libattr: every failure when the attributes were
+   asked for by name (or are all that is copied), none under -a, the
+   others otherwise, with "not supported" gathered into one message.
+   Return false on a failure that is an error.  */
 static bool
-copy_xattrs (struct copy_options const *opt, struct meta_request const *rq)
+copy_xattrs (struct copy_options const *opt, struct meta_request const *rq,
+             struct meta_xattrs const *x)
 {
-  /* GNU cp reports every failure when the attributes were asked for by
-     name (or are all that is copied), none under -a where the
-     filesystem cannot hold them, and the rest otherwise.  */
-  struct xattr_ctx x = {
-    .ctx = { xattr_error, xattr_quote, xattr_quote_free },
-    .all = opt->require_preserve_xattr || !opt->data_copy_required,
-    .quiet = opt->reduce_diagnostics && !opt->require_preserve_xattr
-  };
-  int r = (0 <= rq->src_fd && 0 <= rq->dst_fd
-           ? attr_copy_fd (rq->src_name, rq->src_fd, rq->dst_name,
-                           rq->dst_fd, NULL, &x.ctx)
-           : attr_copy_file (rq->src_name, rq->dst_name, NULL, &x.ctx));
-  return (r == 0 && !x.failed) || !opt->require_preserve_xattr;
+  bool all = opt->require_preserve_xattr || !opt->data_copy_required;
+  bool quiet = opt->reduce_diagnostics && !opt->require_preserve_xattr;
+  bool failed = false, unsupported_set = false;
+  char stackbuf[4096];
+  char *buf = stackbuf;
+  size_t bufsize = sizeof stackbuf;
+  for (char const *name = x->names; name < x->names + x->size;
+       name += strlen (name) + 1)
+    {
+      if (strcmp (name, acl_access_name) == 0
+          || strcmp (name, acl_default_name) == 0
+          || !attr_copy_check_permissions (name, NULL))
+        continue;
+      ssize_t n = get_xattr (rq, name, &buf, &bufsize, stackbuf);
+      if (n < 0)
+        {
+          if (errno == ENODATA)
+            continue;               /* removed since it was listed */
+          failed = true;
+          if (!quiet && (all || !unsupported (errno)))
+            diag_error (errno, _("getting attribute %s of %s"),
+                        quoteaf_n (0, name), quoteaf_n (1, rq->src_name));
+          continue;
+        }
+      int r = (0 <= rq->dst_fd
+               ? fsetxattr (rq->dst_fd, name, buf, n, 0)
+               : lsetxattr (rq->dst_name, name, buf, n, 0));
+      if (r != 0)
+        {
+          failed = true;
+          if (unsupported (errno))
+            unsupported_set = true;
+          else if (!quiet)
+            diag_error (errno, _("setting attribute %s for %s"),
+                        quoteaf_n (0, name), quoteaf_n (1, rq->dst_name));
+        }
+    }
+  if (unsupported_set && !quiet && all)
+    diag_error (ENOTSUP, _("setting attributes for %s"),
+                quoteaf (rq->dst_name));
+  if (buf != stackbuf)
+    free (buf);
+  return !failed || !opt->require_preserve_xattr;
 }
 #endif
 
@@ -251,7 +275,8 @@ copy_meta_apply (struct copy_options const *opt,
   bool ok = true;
   bool is_link = S_ISLNK (rq->src_st->st_mode);
   mode_t mode = rq->src_st->st_mode & CHMOD_MODE_BITS;
-  struct meta_xattrs x = { 0 };
+  struct meta_xattrs x = { .size = -1 };
+  char namebuf[4096];
 
   /* 1. Owner first: a chown clears set-user-ID bits and capabilities.  */
   if (opt->preserve_ownership
@@ -261,10 +286,10 @@ copy_meta_apply (struct copy_options const *opt,
   /* 2. Extended attributes, listed once: an empty list also says there
      is no ACL to copy.  */
   if (opt->preserve_xattr || (opt->preserve_mode && !is_link))
-    list_xattrs (rq, &x);
+    list_xattrs (rq, &x, namebuf, sizeof namebuf);
 #if USE_XATTR
   if (opt->preserve_xattr && x.other)
-    ok &= copy_xattrs (opt, rq);
+    ok &= copy_xattrs (opt, rq, &x);
 #endif
 
   /* 3. Permission bits and ACLs.  */
@@ -294,6 +319,9 @@ copy_meta_apply (struct copy_options const *opt,
           ok &= !opt->require_preserve;
         }
     }
+
+  if (x.names && x.names != namebuf)
+    free (x.names);
 
   /* 4. Timestamps last of all.  */
   if (opt->preserve_timestamps && copy_times (rq) != 0)

@@ -27,6 +27,8 @@ struct meta_request
 /* What the source's extended attribute list showed.  */
 struct meta_xattrs
 {
+  char *names;                /* the NUL-separated names */
+  ssize_t size;               /* bytes of NAMES; -1 if not listed */
   bool listed;                /* the list was read */
   bool other;                 /* attributes besides ACLs */
   bool acl_access;            /* system.posix_acl_access */

@@ -30,15 +30,6 @@ diag_error (int errnum, char const *format, ...)
   va_end (ap);
 }
 
-/* Report as diag_error does, from a va_list.  */
-void
-diag_verror (int errnum, char const *format, va_list ap)
-{
-  pthread_mutex_lock (&diag_lock);
-  verror (0, errnum, format, ap);
-  pthread_mutex_unlock (&diag_lock);
-}
-
 /* Print FORMAT and a newline on stdout under the lock.  */
 void
 diag_line (char const *format, ...)

@@ -11,10 +11,6 @@
 void diag_error (int errnum, char const *format, ...)
   __attribute__ ((format (printf, 2, 3)));
 
-/* The same with a va_list.  */
-void diag_verror (int errnum, char const *format, va_list ap)
-  __attribute__ ((format (printf, 2, 0)));
-
 /* Print one line (FORMAT plus a newline) on stdout, uninterleaved with
    lines of other threads.  Used for -v and --debug.  */
 void diag_line (char const *format, ...)

@@ -264,3 +264,23 @@ Try 'cp --help' for more information."
   cd /
   cleanup_loop_fs
 }
+
+@test "xattrs onto a filesystem without them: -a is quiet, --preserve=xattr fails as GNU" {
+  require_root
+  mkdir "$BATS_TEST_TMPDIR/ram"
+  mount -t ramfs none "$BATS_TEST_TMPDIR/ram" || skip "cannot mount ramfs"
+  cd "$BATS_TEST_TMPDIR"
+  printf 'x\n' >xa
+  setfattr -n user.q -v 1 xa
+  local ok=0
+  run cowcp -a xa ram/a && [ "$status" -eq 0 ] && [ -z "$output" ] || ok=1
+  run cowcp --preserve=xattr xa ram/b
+  local st=$status out=$output
+  run /usr/bin/cp --preserve=xattr xa ram/c
+  local gst=$status gout=$output
+  umount "$BATS_TEST_TMPDIR/ram"
+  [ "$ok" -eq 0 ] || fail "cowcp -a was not quiet or failed"
+  assert_equal "$st" "$gst"
+  assert_equal "${out/ram\/b/X}" "$(printf %s "$gout" | sed "s,/usr/bin/cp,cowcp,; s,ram/c,X,")"
+  assert_equal "$st" 1
+}
