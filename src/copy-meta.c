@@ -307,7 +307,10 @@ copy_meta_apply (struct copy_options const *opt,
                             ? S_IRWXU | S_IRWXG | S_IRWXO
                             : S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP
                               | S_IROTH | S_IWOTH)
-                         : mode & (S_IRWXU | S_IRWXG | S_IRWXO));
+                         : mode & (S_IRWXU | S_IRWXG | S_IRWXO
+                                   /* a directory keeps its sticky bit */
+                                   | (S_ISDIR (rq->src_st->st_mode)
+                                      ? S_ISVTX : 0)));
           want &= ~opt->umask;
           if (want != rq->dst_mode && !rq->dst_acl_inherited)
             r = fchmod (rq->dst_fd, want);

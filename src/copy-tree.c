@@ -276,11 +276,12 @@ check_existing (struct job *job, bool *follow)
     }
   job->dst_exists = true;
   bool dst_dir = S_ISDIR (job->dst_st.st_mode);
-  if (!dst_dir && !src_dir && opt->keep_dir_symlink && !deref)
+  if (src_dir && S_ISLNK (job->dst_st.st_mode) && opt->keep_dir_symlink)
     {
+      /* --keep-directory-symlink: a symlink to a directory is the
+         directory to merge into.  */
       struct stat st;
-      if (S_ISLNK (job->dst_st.st_mode) && src_dir
-          && fstatat (dst->dirfd, dst->relname, &st, 0) == 0
+      if (fstatat (dst->dirfd, dst->relname, &st, 0) == 0
           && S_ISDIR (st.st_mode))
         dst_dir = true;
     }
