@@ -2,8 +2,8 @@
 # hand-written section per program in man/<prog>.x.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-man1_MANS = man/cowcp.1
-EXTRA_DIST += man/cowcp.x
+man1_MANS = man/cowcp.1 man/cowln.1
+EXTRA_DIST += man/cowcp.x man/cowln.x
 CLEANFILES += $(man1_MANS)
 
 man/cowcp.1: src/cowcp$(EXEEXT) $(srcdir)/man/cowcp.x
@@ -11,3 +11,9 @@ man/cowcp.1: src/cowcp$(EXEEXT) $(srcdir)/man/cowcp.x
 	$(HELP2MAN) --no-info --include=$(srcdir)/man/cowcp.x \
 	  --name="copy files, sharing data on copy-on-write filesystems" \
 	  --output=$@-t src/cowcp$(EXEEXT) && mv $@-t $@
+
+man/cowln.1: src/cowln$(EXEEXT) $(srcdir)/man/cowln.x
+	$(AM_V_GEN)$(MKDIR_P) man && \
+	$(HELP2MAN) --no-info --include=$(srcdir)/man/cowln.x \
+	  --name="make links between files, and copy-on-write links" \
+	  --output=$@-t src/cowln$(EXEEXT) && mv $@-t $@

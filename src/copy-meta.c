@@ -162,7 +162,7 @@ copy_xattrs (struct copy_options const *opt, struct meta_request const *rq,
         }
       int r = (0 <= rq->dst_fd
                ? fsetxattr (rq->dst_fd, name, buf, n, 0)
-               : lsetxattr (rq->dst_name, name, buf, n, 0));
+               : lsetxattr (rq->dst_path, name, buf, n, 0));
       if (r != 0)
         {
           failed = true;

@@ -22,6 +22,7 @@ struct meta_request
   bool dst_acl_inherited;     /* its directory has a default ACL */
   char const *src_name;       /* for messages (and symlink xattrs) */
   char const *dst_name;
+  char const *dst_path;       /* for symlink xattrs, from the cwd */
 };
 
 /* What the source's extended attribute list showed.  */

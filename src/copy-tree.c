@@ -388,6 +388,14 @@ check_existing (struct job *job, bool *follow)
   return EXIST_SKIP;
 }
 
+/* Return the name of JOB's destination for system calls made from the
+   working directory.  */
+static char const *
+dst_path (struct job const *job)
+{
+  return job->dst->path ? job->dst->path : job->dst->name;
+}
+
 /* Remember that this run created the destination of JOB.  */
 static void
 note_created (struct job *job)
@@ -518,7 +526,8 @@ apply_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
     .dst_acl_inherited = new_dst && job->dst->acl_inherited,
-    .src_name = job->src->name, .dst_name = job->dst->name
+    .src_name = job->src->name, .dst_name = job->dst->name,
+    .dst_path = dst_path (job)
   };
   return copy_meta_apply (job->run->opt, &mr);
 }
@@ -578,6 +587,10 @@ copy_file (struct job *job)
           ok = copy_data (&rq, &job->run->ladder, &res);
           if (opt->debug && !res.interrupted)
             say_debug (&res);
+          if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)
+            job->run->files_shared++;
+          else if (res.rung != RUNG_NONE)
+            job->run->files_copied++;
         }
       if (ok)
         ok = apply_meta (job, src_fd, dst_fd,
@@ -827,17 +840,21 @@ copy_dir_entries (struct job *job, int src_fd, int dst_fd, dev_t dst_dev,
         break;
       char *src_name = file_name_concat (job->src->name, n, NULL);
       char *dst_name = file_name_concat (job->dst->name, n, NULL);
+      char *path = (job->dst->path
+                    ? file_name_concat (job->dst->path, n, NULL) : NULL);
       struct src_ref src = {
         .dirfd = dfd, .rel = n, .name = src_name,
         .parent_dev = job->src_st.st_dev, .has_parent = true
       };
       struct copy_dest dst = {
-        .dirfd = dst_fd, .relname = n, .name = dst_name, .dev = dst_dev,
+        .dirfd = dst_fd, .relname = n, .name = dst_name, .path = path,
+        .dev = dst_dev,
         .acl_inherited = dst_acl_inherited
       };
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
       free (src_name);
       free (dst_name);
+      free (path);
     }
   free (names);
   closedir (dir);
@@ -987,7 +1004,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
         ok = copy_special (&job);
       if (ok && track)
         hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
-                      dst->name);
+                      dst_path (&job));
     }
   free (job.backup);
   return ok;

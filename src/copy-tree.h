@@ -34,6 +34,11 @@ struct copy_run
      operand.  NULL when not tracking.  */
   struct hlmap *sources;
   struct hash_table *created;
+
+  /* Regular files whose data was shared (cloned) and copied, so that a
+     front-end can say which happened.  */
+  unsigned long files_shared;
+  unsigned long files_copied;
 };
 
 /* Start RUN with options OPT.  With TRACK, watch for operands that name
@@ -45,14 +50,18 @@ void copy_tree_init (struct copy_run *run, struct copy_options const *opt,
 void copy_tree_free (struct copy_run *run);
 
 /* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
-   working directory), called NAME in messages.  DEV is the device of that
-   directory when the caller knows it, else 0.  ACL_INHERITED says the
-   directory has a default ACL, so new entries do not follow the umask.  */
+   working directory), called NAME in messages.  PATH names it for system
+   calls from the working directory, when that is not NAME (a copy being
+   made under a temporary name); NULL means NAME.  DEV is the device of
+   that directory when the caller knows it, else 0.  ACL_INHERITED says
+   the directory has a default ACL, so new entries do not follow the
+   umask.  */
 struct copy_dest
 {
   int dirfd;
   char const *relname;
   char const *name;
+  char const *path;
   dev_t dev;
   bool acl_inherited;
 };

@@ -16,6 +16,7 @@
 #include "dirname.h"
 #include "error.h"
 #include "filenamecat.h"
+#include "frontend.h"
 #include "progname.h"
 #include "version-etc.h"
 #include "xalloc.h"
@@ -176,42 +177,6 @@ decode_preserve (struct copy_options *opt, struct settings *set,
     }
   while (s);
   free (copy);
-}
-
-/* Set by the handler of SIGINT, SIGTERM and SIGHUP; the copy engine
-   stops between chunks and the signal is raised again once the partial
-   destination is gone.  A signal handler can reach nothing else.  */
-static sig_atomic_t volatile caught_signal;
-
-static void
-on_signal (int sig)
-{
-  caught_signal = sig;
-}
-
-/* Install on_signal for the signals that should stop a copy cleanly,
-   unless they are ignored (as under nohup).  */
-static void
-catch_signals (void)
-{
-  static int const sigs[] = { SIGINT, SIGTERM, SIGHUP };
-  struct sigaction act = { .sa_handler = on_signal };
-  sigemptyset (&act.sa_mask);
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-    {
-      struct sigaction old;
-      if (sigaction (sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-        sigaction (sigs[i], &act, NULL);
-    }
-}
-
-/* Leave as the caught signal would have made us leave.  */
-static _Noreturn void
-die_of_signal (int sig)
-{
-  signal (sig, SIG_DFL);
-  raise (sig);
-  _exit (128 + sig);
 }
 
 /* Print the help text, or the pointer to it when STATUS is not
@@ -467,7 +432,7 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
   if (dirfd < 0 || copy_tree_describe_dir (dirfd, &dev, &acl_inherited) != 0)
     error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
   bool ok = true;
-  for (int i = 0; i < n_files && !caught_signal; i++)
+  for (int i = 0; i < n_files && !*frontend_stop; i++)
     {
       /* The copy is named after the last component, trailing slashes
          aside.  */
@@ -592,7 +557,7 @@ main (int argc, char **argv)
     .deref = DEREF_ALWAYS,
     .data_copy_required = true,
     .backup_type = no_backups,
-    .stop = &caught_signal
+    .stop = frontend_stop
   };
   struct settings set = { 0 };
   struct operands ops = { 0 };
@@ -818,7 +783,7 @@ main (int argc, char **argv)
 
   ops.files = argv + optind;
   ops.n_files = argc - optind;
-  catch_signals ();
+  frontend_catch_signals ();
 
   /* Several operands into one directory may name a file twice.  */
   struct copy_run run;
@@ -826,7 +791,6 @@ main (int argc, char **argv)
                   ops.target_dir ? 1 < ops.n_files : 2 < ops.n_files);
   bool ok = do_copy (&run, &ops);
   copy_tree_free (&run);
-  if (caught_signal)
-    die_of_signal (caught_signal);
+  frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

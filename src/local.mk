@@ -1,7 +1,7 @@
 # src/local.mk -- the programs.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-bin_PROGRAMS += src/cowcp
+bin_PROGRAMS += src/cowcp src/cowln
 
 copy_sources = \
   src/copy-data.c src/copy-data.h \
@@ -9,9 +9,14 @@ copy_sources = \
   src/copy-options.h \
   src/copy-tree.c src/copy-tree.h \
   src/diag.c src/diag.h \
+  src/frontend.c src/frontend.h \
   src/hardlink-map.c src/hardlink-map.h \
+  src/remove-tree.c src/remove-tree.h \
   src/system.h \
   src/version-info.c
 
 src_cowcp_SOURCES = src/cowcp.c $(copy_sources)
 src_cowcp_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+src_cowln_SOURCES = src/cowln.c $(copy_sources)
+src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)

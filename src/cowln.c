@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cowln -- make links between files, as GNU ln does, and cowlinks: copies
+   that share their target's data until either side is written.  */
+
+#include "system.h"
+
+#include <getopt.h>
+#include <locale.h>
+
+#include "argmatch.h"
+#include "backupfile.h"
+#include "canonicalize.h"
+#include "closeout.h"
+#include "copy-tree.h"
+#include "diag.h"
+#include "dirname.h"
+#include "error.h"
+#include "filenamecat.h"
+#include "frontend.h"
+#include "progname.h"
+#include "remove-tree.h"
+#include "same-inode.h"
+#include "tempname.h"
+#include "version-etc.h"
+#include "xalloc.h"
+
+#define PROGRAM_NAME "cowln"
+#define AUTHORS "the cowutils authors"
+
+enum
+{
+  COW_OPTION = CHAR_MAX + 1,
+  BACKUP_OPTION,
+  HELP_OPTION,
+  VERSION_OPTION
+};
+
+static struct option const long_options[] = {
+  {"backup", optional_argument, NULL, BACKUP_OPTION},
+  {"cow", optional_argument, NULL, COW_OPTION},
+  {"directory", no_argument, NULL, 'F'},
+  {"force", no_argument, NULL, 'f'},
+  {"interactive", no_argument, NULL, 'i'},
+  {"logical", no_argument, NULL, 'L'},
+  {"no-dereference", no_argument, NULL, 'n'},
+  {"no-target-directory", no_argument, NULL, 'T'},
+  {"physical", no_argument, NULL, 'P'},
+  {"relative", no_argument, NULL, 'r'},
+  {"suffix", required_argument, NULL, 'S'},
+  {"symbolic", no_argument, NULL, 's'},
+  {"target-directory", required_argument, NULL, 't'},
+  {"verbose", no_argument, NULL, 'v'},
+  {"help", no_argument, NULL, HELP_OPTION},
+  {"version", no_argument, NULL, VERSION_OPTION},
+  {NULL, 0, NULL, 0}
+};
+
+static char const *const cow_args[] = { "auto", "always", NULL };
+static enum cow_mode const cow_vals[] = { COW_AUTO, COW_ALWAYS };
+ARGMATCH_VERIFY (cow_args, cow_vals);
+
+/* What the options ask for.  */
+struct ln_options
+{
+  bool symbolic;            /* -s */
+  bool relative;            /* -r */
+  bool cowlink;             /* -c */
+  enum cow_mode cow;        /* its WHEN */
+  bool hard_dir;            /* -d */
+  bool force;               /* -f */
+  bool interactive;         /* -i */
+  bool logical;             /* -L */
+  bool no_deref;            /* -n */
+  bool verbose;             /* -v */
+  enum backup_type backup;
+};
+
+/* Per-run state.  */
+struct ln_run
+{
+  struct ln_options const *opt;
+  struct copy_options copy;     /* for cowlinks */
+  struct copy_run engine;
+};
+
+/* Print the help text, or the pointer to it when STATUS is not
+   EXIT_SUCCESS, and exit with STATUS.  */
+void
+usage (int status)
+{
+  if (status != EXIT_SUCCESS)
+    {
+      fprintf (stderr, _("Try '%s --help' for more information.\n"),
+               program_name);
+      exit (status);
+    }
+  printf (_("\
+Usage: %s [OPTION]... [-T] TARGET LINK_NAME\n\
+  or:  %s [OPTION]... TARGET\n\
+  or:  %s [OPTION]... TARGET... DIRECTORY\n\
+  or:  %s [OPTION]... -t DIRECTORY TARGET...\n"),
+          program_name, program_name, program_name, program_name);
+  fputs (_("\
+Make a link to TARGET called LINK_NAME, or links in DIRECTORY to each\n\
+TARGET, or a link in the current directory.  Links are hard links unless\n\
+--symbolic or --cow is given.  A cowlink (--cow) is a separate file, or a\n\
+tree of them, that shares TARGET's data and carries its metadata: it looks\n\
+like a link, but a write to either side never shows through the other.\n\
+"), stdout);
+  fputs (_("\
+\n\
+Mandatory arguments to long options are mandatory for short options too.\n\
+"), stdout);
+  fputs (_("\
+  --backup[=CONTROL]\n\
+         make a backup of each existing destination file\n\
+  -b\n\
+         like --backup, but takes no argument\n\
+  -c, --cow[=WHEN]\n\
+         make cowlinks: WHEN is always (the default: fail where the\n\
+         filesystem cannot share data) or auto (copy the data there)\n\
+  -d, -F, --directory\n\
+         let the superuser try to hard link directories (the kernel\n\
+         will refuse)\n\
+  -f, --force\n\
+         replace existing destination files\n\
+  -i, --interactive\n\
+         ask whether to replace existing destination files\n\
+  -L, --logical\n\
+         hard link the files that symbolic link TARGETs point to\n\
+  -n, --no-dereference\n\
+         treat LINK_NAME as a normal file if it is a symbolic link to a\n\
+         directory\n\
+  -P, --physical\n\
+         hard link symbolic links themselves (the default)\n\
+"), stdout);
+  fputs (_("\
+  -r, --relative\n\
+         with -s, make the symbolic link relative to its directory\n\
+  -s, --symbolic\n\
+         make symbolic links instead of hard links\n\
+  -S, --suffix=SUFFIX\n\
+         the backup suffix, instead of the usual one\n\
+  -t, --target-directory=DIRECTORY\n\
+         make the links in DIRECTORY\n\
+  -T, --no-target-directory\n\
+         treat LINK_NAME as a normal file always\n\
+  -v, --verbose\n\
+         print the name of each linked file\n\
+  --help\n\
+         display this help and exit\n\
+  --version\n\
+         output version information and exit\n\
+"), stdout);
+  fputs (_("\
+\n\
+The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
+The version control method may be selected with --backup or the\n\
+VERSION_CONTROL environment variable: none (off), numbered (t),\n\
+existing (nil, the default) or simple (never).\n\
+"), stdout);
+  fputs (_("\
+\n\
+Using -s ignores -L and -P.  Otherwise, the last option specified controls\n\
+behavior when a TARGET is a symbolic link, defaulting to -P.\n\
+With -v, a cowlink is shown as 'LINK_NAME' ~> 'TARGET', followed by\n\
+' (copied)' when --cow=auto had to copy data the filesystem could not\n\
+share.\n\
+"), stdout);
+  exit (status);
+}
+
+/* Return the relative path from directory DIR to FILE, both absolute
+   and canonical.  */
+static char *
+relative_to (char const *file, char const *dir)
+{
+  /* 1. The longest common run of whole components.  */
+  size_t common = 0, i = 0;
+  for (;; i++)
+    {
+      bool fend = file[i] == '\0' || file[i] == '/';
+      bool dend = dir[i] == '\0' || dir[i] == '/';
+      if (fend && dend)
+        {
+          common = i;
+          if (file[i] == '\0' || dir[i] == '\0')
+            break;
+        }
+      if (file[i] != dir[i] || file[i] == '\0')
+        break;
+    }
+  /* 2. One ".." per component of DIR left, then the rest of FILE.  */
+  size_t ups = 0;
+  for (char const *p = dir + common; *p; p++)
+    if (*p == '/' && p[1] && p[1] != '/')
+      ups++;
+  if (strcmp (dir, "/") == 0)
+    ups = 0;
+  char const *rest = file + common;
+  while (*rest == '/')
+    rest++;
+  char *r = xmalloc (3 * ups + strlen (rest) + 2);
+  char *q = r;
+  for (size_t k = 0; k < ups; k++)
+    q = stpcpy (q, k + 1 < ups || *rest ? "../" : "..");
+  q = stpcpy (q, rest);
+  if (q == r)
+    strcpy (r, ".");
+  return r;
+}
+
+/* The text of a symbolic link at DST_NAME to SRC with -r: SRC made
+   relative to DST_NAME's directory, both resolved; SRC itself when that
+   fails.  */
+static char *
+relative_text (char const *src, char const *dst_name)
+{
+  char *dir = mdir_name (dst_name);
+  char *rdir = dir ? canonicalize_filename_mode (dir, CAN_MISSING) : NULL;
+  char *rsrc = canonicalize_filename_mode (src, CAN_MISSING);
+  char *text = rdir && rsrc ? relative_to (rsrc, rdir) : xstrdup (src);
+  free (dir);
+  free (rdir);
+  free (rsrc);
+  return text;
+}
+
+/* Report a failure ERR to make a link DST_NAME to SRC (TEXT for a
+   symbolic link), in GNU ln's words.  */
+static void
+report_link (struct ln_options const *opt, int err, char const *src,
+             char const *text, char const *dst_name)
+{
+  struct stat st;
+  if (opt->cowlink)
+    diag_error (err, _("failed to create cowlink %s"), quoteaf (dst_name));
+  else if (opt->symbolic)
+    {
+      if (err == ENAMETOOLONG || !*text)
+        diag_error (err, _("failed to create symbolic link %s -> %s"),
+                    quoteaf_n (0, dst_name), quoteaf_n (1, text));
+      else
+        diag_error (err, _("failed to create symbolic link %s"),
+                    quoteaf (dst_name));
+    }
+  else if ((opt->logical ? stat (src, &st) : lstat (src, &st)) != 0)
+    diag_error (errno, _("failed to access %s"), quoteaf (src));
+  else if (S_ISDIR (st.st_mode) && !opt->hard_dir)
+    diag_error (0, _("%s: hard link not allowed for directory"), quotef (src));
+  else if (err == EMLINK)
+    diag_error (err, _("failed to create hard link to %s"), quoteaf (src));
+  else if (err == EDQUOT || err == EEXIST || err == ENOSPC || err == EROFS)
+    diag_error (err, _("failed to create hard link %s"), quoteaf (dst_name));
+  else
+    diag_error (err, _("failed to create hard link %s => %s"),
+                quoteaf_n (0, dst_name), quoteaf_n (1, src));
+}
+
+/* Make the link REL of DIRFD (TEXT for a symbolic one, else to SRC).  */
+static int
+make_link (struct ln_options const *opt, char const *src, char const *text,
+           int dirfd, char const *rel)
+{
+  if (opt->symbolic)
+    return symlinkat (text, dirfd, rel);
+  return linkat (AT_FDCWD, src, dirfd, rel,
+                 opt->logical ? AT_SYMLINK_FOLLOW : 0);
+}
+
+/* Callback data for a temporary name in a directory.  */
+struct temp_job
+{
+  struct ln_run *run;
+  char const *src;
+  char const *text;
+  int dirfd;
+  char const *dir_path;     /* DIRFD's name, NULL for AT_FDCWD */
+  char const *dst_name;
+  bool cow_ok;
+};
+
+/* Make the link or cowlink of T under the candidate name TMP.  */
+static int
+try_temp (char *tmp, void *arg)
+{
+  struct temp_job *t = arg;
+  if (!t->run->opt->cowlink)
+    return make_link (t->run->opt, t->src, t->text, t->dirfd, tmp);
+  /* Make sure the name is free, so that the copy cannot merge into
+     something that exists.  */
+  struct stat st;
+  if (fstatat (t->dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      errno = EEXIST;
+      return -1;
+    }
+  char *path = (t->dir_path ? file_name_concat (t->dir_path, tmp, NULL)
+                : xstrdup (tmp));
+  struct copy_dest dst = { .dirfd = t->dirfd, .relname = tmp,
+                           .name = t->dst_name, .path = path };
+  if (t->dirfd != AT_FDCWD)
+    copy_tree_describe_dir (t->dirfd, &dst.dev, &dst.acl_inherited);
+  t->cow_ok = copy_tree_file (&t->run->engine, t->src, &dst);
+  free (path);
+  if (!t->cow_ok)
+    {
+      /* Leave nothing of a failed cowlink behind.  */
+      remove_tree (t->dirfd, tmp, t->dst_name);
+    }
+  return 0;
+}
+
+/* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
+   SRC; with REPLACE, an existing DST is replaced atomically: the new
+   link is made under a temporary name beside it and renamed over it.
+   Return true on success.  */
+static bool
+do_link (struct ln_run *run, char const *src, int dirfd,
+         char const *dir_path, char const *rel, char const *dst_name)
+{
+  struct ln_options const *opt = run->opt;
+  bool replace = opt->force || opt->interactive || opt->backup != no_backups;
+  char *text = (opt->symbolic && opt->relative
+                ? relative_text (src, dst_name) : xstrdup (src));
+  char *backup = NULL;
+  bool ok = false;
+  struct stat dst_st, src_st;
+  bool exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
+
+  /* 1. A cowlink's target must exist and, when not recursive, be what
+     is copied; a hard link's is checked by the kernel.  */
+  if (opt->cowlink && stat (src, &src_st) != 0)
+    {
+      diag_error (errno, _("failed to access %s"), quoteaf (src));
+      goto done;
+    }
+
+  /* 2. What stands at DST: never a directory; with -f or a backup not
+     the target itself; with -i only if the user says so.  */
+  if (exists && replace)
+    {
+      if (S_ISDIR (dst_st.st_mode))
+        {
+          diag_error (0, _("%s: cannot overwrite directory"),
+                      quotef (dst_name));
+          goto done;
+        }
+      struct stat s;
+      if ((opt->force || opt->backup != no_backups) && !opt->interactive
+          && (opt->symbolic ? stat (src, &s)
+              : opt->logical ? stat (src, &s) : lstat (src, &s)) == 0
+          && SAME_INODE (s, dst_st)
+          && (s.st_nlink == 1 || strcmp (src, dst_name) == 0))
+        {
+          diag_error (0, _("%s and %s are the same file"),
+                      quoteaf_n (0, src), quoteaf_n (1, dst_name));
+          goto done;
+        }
+      if (opt->interactive
+          && !diag_ask (_("replace %s? "), quoteaf (dst_name)))
+        goto done;
+      if (opt->backup != no_backups)
+        {
+          backup = backup_file_rename (dirfd, rel, opt->backup);
+          if (!backup && errno != ENOENT)
+            {
+              diag_error (errno, _("cannot backup %s"), quoteaf (dst_name));
+              goto done;
+            }
+          exists = false;
+        }
+    }
+
+  /* 3. The link: in place when nothing is there, else beside it and
+     renamed over it.  A cowlink is always made beside it, so that a
+     tree that fails halfway never shows under the final name.  */
+  if (!opt->cowlink && !exists)
+    {
+      if (make_link (opt, src, text, dirfd, rel) != 0)
+        {
+          report_link (opt, errno, src, text, dst_name);
+          goto undo;
+        }
+    }
+  else if (exists && !replace)
+    {
+      report_link (opt, EEXIST, src, text, dst_name);
+      goto done;
+    }
+  else
+    {
+      char *dir = mdir_name (rel);
+      char *tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
+      struct temp_job t = { .run = run, .src = src, .text = text,
+                            .dirfd = dirfd, .dir_path = dir_path,
+                            .dst_name = dst_name };
+      free (dir);
+      if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
+        {
+          report_link (opt, errno, src, text, dst_name);
+          free (tmpl);
+          goto undo;
+        }
+      if (opt->cowlink && !t.cow_ok)
+        {
+          free (tmpl);
+          goto undo;
+        }
+      if (renameat2 (dirfd, tmpl, dirfd, rel,
+                     exists ? 0 : RENAME_NOREPLACE) != 0)
+        {
+          int err = errno;
+          remove_tree (dirfd, tmpl, tmpl);
+          report_link (opt, err, src, text, dst_name);
+          free (tmpl);
+          goto undo;
+        }
+      /* Renaming a hard link onto another name of the same file does
+         nothing: the temporary name would stay.  */
+      if (!opt->symbolic && !opt->cowlink)
+        unlinkat (dirfd, tmpl, 0);
+      free (tmpl);
+    }
+  ok = true;
+
+  if (opt->verbose)
+    {
+      char const *arrow = opt->cowlink ? "~>" : opt->symbolic ? "->" : "=>";
+      char const *copied = (opt->cowlink && run->engine.files_copied
+                            ? _(" (copied)") : "");
+      run->engine.files_copied = 0;
+      if (backup)
+        {
+          char *dir = mdir_name (dst_name);
+          char *b = (strchr (dst_name, '/')
+                     ? file_name_concat (dir, backup, NULL) : xstrdup (backup));
+          diag_line ("%s ~ %s %s %s%s", quoteaf_n (0, b),
+                     quoteaf_n (1, dst_name), arrow, quoteaf_n (2, text),
+                     copied);
+          free (b);
+          free (dir);
+        }
+      else
+        diag_line ("%s %s %s%s", quoteaf_n (0, dst_name), arrow,
+                   quoteaf_n (1, text), copied);
+    }
+  goto done;
+
+ undo:
+  /* The link failed after a backup: put the old file back.  */
+  if (backup && renameat (dirfd, backup, dirfd, rel) != 0)
+    diag_error (errno, _("cannot un-backup %s"), quoteaf (dst_name));
+ done:
+  free (backup);
+  free (text);
+  return ok;
+}
+
+/* Link each of FILES into directory DIR.  */
+static bool
+link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
+{
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC
+                    | (run->opt->no_deref ? O_NOFOLLOW : 0));
+  if (dirfd < 0)
+    error (EXIT_FAILURE, errno, _("target %s"), quoteaf (dir));
+  bool ok = true;
+  for (int i = 0; i < n && !*frontend_stop; i++)
+    {
+      char *base = xstrdup (last_component (files[i]));
+      strip_trailing_slashes (base);
+      char *name = file_name_concat (dir, base, NULL);
+      ok &= do_link (run, files[i], dirfd, dir, base, name);
+      free (name);
+      free (base);
+    }
+  close (dirfd);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct ln_options opt = { .cow = COW_ALWAYS, .backup = no_backups };
+  char const *target_dir = NULL;
+  bool no_target_dir = false, make_backups = false;
+  char const *version_control = NULL, *suffix = NULL;
+  int c;
+
+  set_program_name (argv[0]);
+  setlocale (LC_ALL, "");
+  bindtextdomain (PACKAGE, LOCALEDIR);
+  textdomain (PACKAGE);
+  atexit (close_stdout);
+
+  while ((c = getopt_long (argc, argv, "bcdfinrst:vFLPS:T", long_options,
+                           NULL)) != -1)
+    {
+      switch (c)
+        {
+        case 'b':
+          make_backups = true;
+          break;
+        case BACKUP_OPTION:
+          make_backups = true;
+          if (optarg)
+            version_control = optarg;
+          break;
+        case 'c':
+          opt.cowlink = true;
+          opt.cow = COW_ALWAYS;
+          break;
+        case COW_OPTION:
+          opt.cowlink = true;
+          opt.cow = (optarg ? XARGMATCH ("--cow", optarg, cow_args, cow_vals)
+                     : COW_ALWAYS);
+          break;
+        case 'd':
+        case 'F':
+          opt.hard_dir = true;
+          break;
+        case 'f':
+          opt.force = true;
+          opt.interactive = false;
+          break;
+        case 'i':
+          opt.interactive = true;
+          opt.force = false;
+          break;
+        case 'L':
+          opt.logical = true;
+          break;
+        case 'n':
+          opt.no_deref = true;
+          break;
+        case 'P':
+          opt.logical = false;
+          break;
+        case 'r':
+          opt.relative = true;
+          break;
+        case 's':
+          opt.symbolic = true;
+          break;
+        case 'S':
+          make_backups = true;
+          suffix = optarg;
+          break;
+        case 't':
+          {
+            struct stat st;
+            if (target_dir)
+              error (EXIT_FAILURE, 0,
+                     _("multiple target directories specified"));
+            if (stat (optarg, &st) != 0)
+              error (EXIT_FAILURE, errno, _("failed to access %s"),
+                     quoteaf (optarg));
+            if (!S_ISDIR (st.st_mode))
+              error (EXIT_FAILURE, 0, _("target %s is not a directory"),
+                     quoteaf (optarg));
+            target_dir = optarg;
+          }
+          break;
+        case 'T':
+          no_target_dir = true;
+          break;
+        case 'v':
+          opt.verbose = true;
+          break;
+        case HELP_OPTION:
+          usage (EXIT_SUCCESS);
+        case VERSION_OPTION:
+          version_etc (stdout, PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION,
+                       AUTHORS, (char *) NULL);
+          return EXIT_SUCCESS;
+        default:
+          usage (EXIT_FAILURE);
+        }
+    }
+
+  char **files = argv + optind;
+  int n = argc - optind;
+
+  /* Usage errors, in GNU ln's order.  */
+  if (n <= 0)
+    {
+      error (0, 0, _("missing file operand"));
+      usage (EXIT_FAILURE);
+    }
+  if (opt.relative && !opt.symbolic)
+    error (EXIT_FAILURE, 0, _("cannot do --relative without --symbolic"));
+  if (opt.cowlink && opt.symbolic)
+    {
+      error (0, 0, _("cannot make both symbolic links and cowlinks"));
+      usage (EXIT_FAILURE);
+    }
+  if (no_target_dir)
+    {
+      if (target_dir)
+        error (EXIT_FAILURE, 0, _("cannot combine --target-directory "
+                                  "and --no-target-directory"));
+      if (n == 1)
+        {
+          error (0, 0, _("missing destination file operand after %s"),
+                 quoteaf (files[0]));
+          usage (EXIT_FAILURE);
+        }
+      if (2 < n)
+        {
+          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
+          usage (EXIT_FAILURE);
+        }
+    }
+  if (make_backups)
+    {
+      if (suffix)
+        set_simple_backup_suffix (suffix);
+      opt.backup = xget_version (_("backup type"),
+                                 version_control ? version_control
+                                 : getenv ("VERSION_CONTROL"));
+    }
+
+  /* A cowlink is a copy made with the copy engine: shared data, all the
+     metadata that may be kept, hard links inside a tree kept.  */
+  struct ln_run run = { .opt = &opt };
+  mode_t mask = umask (0);
+  umask (mask);
+  run.copy = (struct copy_options) {
+    .cow = opt.cow, .sparse = SPARSE_AUTO, .interactive = I_UNSPECIFIED,
+    .update = UPDATE_ALL, .deref = DEREF_COMMAND_LINE, .recursive = true,
+    .data_copy_required = true, .backup_type = no_backups,
+    .preserve_mode = true, .preserve_ownership = true,
+    .preserve_timestamps = true, .preserve_links = true,
+    .preserve_xattr = true, .require_preserve = true,
+    .reduce_diagnostics = true, .umask = mask, .euid = geteuid (),
+    .egid = getegid (), .chown_privileges = geteuid () == 0,
+    .stop = frontend_stop
+  };
+  copy_tree_init (&run.engine, &run.copy, false);
+  frontend_catch_signals ();
+
+  bool ok = false;
+  if (target_dir)
+    ok = link_into_dir (&run, files, n, target_dir);
+  else if (n == 1)
+    ok = link_into_dir (&run, files, 1, ".");
+  else if (no_target_dir)
+    ok = do_link (&run, files[0], AT_FDCWD, NULL, files[1], files[1]);
+  else
+    {
+      /* The last operand is a directory to link into when it opens as
+         one (with -n, not through a symlink); with two operands it is
+         otherwise the link's name.  */
+      char const *last = files[n - 1];
+      int fd = open (last, O_PATH | O_DIRECTORY | O_CLOEXEC
+                     | (opt.no_deref ? O_NOFOLLOW : 0));
+      int err = errno;
+      if (0 <= fd)
+        {
+          close (fd);
+          ok = link_into_dir (&run, files, n - 1, last);
+        }
+      else if (n == 2)
+        ok = do_link (&run, files[0], AT_FDCWD, NULL, files[1], files[1]);
+      else
+        error (EXIT_FAILURE, err == ELOOP ? ENOTDIR : err, _("target %s"),
+               quoteaf (last));
+    }
+  copy_tree_free (&run.engine);
+  frontend_exit_if_signalled ();
+  return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}

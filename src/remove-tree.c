@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* remove-tree.c -- remove a file or a whole tree with directory
+   descriptors, as rm -rf does: the last step of a move across
+   filesystems, once the copy is complete.  */
+
+#include "system.h"
+
+#include <dirent.h>
+
+#include "diag.h"
+#include "filenamecat.h"
+#include "remove-tree.h"
+#include "savedir.h"
+
+/* Remove the entries of the open directory FD (called NAME) and close
+   it.  Return true if all went.  */
+static bool
+remove_entries (int fd, char const *name)
+{
+  DIR *dir = fdopendir (fd);
+  char *names = dir ? streamsavedir (dir, SAVEDIR_SORT_FASTREAD) : NULL;
+  if (!names)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      if (dir)
+        closedir (dir);
+      else
+        close (fd);
+      return false;
+    }
+  bool ok = true;
+  for (char const *n = names; *n; n += strlen (n) + 1)
+    {
+      char *child = file_name_concat (name, n, NULL);
+      ok &= remove_tree (dirfd (dir), n, child);
+      free (child);
+    }
+  free (names);
+  closedir (dir);
+  return ok;
+}
+
+/* Remove entry REL of directory DIRFD, called NAME; see remove-tree.h.  */
+bool
+remove_tree (int dirfd, char const *rel, char const *name)
+{
+  /* Most entries are not directories: try that first, one call.  */
+  if (unlinkat (dirfd, rel, 0) == 0 || errno == ENOENT)
+    return true;
+  if (errno != EISDIR && errno != EPERM)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      return false;
+    }
+  int fd = openat (dirfd, rel,
+                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      return false;
+    }
+  bool ok = remove_entries (fd, name);
+  if (ok && unlinkat (dirfd, rel, AT_REMOVEDIR) != 0)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      ok = false;
+    }
+  return ok;
+}

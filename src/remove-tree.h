@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* remove-tree.h -- remove a file or a tree, as rm -rf does.  */
+
+#ifndef REMOVE_TREE_H
+#define REMOVE_TREE_H
+
+#include <stdbool.h>
+
+/* Remove entry REL of directory DIRFD (AT_FDCWD for the working
+   directory), called NAME in messages, and everything under it when it
+   is a directory; symbolic links are removed, never followed.  Report
+   each failure ("cannot remove %s"); return true if all went.  */
+bool remove_tree (int dirfd, char const *rel, char const *name);
+
+#endif /* REMOVE_TREE_H */
