@@ -2,8 +2,8 @@
 # hand-written section per program in man/<prog>.x.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-man1_MANS = man/cowcp.1 man/cowln.1
-EXTRA_DIST += man/cowcp.x man/cowln.x
+man1_MANS = man/cowcp.1 man/cowln.1 man/cowmv.1
+EXTRA_DIST += man/cowcp.x man/cowln.x man/cowmv.x
 CLEANFILES += $(man1_MANS)
 
 man/cowcp.1: src/cowcp$(EXEEXT) $(srcdir)/man/cowcp.x
@@ -17,3 +17,9 @@ man/cowln.1: src/cowln$(EXEEXT) $(srcdir)/man/cowln.x
 	$(HELP2MAN) --no-info --include=$(srcdir)/man/cowln.x \
 	  --name="make links between files, and copy-on-write links" \
 	  --output=$@-t src/cowln$(EXEEXT) && mv $@-t $@
+
+man/cowmv.1: src/cowmv$(EXEEXT) $(srcdir)/man/cowmv.x
+	$(AM_V_GEN)$(MKDIR_P) man && \
+	$(HELP2MAN) --no-info --include=$(srcdir)/man/cowmv.x \
+	  --name="move files, cloning across filesystems, never losing the source" \
+	  --output=$@-t src/cowmv$(EXEEXT) && mv $@-t $@

@@ -91,6 +91,7 @@ struct copy_options
   bool unlink_dest_after_failed_open;
 
   bool verbose;     /* -v: "'SRC' -> 'DST'" per file */
+  bool move_mode;   /* mv: -v says "copied" and "created directory" */
   bool debug;       /* --debug: how each file's data was moved */
 
   /* Set asynchronously by the front-end's signal handler; the engine

@@ -18,10 +18,12 @@
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "hash.h"
+#include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
 #include "timespec.h"
 #include "savedir.h"
+#include "tempname.h"
 #include "xalloc.h"
 
 static size_t
@@ -121,7 +123,16 @@ static void
 say_verbose (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  if (opt->verbose && !job->verbose_done)
+  if (opt->verbose && !job->verbose_done && opt->move_mode)
+    {
+      /* mv across filesystems: GNU mv's words.  */
+      if (S_ISDIR (job->src_st.st_mode))
+        diag_line (_("created directory %s"), quoteaf (job->dst->name));
+      else
+        diag_line (_("copied %s -> %s"), quoteaf_n (0, job->src->name),
+                   quoteaf_n (1, job->dst->name));
+    }
+  else if (opt->verbose && !job->verbose_done)
     {
       if (job->backup)
         {
@@ -749,7 +760,8 @@ link_file (struct job *job, char const *earlier)
                    _("cannot create hard link %s to %s"), true, &merge);
   if (0 < r)
     {
-      say_verbose (job);
+      if (!(earlier && opt->move_mode))
+        say_verbose (job);
       note_created (job);
     }
   return 0 <= r;
@@ -1019,4 +1031,84 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   struct src_ref src = { .dirfd = AT_FDCWD, .rel = src_name,
                          .name = src_name };
   return copy_entry (run, &walk, &src, dst, true);
+}
+
+/* What copy_tree_beside hands to the name picker.  */
+struct beside
+{
+  struct copy_run *run;
+  char const *src_name;
+  int dirfd;
+  char const *dir_path;
+  char const *dst_name;
+  bool ok;
+};
+
+/* Copy to the candidate temporary name TMP, which must be free.  */
+static int
+copy_to_temp (char *tmp, void *arg)
+{
+  struct beside *b = arg;
+  struct stat st;
+  if (fstatat (b->dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      errno = EEXIST;
+      return -1;
+    }
+  char *path = (b->dir_path ? file_name_concat (b->dir_path, tmp, NULL)
+                : xstrdup (tmp));
+  struct copy_dest dst = { .dirfd = b->dirfd, .relname = tmp,
+                           .name = b->dst_name, .path = path };
+  if (b->dirfd != AT_FDCWD)
+    copy_tree_describe_dir (b->dirfd, &dst.dev, &dst.acl_inherited);
+  else
+    {
+      char *dir = mdir_name (tmp);
+      int fd = dir ? open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+      if (0 <= fd)
+        {
+          copy_tree_describe_dir (fd, &dst.dev, &dst.acl_inherited);
+          close (fd);
+        }
+      free (dir);
+    }
+  b->ok = copy_tree_file (b->run, b->src_name, &dst);
+  if (!b->ok)
+    remove_tree (b->dirfd, tmp, b->dst_name, false);
+  free (path);
+  return 0;
+}
+
+/* Copy beside the destination; see copy-tree.h.  */
+char *
+copy_tree_beside (struct copy_run *run, char const *src_name, int dirfd,
+                  char const *dir_path, char const *rel,
+                  char const *dst_name)
+{
+  char *dir = mdir_name (rel);
+  char *tmp = file_name_concat (dir && strchr (rel, '/') ? dir : "",
+                                "CuXXXXXX", NULL);
+  free (dir);
+  struct beside b = { .run = run, .src_name = src_name, .dirfd = dirfd,
+                      .dir_path = dir_path, .dst_name = dst_name };
+  if (try_tempname_len (tmp, 0, &b, copy_to_temp, 6) != 0)
+    {
+      diag_error (errno, _("cannot create %s"), quoteaf (dst_name));
+      b.ok = false;
+    }
+  if (!b.ok)
+    {
+      free (tmp);
+      return NULL;
+    }
+  return tmp;
+}
+
+/* Note a tree built under TMP_PATH is now at PATH; see copy-tree.h.  */
+void
+copy_tree_placed (struct copy_run *run, char const *tmp_path,
+                  char const *path)
+{
+  if (run->links)
+    hlmap_rebase (run->links, tmp_path, path);
 }

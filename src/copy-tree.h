@@ -72,6 +72,22 @@ struct copy_dest
 bool copy_tree_file (struct copy_run *run, char const *src_name,
                      struct copy_dest const *dst);
 
+/* Copy SRC_NAME as copy_tree_file does, to a new temporary name beside
+   entry REL of directory DIRFD (DIR_PATH is DIRFD's name from the
+   working directory, NULL for AT_FDCWD), calling it DST_NAME in
+   messages, so that nothing incomplete ever shows under REL.  Return the
+   temporary name, relative to DIRFD, for the caller to rename into place
+   (then call copy_tree_placed) and free; on failure remove what was made
+   and return NULL.  */
+char *copy_tree_beside (struct copy_run *run, char const *src_name,
+                        int dirfd, char const *dir_path, char const *rel,
+                        char const *dst_name);
+
+/* The copy built under TMP_PATH (from the working directory) was renamed
+   to PATH: keep the hard-link table pointing at the right names.  */
+void copy_tree_placed (struct copy_run *run, char const *tmp_path,
+                       char const *path);
+
 /* Describe directory DIRFD for a struct copy_dest: fill *DEV and
    *ACL_INHERITED.  Return 0, or -1 with errno set.  */
 int copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited);

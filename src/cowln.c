@@ -271,44 +271,18 @@ make_link (struct ln_options const *opt, char const *src, char const *text,
 /* Callback data for a temporary name in a directory.  */
 struct temp_job
 {
-  struct ln_run *run;
+  struct ln_options const *opt;
   char const *src;
   char const *text;
   int dirfd;
-  char const *dir_path;     /* DIRFD's name, NULL for AT_FDCWD */
-  char const *dst_name;
-  bool cow_ok;
 };
 
-/* Make the link or cowlink of T under the candidate name TMP.  */
+/* Make the link of T under the candidate name TMP.  */
 static int
 try_temp (char *tmp, void *arg)
 {
   struct temp_job *t = arg;
-  if (!t->run->opt->cowlink)
-    return make_link (t->run->opt, t->src, t->text, t->dirfd, tmp);
-  /* Make sure the name is free, so that the copy cannot merge into
-     something that exists.  */
-  struct stat st;
-  if (fstatat (t->dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0)
-    {
-      errno = EEXIST;
-      return -1;
-    }
-  char *path = (t->dir_path ? file_name_concat (t->dir_path, tmp, NULL)
-                : xstrdup (tmp));
-  struct copy_dest dst = { .dirfd = t->dirfd, .relname = tmp,
-                           .name = t->dst_name, .path = path };
-  if (t->dirfd != AT_FDCWD)
-    copy_tree_describe_dir (t->dirfd, &dst.dev, &dst.acl_inherited);
-  t->cow_ok = copy_tree_file (&t->run->engine, t->src, &dst);
-  free (path);
-  if (!t->cow_ok)
-    {
-      /* Leave nothing of a failed cowlink behind.  */
-      remove_tree (t->dirfd, tmp, t->dst_name);
-    }
-  return 0;
+  return make_link (t->opt, t->src, t->text, t->dirfd, tmp);
 }
 
 /* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
@@ -390,28 +364,33 @@ do_link (struct ln_run *run, char const *src, int dirfd,
     }
   else
     {
-      char *dir = mdir_name (rel);
-      char *tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
-      struct temp_job t = { .run = run, .src = src, .text = text,
-                            .dirfd = dirfd, .dir_path = dir_path,
-                            .dst_name = dst_name };
-      free (dir);
-      if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
+      char *tmpl;
+      if (opt->cowlink)
         {
-          report_link (opt, errno, src, text, dst_name);
-          free (tmpl);
-          goto undo;
+          tmpl = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
+                                   dst_name);
+          if (!tmpl)
+            goto undo;
         }
-      if (opt->cowlink && !t.cow_ok)
+      else
         {
-          free (tmpl);
-          goto undo;
+          char *dir = mdir_name (rel);
+          tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
+          struct temp_job t = { .opt = opt, .src = src, .text = text,
+                                .dirfd = dirfd };
+          free (dir);
+          if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
+            {
+              report_link (opt, errno, src, text, dst_name);
+              free (tmpl);
+              goto undo;
+            }
         }
       if (renameat2 (dirfd, tmpl, dirfd, rel,
                      exists ? 0 : RENAME_NOREPLACE) != 0)
         {
           int err = errno;
-          remove_tree (dirfd, tmpl, tmpl);
+          remove_tree (dirfd, tmpl, tmpl, false);
           report_link (opt, err, src, text, dst_name);
           free (tmpl);
           goto undo;
@@ -420,6 +399,16 @@ do_link (struct ln_run *run, char const *src, int dirfd,
          nothing: the temporary name would stay.  */
       if (!opt->symbolic && !opt->cowlink)
         unlinkat (dirfd, tmpl, 0);
+      if (opt->cowlink)
+        {
+          char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
+                                : xstrdup (tmpl);
+          char *to = dir_path ? file_name_concat (dir_path, rel, NULL)
+                              : xstrdup (rel);
+          copy_tree_placed (&run->engine, from, to);
+          free (from);
+          free (to);
+        }
       free (tmpl);
     }
   ok = true;

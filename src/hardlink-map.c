@@ -86,3 +86,37 @@ hlmap_insert (struct hlmap *map, dev_t dev, ino_t ino, char const *name)
   if (old != e)
     hl_free (e);
 }
+
+/* What hlmap_rebase passes to rebase_entry.  */
+struct rebase
+{
+  char const *old_prefix;
+  size_t old_len;
+  char const *new_prefix;
+};
+
+static bool
+rebase_entry (void *x, void *arg)
+{
+  struct hl_entry *e = x;
+  struct rebase const *r = arg;
+  if (strncmp (e->name, r->old_prefix, r->old_len) == 0
+      && (e->name[r->old_len] == '/' || e->name[r->old_len] == '\0'))
+    {
+      char const *rest = e->name + r->old_len;
+      char *name = xmalloc (strlen (r->new_prefix) + strlen (rest) + 1);
+      strcpy (stpcpy (name, r->new_prefix), rest);
+      free (e->name);
+      e->name = name;
+    }
+  return true;
+}
+
+/* Rename the recorded names under OLD_PREFIX; see hardlink-map.h.  */
+void
+hlmap_rebase (struct hlmap *map, char const *old_prefix,
+              char const *new_prefix)
+{
+  struct rebase r = { old_prefix, strlen (old_prefix), new_prefix };
+  hash_do_for_each (map->table, rebase_entry, &r);
+}

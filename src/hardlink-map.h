@@ -22,4 +22,10 @@ char const *hlmap_lookup (struct hlmap const *map, dev_t dev, ino_t ino);
    recorded already.  */
 void hlmap_insert (struct hlmap *map, dev_t dev, ino_t ino, char const *name);
 
+/* The copies named under directory OLD_PREFIX have moved to NEW_PREFIX
+   (a tree built under a temporary name was renamed into place): rename
+   the recorded names to match.  */
+void hlmap_rebase (struct hlmap *map, char const *old_prefix,
+                   char const *new_prefix);
+
 #endif /* HARDLINK_MAP_H */

@@ -1,7 +1,7 @@
 # src/local.mk -- the programs.
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-bin_PROGRAMS += src/cowcp src/cowln
+bin_PROGRAMS += src/cowcp src/cowln src/cowmv
 
 copy_sources = \
   src/copy-data.c src/copy-data.h \
@@ -20,3 +20,6 @@ src_cowcp_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 src_cowln_SOURCES = src/cowln.c $(copy_sources)
 src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+src_cowmv_SOURCES = src/cowmv.c $(copy_sources)
+src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)

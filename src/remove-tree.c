@@ -13,9 +13,9 @@
 #include "savedir.h"
 
 /* Remove the entries of the open directory FD (called NAME) and close
-   it.  Return true if all went.  */
+   it.  With VERBOSE, say what is removed.  Return true if all went.  */
 static bool
-remove_entries (int fd, char const *name)
+remove_entries (int fd, char const *name, bool verbose)
 {
   DIR *dir = fdopendir (fd);
   char *names = dir ? streamsavedir (dir, SAVEDIR_SORT_FASTREAD) : NULL;
@@ -32,7 +32,7 @@ remove_entries (int fd, char const *name)
   for (char const *n = names; *n; n += strlen (n) + 1)
     {
       char *child = file_name_concat (name, n, NULL);
-      ok &= remove_tree (dirfd (dir), n, child);
+      ok &= remove_tree (dirfd (dir), n, child, verbose);
       free (child);
     }
   free (names);
@@ -42,10 +42,16 @@ remove_entries (int fd, char const *name)
 
 /* Remove entry REL of directory DIRFD, called NAME; see remove-tree.h.  */
 bool
-remove_tree (int dirfd, char const *rel, char const *name)
+remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
 {
   /* Most entries are not directories: try that first, one call.  */
-  if (unlinkat (dirfd, rel, 0) == 0 || errno == ENOENT)
+  if (unlinkat (dirfd, rel, 0) == 0)
+    {
+      if (verbose)
+        diag_line (_("removed %s"), quoteaf (name));
+      return true;
+    }
+  if (errno == ENOENT)
     return true;
   if (errno != EISDIR && errno != EPERM)
     {
@@ -59,11 +65,13 @@ remove_tree (int dirfd, char const *rel, char const *name)
       diag_error (errno, _("cannot remove %s"), quoteaf (name));
       return false;
     }
-  bool ok = remove_entries (fd, name);
+  bool ok = remove_entries (fd, name, verbose);
   if (ok && unlinkat (dirfd, rel, AT_REMOVEDIR) != 0)
     {
       diag_error (errno, _("cannot remove %s"), quoteaf (name));
       ok = false;
     }
+  else if (ok && verbose)
+    diag_line (_("removed directory %s"), quoteaf (name));
   return ok;
 }

@@ -8,8 +8,10 @@
 
 /* Remove entry REL of directory DIRFD (AT_FDCWD for the working
    directory), called NAME in messages, and everything under it when it
-   is a directory; symbolic links are removed, never followed.  Report
-   each failure ("cannot remove %s"); return true if all went.  */
-bool remove_tree (int dirfd, char const *rel, char const *name);
+   is a directory; symbolic links are removed, never followed.  With
+   VERBOSE, say "removed %s" or "removed directory %s" for each entry.
+   Report each failure ("cannot remove %s"); return true if all went.  */
+bool remove_tree (int dirfd, char const *rel, char const *name,
+                  bool verbose);
 
 #endif /* REMOVE_TREE_H */

@@ -1,0 +1,696 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cowmv -- move (rename) files, as GNU mv does; across filesystems and
+   btrfs subvolumes the data is cloned where possible, and the source is
+   removed only once its copy is complete and in place.  */
+
+#include "system.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <locale.h>
+
+#include "argmatch.h"
+#include "backupfile.h"
+#include "closeout.h"
+#include "copy-tree.h"
+#include "diag.h"
+#include "dirname.h"
+#include "error.h"
+#include "filemode.h"
+#include "filenamecat.h"
+#include "frontend.h"
+#include "hash.h"
+#include "progname.h"
+#include "remove-tree.h"
+#include "same-inode.h"
+#include "stat-time.h"
+#include "timespec.h"
+#include "version-etc.h"
+#include "xalloc.h"
+
+#define PROGRAM_NAME "cowmv"
+#define AUTHORS "the cowutils authors"
+
+enum
+{
+  BACKUP_OPTION = CHAR_MAX + 1,
+  CONTEXT_OPTION,
+  DEBUG_OPTION,
+  EXCHANGE_OPTION,
+  HELP_OPTION,
+  NO_COPY_OPTION,
+  STRIP_TRAILING_SLASHES_OPTION,
+  UPDATE_OPTION,
+  VERSION_OPTION
+};
+
+static struct option const long_options[] = {
+  {"backup", optional_argument, NULL, BACKUP_OPTION},
+  {"context", no_argument, NULL, 'Z'},
+  {"debug", no_argument, NULL, DEBUG_OPTION},
+  {"exchange", no_argument, NULL, EXCHANGE_OPTION},
+  {"force", no_argument, NULL, 'f'},
+  {"interactive", no_argument, NULL, 'i'},
+  {"no-clobber", no_argument, NULL, 'n'},
+  {"no-copy", no_argument, NULL, NO_COPY_OPTION},
+  {"no-target-directory", no_argument, NULL, 'T'},
+  {"strip-trailing-slashes", no_argument, NULL,
+   STRIP_TRAILING_SLASHES_OPTION},
+  {"suffix", required_argument, NULL, 'S'},
+  {"target-directory", required_argument, NULL, 't'},
+  {"update", optional_argument, NULL, UPDATE_OPTION},
+  {"verbose", no_argument, NULL, 'v'},
+  {"help", no_argument, NULL, HELP_OPTION},
+  {"version", no_argument, NULL, VERSION_OPTION},
+  {NULL, 0, NULL, 0}
+};
+
+static char const *const update_args[] =
+  { "all", "none", "none-fail", "older", NULL };
+static enum update_mode const update_vals[] =
+  { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
+ARGMATCH_VERIFY (update_args, update_vals);
+
+/* What the options ask for.  */
+struct mv_options
+{
+  enum interactive_mode interactive;
+  enum update_mode update;
+  enum backup_type backup;
+  bool verbose;
+  bool debug;
+  bool exchange;
+  bool no_copy;
+};
+
+/* Per-run state.  */
+struct mv_run
+{
+  struct mv_options const *opt;
+  struct copy_options copy;     /* for moves across filesystems */
+  struct copy_run engine;
+  Hash_table *moved;            /* destinations made, when several */
+};
+
+/* Print the help text, or the pointer to it when STATUS is not
+   EXIT_SUCCESS, and exit with STATUS.  */
+void
+usage (int status)
+{
+  if (status != EXIT_SUCCESS)
+    {
+      fprintf (stderr, _("Try '%s --help' for more information.\n"),
+               program_name);
+      exit (status);
+    }
+  printf (_("\
+Usage: %s [OPTION]... [-T] SOURCE DEST\n\
+  or:  %s [OPTION]... SOURCE... DIRECTORY\n\
+  or:  %s [OPTION]... -t DIRECTORY SOURCE...\n"),
+          program_name, program_name, program_name);
+  fputs (_("\
+Rename SOURCE to DEST, or move each SOURCE into DIRECTORY.  Where a rename\n\
+is not possible (another filesystem, another btrfs subvolume), the source\n\
+is copied, sharing its data where the filesystems can, with all of its\n\
+attributes and hard links, and removed only once the copy is complete and\n\
+in place.\n\
+"), stdout);
+  fputs (_("\
+\n\
+Mandatory arguments to long options are mandatory for short options too.\n\
+"), stdout);
+  fputs (_("\
+  --backup[=CONTROL]\n\
+         make a backup of each existing destination file\n\
+  -b\n\
+         like --backup, but takes no argument\n\
+  --debug\n\
+         say how each copied file's data was moved; implies -v\n\
+  --exchange\n\
+         swap SOURCE and DEST atomically (both must exist)\n\
+  -f, --force\n\
+         do not ask before overwriting\n\
+  -i, --interactive\n\
+         ask before overwriting\n\
+  -n, --no-clobber\n\
+         do not overwrite an existing file\n\
+If more than one of -i, -f, -n is given, the last one counts.\n\
+  --no-copy\n\
+         fail rather than copy when a rename is not possible\n\
+  --strip-trailing-slashes\n\
+         remove trailing slashes from each SOURCE\n\
+  -S, --suffix=SUFFIX\n\
+         the backup suffix, instead of the usual one\n\
+"), stdout);
+  fputs (_("\
+  -t, --target-directory=DIRECTORY\n\
+         move every SOURCE into DIRECTORY\n\
+  -T, --no-target-directory\n\
+         treat DEST as a normal file\n\
+  --update[=UPDATE]\n\
+         which existing destination files to replace: all (the default\n\
+         without the option), none, none-fail, or older (the default with\n\
+         the option)\n\
+  -u\n\
+         same as --update[=older]\n\
+  -v, --verbose\n\
+         say what is being done\n\
+  -Z, --context\n\
+         SELinux context of the destination (ignored without SELinux)\n\
+  --help\n\
+         display this help and exit\n\
+  --version\n\
+         output version information and exit\n\
+"), stdout);
+  fputs (_("\
+\n\
+The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
+The version control method may be selected with --backup or the\n\
+VERSION_CONTROL environment variable: none (off), numbered (t),\n\
+existing (nil, the default) or simple (never).\n\
+"), stdout);
+  exit (status);
+}
+
+/* Ask whether to replace DST (status ST), in mv's words.  */
+static bool
+ask_replace (int dirfd, char const *rel, char const *dst,
+             struct stat const *st, bool always)
+{
+  bool writable = (S_ISLNK (st->st_mode)
+                   || faccessat (dirfd, rel, W_OK, AT_EACCESS) == 0);
+  if (writable)
+    return !always || diag_ask (_("overwrite %s? "), quoteaf (dst));
+  char perms[12];
+  strmode (st->st_mode, perms);
+  perms[10] = '\0';
+  return diag_ask (_("replace %s, overriding mode %04lo (%s)? "),
+                   quoteaf (dst),
+                   (unsigned long) (st->st_mode & CHMOD_MODE_BITS),
+                   &perms[1]);
+}
+
+/* Return true if directory REL of DIRFD has no entries.  */
+static bool
+dir_is_empty (int dirfd, char const *rel)
+{
+  int fd = openat (dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = 0 <= fd ? fdopendir (fd) : NULL;
+  if (!d)
+    {
+      if (0 <= fd)
+        close (fd);
+      return false;
+    }
+  struct dirent *e;
+  bool empty = true;
+  while (empty && (e = readdir (d)))
+    empty = strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0;
+  closedir (d);
+  return empty;
+}
+
+/* Move SRC across filesystems to entry REL of DIRFD (DIR_PATH from the
+   working directory, NULL for AT_FDCWD), called DST: copy it beside the
+   destination, rename the copy into place, then remove SRC.  A failure
+   before the rename removes the copy and leaves SRC as it was.  */
+static bool
+move_across (struct mv_run *run, char const *src, int dirfd,
+             char const *dir_path, char const *rel, char const *dst,
+             struct stat const *dst_st)
+{
+  /* 1. A directory in the way must be empty; checked before copying.  */
+  if (dst_st && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
+    {
+      diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
+                               "unable to remove target"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      return false;
+    }
+
+  /* 2. The copy, under a temporary name.  */
+  char *tmp = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
+                                dst);
+  if (!tmp)
+    return false;
+
+  /* 3. Into place, replacing what was there (an empty directory, or a
+     file: atomically).  */
+  if (renameat (dirfd, tmp, dirfd, rel) != 0)
+    {
+      int err = errno;
+      remove_tree (dirfd, tmp, dst, false);
+      diag_error (err, _("inter-device move failed: %s to %s; "
+                         "unable to remove target"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      free (tmp);
+      return false;
+    }
+  char *from = dir_path ? file_name_concat (dir_path, tmp, NULL)
+                        : xstrdup (tmp);
+  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : xstrdup (rel);
+  copy_tree_placed (&run->engine, from, to);
+  free (from);
+  free (to);
+  free (tmp);
+
+  /* 4. Only now may the source go.  */
+  return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
+}
+
+/* Move SRC to entry REL of DIRFD, called DST.  RENAME_ERRNO is the errno
+   of a rename already tried without replacing, or -1.  */
+static bool
+move_one (struct mv_run *run, char const *src, int dirfd,
+          char const *dir_path, char const *rel, char const *dst,
+          int rename_errno)
+{
+  struct mv_options const *opt = run->opt;
+  struct stat src_st, dst_st;
+  char *backup = NULL;
+  bool ok = false;
+
+  /* 1. The cheap way first: a rename that replaces nothing.  */
+  if (rename_errno < 0 && !opt->exchange)
+    {
+      if (renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_NOREPLACE) == 0)
+        goto renamed;
+      rename_errno = errno;
+    }
+
+  /* 2. What is there, and may it be replaced?  */
+  if (lstat (src, &src_st) != 0)
+    {
+      diag_error (errno, _("cannot stat %s"), quoteaf (src));
+      return false;
+    }
+  bool exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT)
+    {
+      diag_error (errno, _("cannot stat %s"), quoteaf (dst));
+      return false;
+    }
+  if (exists)
+    {
+      if (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL)
+        {
+          if (opt->update == UPDATE_NONE_FAIL)
+            {
+              diag_error (0, _("not replacing %s"), quoteaf (dst));
+              return false;
+            }
+          if (opt->debug)
+            diag_line (_("skipped %s"), quoteaf (dst));
+          return true;
+        }
+      struct stat s;
+      if (SAME_INODE (src_st, dst_st)
+          || (S_ISLNK (src_st.st_mode) && !S_ISLNK (dst_st.st_mode)
+              && stat (src, &s) == 0 && SAME_INODE (s, dst_st)))
+        {
+          diag_error (0, _("%s and %s are the same file"),
+                      quoteaf_n (0, src), quoteaf_n (1, dst));
+          return false;
+        }
+      if (opt->update == UPDATE_OLDER && !S_ISDIR (src_st.st_mode)
+          && timespec_cmp (get_stat_mtime (&dst_st),
+                           get_stat_mtime (&src_st)) >= 0)
+        {
+          if (opt->debug)
+            diag_line (_("skipped %s"), quoteaf (dst));
+          return true;
+        }
+      if ((opt->interactive == I_ASK_USER
+           || (opt->interactive == I_UNSPECIFIED && isatty (STDIN_FILENO)))
+          && !ask_replace (dirfd, rel, dst, &dst_st,
+                           opt->interactive == I_ASK_USER))
+        {
+          if (opt->debug)
+            diag_line (_("skipped %s"), quoteaf (dst));
+          return false;
+        }
+      if (!opt->exchange && opt->backup == no_backups)
+        {
+          if (S_ISDIR (dst_st.st_mode) && !S_ISDIR (src_st.st_mode))
+            {
+              diag_error (0, _("cannot overwrite directory %s with "
+                               "non-directory %s"),
+                          quoteaf_n (0, dst), quoteaf_n (1, src));
+              return false;
+            }
+          if (!S_ISDIR (dst_st.st_mode) && S_ISDIR (src_st.st_mode))
+            {
+              diag_error (0, _("cannot overwrite non-directory %s with "
+                               "directory %s"),
+                          quoteaf_n (0, dst), quoteaf_n (1, src));
+              return false;
+            }
+        }
+      if (run->moved && !opt->exchange && hash_lookup (run->moved, dst))
+        {
+          diag_error (0, _("will not overwrite just-created %s with %s"),
+                      quoteaf_n (0, dst), quoteaf_n (1, src));
+          return false;
+        }
+      if (opt->backup != no_backups)
+        {
+          backup = backup_file_rename (dirfd, rel, opt->backup);
+          if (!backup && errno != ENOENT)
+            {
+              diag_error (errno, _("cannot backup %s"), quoteaf (dst));
+              return false;
+            }
+          exists = false;
+        }
+    }
+
+  /* 3. The atomic swap, when asked.  */
+  if (opt->exchange)
+    {
+      if (!exists)
+        rename_errno = ENOENT;
+      else if (renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_EXCHANGE) == 0)
+        {
+          if (opt->verbose)
+            diag_line (_("exchanged %s <-> %s"), quoteaf_n (0, src),
+                       quoteaf_n (1, dst));
+          return true;
+        }
+      else
+        rename_errno = errno;
+      diag_error (rename_errno, _("cannot exchange %s and %s"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      return false;
+    }
+
+  /* 4. The rename, now replacing; across filesystems, the copy.  */
+  if (renameat (AT_FDCWD, src, dirfd, rel) == 0)
+    goto renamed;
+  rename_errno = errno;
+  if (rename_errno == EXDEV && !opt->no_copy)
+    {
+      if (opt->debug || opt->verbose)
+        run->copy.verbose = true;
+      ok = move_across (run, src, dirfd, dir_path, rel, dst,
+                        exists ? &dst_st : NULL);
+      goto done;
+    }
+  switch (rename_errno)
+    {
+    case EINVAL:
+      diag_error (0, _("cannot move %s to a subdirectory of itself, %s"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      break;
+    case EDQUOT: case EEXIST: case EISDIR: case EMLINK: case ENOSPC:
+    case ETXTBSY: case ENOTEMPTY:
+      diag_error (rename_errno, _("cannot overwrite %s"), quoteaf (dst));
+      break;
+    default:
+      diag_error (rename_errno, _("cannot move %s to %s"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      break;
+    }
+  goto done;
+
+ renamed:
+  ok = true;
+  if (opt->verbose)
+    {
+      if (backup)
+        {
+          char *dir = mdir_name (dst);
+          char *b = (strchr (dst, '/') ? file_name_concat (dir, backup, NULL)
+                     : xstrdup (backup));
+          diag_line (_("renamed %s -> %s (backup: %s)"), quoteaf_n (0, src),
+                     quoteaf_n (1, dst), quoteaf_n (2, b));
+          free (b);
+          free (dir);
+        }
+      else
+        diag_line (_("renamed %s -> %s"), quoteaf_n (0, src),
+                   quoteaf_n (1, dst));
+    }
+
+ done:
+  if (ok && run->moved && !hash_insert (run->moved, xstrdup (dst)))
+    xalloc_die ();
+  /* The move failed after a backup: put the old file back.  */
+  if (!ok && backup && renameat (dirfd, backup, dirfd, rel) != 0)
+    diag_error (errno, _("cannot un-backup %s"), quoteaf (dst));
+  free (backup);
+  return ok;
+}
+
+static size_t
+name_hash (void const *x, size_t n)
+{
+  return hash_string (x, n);
+}
+
+static bool
+name_equal (void const *a, void const *b)
+{
+  return strcmp (a, b) == 0;
+}
+
+/* Move each of FILES into directory DIR.  */
+static bool
+move_into_dir (struct mv_run *run, char **files, int n, char const *dir)
+{
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
+  bool ok = true;
+  for (int i = 0; i < n && !*frontend_stop; i++)
+    {
+      char *base = xstrdup (last_component (files[i]));
+      strip_trailing_slashes (base);
+      char *name = file_name_concat (dir, base, NULL);
+      ok &= move_one (run, files[i], dirfd, dir, base, name, -1);
+      free (name);
+      free (base);
+    }
+  close (dirfd);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct mv_options opt = { .interactive = I_UNSPECIFIED,
+                            .update = UPDATE_ALL, .backup = no_backups };
+  char const *target_dir = NULL;
+  bool no_target_dir = false, make_backups = false, strip = false;
+  char const *version_control = NULL, *suffix = NULL;
+  int c;
+
+  set_program_name (argv[0]);
+  setlocale (LC_ALL, "");
+  bindtextdomain (PACKAGE, LOCALEDIR);
+  textdomain (PACKAGE);
+  atexit (close_stdout);
+
+  while ((c = getopt_long (argc, argv, "bfint:uvS:TZ", long_options, NULL))
+         != -1)
+    {
+      switch (c)
+        {
+        case 'b':
+          make_backups = true;
+          break;
+        case BACKUP_OPTION:
+          make_backups = true;
+          if (optarg)
+            version_control = optarg;
+          break;
+        case DEBUG_OPTION:
+          opt.debug = opt.verbose = true;
+          break;
+        case EXCHANGE_OPTION:
+          opt.exchange = true;
+          break;
+        case 'f':
+          opt.interactive = I_ALWAYS_YES;
+          break;
+        case 'i':
+          opt.interactive = I_ASK_USER;
+          break;
+        case 'n':
+          opt.interactive = I_ALWAYS_SKIP;
+          break;
+        case NO_COPY_OPTION:
+          opt.no_copy = true;
+          break;
+        case STRIP_TRAILING_SLASHES_OPTION:
+          strip = true;
+          break;
+        case 'S':
+          make_backups = true;
+          suffix = optarg;
+          break;
+        case 't':
+          if (target_dir)
+            error (EXIT_FAILURE, 0,
+                   _("multiple target directories specified"));
+          target_dir = optarg;
+          break;
+        case 'T':
+          no_target_dir = true;
+          break;
+        case 'u':
+          opt.update = UPDATE_OLDER;
+          break;
+        case UPDATE_OPTION:
+          opt.update = (optarg
+                        ? XARGMATCH ("--update", optarg, update_args,
+                                     update_vals)
+                        : UPDATE_OLDER);
+          break;
+        case 'v':
+          opt.verbose = true;
+          break;
+        case 'Z':
+          /* Without SELinux GNU mv ignores it.  */
+          break;
+        case HELP_OPTION:
+          usage (EXIT_SUCCESS);
+        case VERSION_OPTION:
+          version_etc (stdout, PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION,
+                       AUTHORS, (char *) NULL);
+          return EXIT_SUCCESS;
+        default:
+          usage (EXIT_FAILURE);
+        }
+    }
+  if (opt.interactive == I_ALWAYS_SKIP)
+    opt.update = UPDATE_NONE;
+  if (make_backups
+      && (opt.exchange || opt.update == UPDATE_NONE
+          || opt.update == UPDATE_NONE_FAIL))
+    {
+      error (0, 0, _("cannot combine --backup with --exchange, -n, or "
+                     "--update=none-fail"));
+      usage (EXIT_FAILURE);
+    }
+  if (make_backups)
+    {
+      if (suffix)
+        set_simple_backup_suffix (suffix);
+      opt.backup = xget_version (_("backup type"),
+                                 version_control ? version_control
+                                 : getenv ("VERSION_CONTROL"));
+    }
+
+  char **files = argv + optind;
+  int n = argc - optind;
+  if (n <= !target_dir)
+    {
+      if (n <= 0)
+        error (0, 0, _("missing file operand"));
+      else
+        error (0, 0, _("missing destination file operand after %s"),
+               quoteaf (files[0]));
+      usage (EXIT_FAILURE);
+    }
+  if (no_target_dir)
+    {
+      if (target_dir)
+        error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
+                                  "and --no-target-directory (-T)"));
+      if (2 < n)
+        {
+          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
+          usage (EXIT_FAILURE);
+        }
+    }
+
+  /* A move across filesystems is cp -a with the source removed after:
+     data shared where possible, every attribute and hard link kept;
+     attributes that cannot be kept are warned about, not fatal.  */
+  struct mv_run run = { .opt = &opt };
+  mode_t mask = umask (0);
+  umask (mask);
+  run.copy = (struct copy_options) {
+    .cow = COW_AUTO, .sparse = SPARSE_AUTO, .interactive = I_UNSPECIFIED,
+    .update = UPDATE_ALL, .deref = DEREF_NEVER, .recursive = true,
+    .data_copy_required = true, .backup_type = no_backups,
+    .preserve_mode = true, .preserve_ownership = true,
+    .preserve_timestamps = true, .preserve_links = true,
+    .preserve_xattr = true, .move_mode = true, .debug = opt.debug,
+    .umask = mask, .euid = geteuid (), .egid = getegid (),
+    .chown_privileges = geteuid () == 0, .stop = frontend_stop
+  };
+  copy_tree_init (&run.engine, &run.copy, false);
+  if (target_dir ? 1 < n : 2 < n)
+    {
+      run.moved = hash_initialize (61, NULL, name_hash, name_equal, free);
+      if (!run.moved)
+        xalloc_die ();
+    }
+  frontend_catch_signals ();
+
+  bool ok = false;
+  if (target_dir)
+    {
+      struct stat st;
+      if (stat (target_dir, &st) != 0)
+        error (EXIT_FAILURE, errno, _("target directory %s"),
+               quoteaf (target_dir));
+      if (!S_ISDIR (st.st_mode))
+        error (EXIT_FAILURE, ENOTDIR, _("target directory %s"),
+               quoteaf (target_dir));
+      if (strip)
+        for (int i = 0; i < n; i++)
+          strip_trailing_slashes (files[i]);
+      ok = move_into_dir (&run, files, n, target_dir);
+    }
+  else if (no_target_dir)
+    {
+      if (strip)
+        strip_trailing_slashes (files[0]);
+      ok = move_one (&run, files[0], AT_FDCWD, NULL, files[1], files[1], -1);
+    }
+  else
+    {
+      char const *last = files[n - 1];
+      int rename_errno = -1;
+      /* Two operands: the rename that replaces nothing first, as GNU mv
+         does; only when it fails is DEST looked at as a directory.  */
+      if (n == 2 && !opt.exchange)
+        {
+          if (renameat2 (AT_FDCWD, files[0], AT_FDCWD, last,
+                         RENAME_NOREPLACE) == 0)
+            rename_errno = 0;
+          else
+            rename_errno = errno;
+        }
+      if (rename_errno == 0)
+        {
+          if (opt.verbose)
+            diag_line (_("renamed %s -> %s"), quoteaf_n (0, files[0]),
+                       quoteaf_n (1, last));
+          ok = true;
+        }
+      else
+        {
+          struct stat st;
+          int err = stat (last, &st) == 0
+                    ? (S_ISDIR (st.st_mode) ? 0 : ENOTDIR) : errno;
+          if (strip)
+            for (int i = 0; i < n; i++)
+              strip_trailing_slashes (files[i]);
+          if (err == 0)
+            ok = move_into_dir (&run, files, n - 1, last);
+          else if (2 < n)
+            error (EXIT_FAILURE, err, _("target %s"), quoteaf (last));
+          else
+            ok = move_one (&run, files[0], AT_FDCWD, NULL, last, last,
+                           rename_errno);
+        }
+    }
+  copy_tree_free (&run.engine);
+  if (run.moved)
+    hash_free (run.moved);
+  frontend_exit_if_signalled ();
+  return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
