@@ -155,10 +155,10 @@ say_verbose (struct job *job)
   job->verbose_done = true;
 }
 
-/* Return true if file names A and B name the same directory entry: the
-   same last component in the same directory ("f" and "./f").  */
-static bool
-same_entry (char const *a, char const *b)
+/* Return true if file names A and B name the same directory entry; see
+   copy-tree.h.  */
+bool
+copy_tree_same_entry (char const *a, char const *b)
 {
   if (strcmp (last_component (a), last_component (b)) != 0)
     return false;
@@ -189,7 +189,7 @@ source_seen_twice (struct job *job)
                     job->src->name);
       return false;
     }
-  if (!same_entry (old, job->src->name))
+  if (!copy_tree_same_entry (old, job->src->name))
     return false;
   diag_error (0, (S_ISDIR (job->src_st.st_mode)
                   ? _("warning: source directory %s specified more than once")

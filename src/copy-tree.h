@@ -88,6 +88,10 @@ char *copy_tree_beside (struct copy_run *run, char const *src_name,
 void copy_tree_placed (struct copy_run *run, char const *tmp_path,
                        char const *path);
 
+/* Return true if file names A and B name the same directory entry: the
+   same last component in the same directory ("f" and "./f").  */
+bool copy_tree_same_entry (char const *a, char const *b);
+
 /* Describe directory DIRFD for a struct copy_dest: fill *DEV and
    *ACL_INHERITED.  Return 0, or -1 with errno set.  */
 int copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited);

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "filenamecat.h"
 #include "frontend.h"
+#include "hash.h"
 #include "progname.h"
 #include "remove-tree.h"
 #include "same-inode.h"
@@ -81,6 +82,8 @@ struct ln_run
   struct ln_options const *opt;
   struct copy_options copy;     /* for cowlinks */
   struct copy_run engine;
+  Hash_table *made;             /* hard links made, by name, when -f may
+                                   replace one of them (directory forms) */
 };
 
 /* Print the help text, or the pointer to it when STATUS is not
@@ -314,6 +317,12 @@ do_link (struct ln_run *run, char const *src, int dirfd,
      the target itself; with -i only if the user says so.  */
   if (exists && replace)
     {
+      if (run->made && hash_lookup (run->made, dst_name))
+        {
+          diag_error (0, _("will not overwrite just-created %s with %s"),
+                      quoteaf_n (0, dst_name), quoteaf_n (1, src));
+          goto done;
+        }
       if (S_ISDIR (dst_st.st_mode))
         {
           diag_error (0, _("%s: cannot overwrite directory"),
@@ -325,7 +334,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
           && (opt->symbolic ? stat (src, &s)
               : opt->logical ? stat (src, &s) : lstat (src, &s)) == 0
           && SAME_INODE (s, dst_st)
-          && (s.st_nlink == 1 || strcmp (src, dst_name) == 0))
+          && (s.st_nlink == 1 || copy_tree_same_entry (src, dst_name)))
         {
           diag_error (0, _("%s and %s are the same file"),
                       quoteaf_n (0, src), quoteaf_n (1, dst_name));
@@ -412,6 +421,8 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       free (tmpl);
     }
   ok = true;
+  if (run->made && !hash_insert (run->made, xstrdup (dst_name)))
+    xalloc_die ();
 
   if (opt->verbose)
     {
@@ -446,6 +457,18 @@ do_link (struct ln_run *run, char const *src, int dirfd,
   return ok;
 }
 
+static size_t
+name_hash (void const *x, size_t n)
+{
+  return hash_string (x, n);
+}
+
+static bool
+name_equal (void const *a, void const *b)
+{
+  return strcmp (a, b) == 0;
+}
+
 /* Link each of FILES into directory DIR.  */
 static bool
 link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
@@ -455,6 +478,15 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
   if (dirfd < 0)
     error (EXIT_FAILURE, errno, _("target %s"), quoteaf (dir));
   bool ok = true;
+  /* GNU ln refuses to replace a hard link it has just made with -f, unless
+     numbered backups keep both.  */
+  if (run->opt->force && !run->opt->symbolic && !run->opt->cowlink
+      && run->opt->backup != numbered_backups && 1 < n)
+    {
+      run->made = hash_initialize (61, NULL, name_hash, name_equal, free);
+      if (!run->made)
+        xalloc_die ();
+    }
   for (int i = 0; i < n && !*frontend_stop; i++)
     {
       char *base = xstrdup (last_component (files[i]));
@@ -465,6 +497,9 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
       free (base);
     }
   close (dirfd);
+  if (run->made)
+    hash_free (run->made);
+  run->made = NULL;
   return ok;
 }
 

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# gnu.bash -- run GNU cp and cowcp on twin fixtures and compare everything.
+# gnu.bash -- run GNU cp (or ln, ...) and cowcp (cowln, ...) on twin
+# fixtures and compare everything.
 #
 # Load it after common.bash:
 #
@@ -23,8 +24,18 @@
 # Timestamps are not compared (cp without -p does not keep them).
 # On a mismatch it fails with a unified diff of each differing part.
 #
+# Other programs: run_both_prog PROG ARGS... does the same for GNU PROG
+# ($GNU_<PROG>, default /usr/bin/PROG; $GNU_CP for cp) against cowutils'
+# cowPROG, both reached through a symlink named PROG:
+#
+#   @test "ln makes a hard link" { run_both_prog ln a new; }
+#
+# run_both ARGS... is run_both_prog cp ARGS..., or run_both_prog $BOTH_PROG
+# ARGS... when the knob BOTH_PROG is set (`BOTH_PROG=ln run_both a b').
+#
 # Knobs, set as prefix assignments (`BOTH_STDIN=$'n\n' run_both -i a b'):
 #   BOTH_FIXTURE  the fixture function's name (default: fixture)
+#   BOTH_PROG     the program run_both compares (default: cp)
 #   BOTH_STDIN    text fed to both commands' stdin (default: /dev/null)
 #   Any other prefix assignment (POSIXLY_CORRECT=1 run_both ...) reaches
 #   both commands through the environment.
@@ -41,11 +52,11 @@
 # else is still compared with GNU cp.  `tree CMD' is different: CMD runs
 # (eval, cwd = the GNU twin) after GNU cp, to turn its tree into the one
 # 9.11 leaves; say in a comment what 9.11 does differently.  The declarations are used by the next
-# run_both and then forgotten.  If $GNU_CP is itself 9.11 or later, GNU
-# cp's own result must equal the stated value too.
+# run_both (or run_both_prog) and then forgotten.  If the GNU program is
+# itself 9.11 or later, its own result must equal the stated value too.
 #
-# After run_both: $status, $output (stdout) and $stderr hold cowcp's
-# result; $GNU_TWIN and $OURS_TWIN are the twins, for extra assertions.
+# After run_both: $status, $output (stdout) and $stderr hold cowcp's (or
+# cowPROG's) result; $GNU_TWIN and $OURS_TWIN are the twins, for extra assertions.
 # Immutable attributes (chattr +i) in the twins are cleared at the end, so
 # that bats can remove them.
 
@@ -75,23 +86,39 @@ gnu911 ()
   esac
 }
 
-# _gnu_version: print the version of $GNU_CP, e.g. 9.1, once per process.
-_GNU_CP_VERSION=
-_gnu_version ()
+# _gnu_bin [PROG]: print the path of GNU PROG (default cp): $GNU_CP for
+# cp, else $GNU_<PROG> (upper case) if set, else /usr/bin/PROG.
+_gnu_bin ()
 {
-  if [[ -z $_GNU_CP_VERSION ]]; then
-    _GNU_CP_VERSION=$("$GNU_CP" --version 2>/dev/null \
-      | sed -n '1s/.* \([0-9][0-9.]*\)$/\1/p')
-    : "${_GNU_CP_VERSION:=unknown}"
+  local prog=${1:-cp} var
+  if [[ $prog == cp ]]; then
+    printf '%s\n' "$GNU_CP"
+    return 0
   fi
-  printf '%s\n' "$_GNU_CP_VERSION"
+  var=GNU_${prog^^}
+  var=${var//[^A-Z0-9_]/_}
+  printf '%s\n' "${!var:-/usr/bin/$prog}"
 }
 
-# _gnu_is_911: true if $GNU_CP is 9.11 or newer.
+# _gnu_version [PROG]: print the version of GNU PROG (default cp), e.g.
+# 9.1, once per process.
+declare -gA _GNU_VERSION=()
+_gnu_version ()
+{
+  local prog=${1:-cp} v
+  if [[ -z ${_GNU_VERSION[$prog]} ]]; then
+    v=$("$(_gnu_bin "$prog")" --version 2>/dev/null \
+      | sed -n '1s/.* \([0-9][0-9.]*\)$/\1/p')
+    _GNU_VERSION[$prog]=${v:-unknown}
+  fi
+  printf '%s\n' "${_GNU_VERSION[$prog]}"
+}
+
+# _gnu_is_911 [PROG]: true if GNU PROG (default cp) is 9.11 or newer.
 _gnu_is_911 ()
 {
   local v major minor
-  v=$(_gnu_version)
+  v=$(_gnu_version "${1:-cp}")
   [[ $v =~ ^([0-9]+)\.([0-9]+) ]] || return 1
   major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]}
   ((major > 9 || (major == 9 && minor >= 11)))
@@ -176,7 +203,8 @@ _regular_files ()
   (cd -- "$1" && find . -type f -print0 | sort -z)
 }
 
-# _run_twin KIND: run cp in twin KIND (gnu or ours) with "${_both_args[@]}",
+# _run_twin KIND: run $_both_prog in twin KIND (gnu or ours) with
+# "${_both_args[@]}",
 # leaving status, stdout and stderr in $BATS_TEST_TMPDIR/KIND.{rc,out,err}.
 _run_twin ()
 {
@@ -186,10 +214,11 @@ _run_twin ()
     in=$BATS_TEST_TMPDIR/stdin
     printf '%s' "$BOTH_STDIN" >"$in"
   fi
-  # timeout runs `cp' through PATH, so argv[0] stays "cp"; it only guards
-  # against a command that blocks (a FIFO, a prompt without input).
+  # timeout runs the program through PATH, so argv[0] stays "cp" (or
+  # "ln"); it only guards against a command that blocks (a FIFO, a prompt
+  # without input).
   (cd -- "$dir" \
-    && PATH=$bin:$PATH exec timeout -k 2 10 cp "${_both_args[@]}") \
+    && PATH=$bin:$PATH exec timeout -k 2 10 "$_both_prog" "${_both_args[@]}") \
     <"$in" \
     >"$BATS_TEST_TMPDIR/$kind.out" 2>"$BATS_TEST_TMPDIR/$kind.err" \
     || rc=$?
@@ -206,16 +235,29 @@ _both_diff ()
 # run_both ARGS...: see the top of this file.
 run_both ()
 {
+  run_both_prog "${BOTH_PROG:-cp}" "$@"
+}
+
+# run_both_prog PROG ARGS...: see the top of this file.
+run_both_prog ()
+{
+  local prog=${1:?run_both_prog PROG ARGS...}
+  shift
   local fixture_fn=${BOTH_FIXTURE:-fixture}
   local tmp=$BATS_TEST_TMPDIR kind
-  local ours_bin=$COWUTILS_BUILD/src/cowcp
+  local ours_bin=$COWUTILS_BUILD/src/cow$prog
+  local gnu_bin ours_name=cow$prog gnu_version
+  gnu_bin=$(_gnu_bin "$prog")
+  gnu_version=$(_gnu_version "$prog")
+  _both_prog=$prog
   local -A want=()
   local k
   for k in "${!_GNU911[@]}"; do want[$k]=${_GNU911[$k]}; done
   _GNU911=()
 
-  if [[ ! -x $GNU_CP ]]; then
-    fail "run_both: GNU cp not found at $GNU_CP (set GNU_CP)"
+  if [[ ! -x $gnu_bin ]]; then
+    local var=GNU_${prog^^}
+    fail "run_both: GNU $prog not found at $gnu_bin (set ${var//[^A-Z0-9_]/_})"
     return 1
   fi
   if [[ ! -x $ours_bin ]]; then
@@ -232,8 +274,8 @@ run_both ()
     rm -rf -- "${tmp:?}/$kind" "$tmp/bin-$kind"
     mkdir -p -- "$tmp/$kind" "$tmp/bin-$kind"
   done
-  ln -s -- "$GNU_CP" "$tmp/bin-gnu/cp"
-  ln -s -- "$ours_bin" "$tmp/bin-ours/cp"
+  command ln -s -- "$gnu_bin" "$tmp/bin-gnu/$prog"
+  command ln -s -- "$ours_bin" "$tmp/bin-ours/$prog"
   for kind in gnu ours; do
     (cd -- "$tmp/$kind" && "$fixture_fn") \
       || { fail "run_both: fixture '$fixture_fn' failed in the $kind twin"; return 1; }
@@ -243,18 +285,18 @@ run_both ()
   _run_twin gnu
   _run_twin ours
 
-  local report= d gnu_label="GNU cp $(_gnu_version)" name
+  local report= d gnu_label="GNU $prog $gnu_version" name
   local gnu_rc ours_rc
   gnu_rc=$(<"$tmp/gnu.rc") ours_rc=$(<"$tmp/ours.rc")
 
-  # What cowcp must match: GNU's result, or the stated 9.11 one.
+  # What cowPROG must match: GNU's result, or the stated 9.11 one.
   local want_rc=$gnu_rc want_label=$gnu_label part
   for part in out err; do
     cat -- "$tmp/gnu.$part" >"$tmp/want.$part"
   done
   if [[ -n ${want[status]+set} ]]; then
     want_rc=${want[status]} want_label="GNU 9.11 (stated)"
-    report+="status: GNU cp $(_gnu_version) exits $gnu_rc; 9.11 exits $want_rc (stated)"$'\n'
+    report+="status: GNU $prog $gnu_version exits $gnu_rc; 9.11 exits $want_rc (stated)"$'\n'
   fi
   for part in stdout stderr; do
     [[ -n ${want[$part]+set} ]] || continue
@@ -263,10 +305,10 @@ run_both ()
 
   local failed=
   local cmdline
-  cmdline=$(printf ' %q' cp "$@")
+  cmdline=$(printf ' %q' "$prog" "$@")
   if [[ $want_rc != "$ours_rc" ]]; then
     failed=1
-    report+="exit status differs: ${want_label} $want_rc, cowcp $ours_rc"$'\n'
+    report+="exit status differs: ${want_label} $want_rc, $ours_name $ours_rc"$'\n'
   fi
   for part in out err; do
     local wl=$gnu_label
@@ -274,13 +316,13 @@ run_both ()
     if ! cmp -s -- "$tmp/want.$part" "$tmp/ours.$part"; then
       failed=1
       d=$(_both_diff "$wl std$part" "$tmp/want.$part" \
-        "cowcp std$part" "$tmp/ours.$part")
+        "$ours_name std$part" "$tmp/ours.$part")
       report+="std$part differs:"$'\n'"$d"$'\n'
     fi
   done
 
-  # A 9.11 GNU cp must agree with what the test states about 9.11.
-  if _gnu_is_911; then
+  # A 9.11 GNU PROG must agree with what the test states about 9.11.
+  if _gnu_is_911 "$prog"; then
     [[ -z ${want[status]+set} || ${want[status]} == "$gnu_rc" ]] || {
       failed=1
       report+="$gnu_label exits $gnu_rc, not the stated ${want[status]}"$'\n'
@@ -295,8 +337,8 @@ run_both ()
     done
   fi
 
-  # The trees.  A 9.11 GNU cp leaves the 9.11 tree by itself.
-  if [[ -n ${want[tree]+set} ]] && ! _gnu_is_911; then
+  # The trees.  A 9.11 GNU PROG leaves the 9.11 tree by itself.
+  if [[ -n ${want[tree]+set} ]] && ! _gnu_is_911 "$prog"; then
     report+="GNU tree adjusted to 9.11's with: ${want[tree]}"$'\n'
     gnu_label+=" + stated 9.11 tree change"
     (cd -- "$tmp/gnu" && eval "${want[tree]}") \
@@ -308,7 +350,7 @@ run_both ()
   if [[ $gnu_tree != "$ours_tree" ]]; then
     failed=1
     d=$(_both_diff "$gnu_label tree" <(printf '%s\n' "$gnu_tree") \
-      "cowcp tree" <(printf '%s\n' "$ours_tree"))
+      "$ours_name tree" <(printf '%s\n' "$ours_tree"))
     report+="trees differ:"$'\n'"$d"$'\n'
   else
     while IFS= read -r -d '' name; do
@@ -336,10 +378,10 @@ run_both ()
       printf '%s' "$report"
       printf -- '-- %s: exit %s, stdout:\n%s\n-- stderr:\n%s\n' \
         "$gnu_label" "$gnu_rc" "$(<"$tmp/gnu.out")" "$(<"$tmp/gnu.err")"
-      printf -- '-- cowcp: exit %s, stdout:\n%s\n-- stderr:\n%s\n' \
-        "$ours_rc" "$output" "$stderr"
+      printf -- '-- %s: exit %s, stdout:\n%s\n-- stderr:\n%s\n' \
+        "$ours_name" "$ours_rc" "$output" "$stderr"
       printf -- '-- %s tree:\n%s\n' "$gnu_label" "$gnu_tree"
-    } | batslib_decorate "cowcp differs from GNU cp" | fail
+    } | batslib_decorate "$ours_name differs from GNU $prog" | fail
     return 1
   fi
 }
