@@ -11,6 +11,7 @@
 #include "areadlink.h"
 #include "backupfile.h"
 #include "copy-meta.h"
+#include "copy-pool.h"
 #include "copy-tree.h"
 #include "diag.h"
 #include "dirname.h"
@@ -48,6 +49,14 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
     run->links = hlmap_new ();
   if (opt->recursive)
     run->dirs_made = hlmap_new ();
+  /* Workers pay where nothing depends on the order of the per-file work:
+     no -v lines, no prompts, no backups, no links instead of copies.  */
+  long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
+  if (opt->recursive && !opt->verbose && !opt->debug
+      && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
+      && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
+    run->pool = copy_pool_new (ncpu < 8 ? ncpu : 8,
+                               sizeof (struct ladder_state), 64);
   if (track)
     {
       run->sources = hlmap_new ();
@@ -61,6 +70,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
 void
 copy_tree_free (struct copy_run *run)
 {
+  copy_pool_free (run->pool);
   hlmap_free (run->links);
   hlmap_free (run->dirs_made);
   hlmap_free (run->sources);
@@ -100,12 +110,14 @@ struct src_ref
   char const *name;
   dev_t parent_dev;
   bool has_parent;
+  struct dir_node *node;    /* its directory, when workers are used */
 };
 
 /* One entry being copied.  */
 struct job
 {
   struct copy_run *run;
+  struct ladder_state *ladder;  /* the running thread's */
   struct walk *walk;
   struct src_ref const *src;
   struct copy_dest const *dst;
@@ -595,13 +607,13 @@ copy_file (struct job *job)
             .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
           };
           struct data_result res;
-          ok = copy_data (&rq, &job->run->ladder, &res);
+          ok = copy_data (&rq, job->ladder, &res);
           if (opt->debug && !res.interrupted)
             say_debug (&res);
           if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)
-            job->run->files_shared++;
+            __atomic_add_fetch (&job->run->files_shared, 1, __ATOMIC_RELAXED);
           else if (res.rung != RUNG_NONE)
-            job->run->files_copied++;
+            __atomic_add_fetch (&job->run->files_copied, 1, __ATOMIC_RELAXED);
         }
       if (ok)
         ok = apply_meta (job, src_fd, dst_fd,
@@ -825,43 +837,181 @@ static bool copy_entry (struct copy_run *run, struct walk *walk,
                         struct src_ref const *src,
                         struct copy_dest const *dst, bool command_line);
 
-/* Copy the entries of source directory SRC_FD (named by JOB's source)
-   into destination directory DST_FD, sorted by inode number as GNU cp
-   reads them (fastest on most filesystems).  Return true if all went
-   well.  */
+/* Note a failure found after the entry's own copy_entry returned (by a
+   worker, or in a directory's metadata applied after its children).  */
+static void
+note_deferred_failure (struct copy_run *run)
+{
+  __atomic_store_n (&run->deferred_failed, true, __ATOMIC_RELEASE);
+}
+
+/* A directory being copied, kept until its last entry is done: then its
+   metadata is applied (after its children, so that their creation does
+   not change its times) and its descriptors closed.  */
+struct dir_node
+{
+  int pending;              /* the walker's reference + queued files */
+  struct dir_node *parent;
+  struct src_ref src;       /* owned copies of the names */
+  struct copy_dest dst;
+  struct job job;           /* points at SRC and DST above */
+  DIR *dir;                 /* the source directory, open for children */
+  int meta_src;             /* descriptor for its metadata, or -1 */
+  int dst_fd;
+  mode_t mode;              /* mode it has now */
+  bool new_dst;
+};
+
+/* Make a node for the directory of JOB.  */
+static struct dir_node *
+node_new (struct job const *job, int dst_fd, mode_t mode, bool new_dst)
+{
+  struct dir_node *n = xzalloc (sizeof *n);
+  n->pending = 1;
+  n->parent = job->src->node;
+  /* A subdirectory holds its parent open until it is done itself.  */
+  if (n->parent)
+    __atomic_add_fetch (&n->parent->pending, 1, __ATOMIC_ACQ_REL);
+  n->src = *job->src;
+  n->src.rel = xstrdup (job->src->rel);
+  n->src.name = xstrdup (job->src->name);
+  n->dst = *job->dst;
+  n->dst.relname = xstrdup (job->dst->relname);
+  n->dst.name = xstrdup (job->dst->name);
+  n->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
+  n->job = *job;
+  n->job.src = &n->src;
+  n->job.dst = &n->dst;
+  n->job.backup = NULL;
+  n->meta_src = -1;
+  n->dst_fd = dst_fd;
+  n->mode = mode;
+  n->new_dst = new_dst;
+  return n;
+}
+
+static void node_release (struct dir_node *n);
+
+/* The last entry of N is done: apply its metadata, close it, and let
+   its parent know.  */
+static void
+node_finish (struct dir_node *n)
+{
+  struct copy_options const *opt = n->job.run->opt;
+  if (0 <= n->meta_src
+      && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
+          || opt->preserve_timestamps || opt->preserve_xattr)
+      && !apply_meta (&n->job, n->meta_src, n->dst_fd, n->mode, n->new_dst))
+    note_deferred_failure (n->job.run);
+  if (n->dir)
+    closedir (n->dir);
+  else if (0 <= n->meta_src)
+    close (n->meta_src);
+  close (n->dst_fd);
+  struct dir_node *parent = n->parent;
+  free ((char *) n->src.rel);
+  free ((char *) n->src.name);
+  free ((char *) n->dst.relname);
+  free ((char *) n->dst.name);
+  free ((char *) n->dst.path);
+  free (n);
+  if (parent)
+    node_release (parent);
+}
+
+/* Drop one reference to N; the last one finishes it.  */
+static void
+node_release (struct dir_node *n)
+{
+  if (__atomic_sub_fetch (&n->pending, 1, __ATOMIC_ACQ_REL) == 0)
+    node_finish (n);
+}
+
+/* A regular file handed to a worker, with copies of everything the
+   walker's stack held.  */
+struct file_task
+{
+  struct job job;
+  struct src_ref src;
+  struct copy_dest dst;
+};
+
+/* Worker side: copy the file of task ARG with the worker's ladder state
+   CTX, then release its directory.  */
+static void
+run_file_task (void *arg, void *ctx)
+{
+  struct file_task *t = arg;
+  struct dir_node *node = t->src.node;
+  t->job.ladder = ctx;
+  if (!copy_file (&t->job))
+    note_deferred_failure (t->job.run);
+  free (t->job.backup);
+  free ((char *) t->src.rel);
+  free ((char *) t->src.name);
+  free ((char *) t->dst.relname);
+  free ((char *) t->dst.name);
+  free ((char *) t->dst.path);
+  free (t);
+  node_release (node);
+}
+
+/* Hand the regular file of JOB to the workers.  Its outcome is noted
+   with note_deferred_failure; return true.  */
 static bool
-copy_dir_entries (struct job *job, int src_fd, int dst_fd, dev_t dst_dev,
+submit_file (struct job *job)
+{
+  struct file_task *t = xzalloc (sizeof *t);
+  t->src = *job->src;
+  t->src.rel = xstrdup (job->src->rel);
+  t->src.name = xstrdup (job->src->name);
+  t->dst = *job->dst;
+  t->dst.relname = xstrdup (job->dst->relname);
+  t->dst.name = xstrdup (job->dst->name);
+  t->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
+  t->job = *job;
+  t->job.src = &t->src;
+  t->job.dst = &t->dst;
+  __atomic_add_fetch (&job->src->node->pending, 1, __ATOMIC_ACQ_REL);
+  copy_pool_submit (job->run->pool, run_file_task, t);
+  return true;
+}
+
+/* Copy the entries of directory node N, sorted by inode number as GNU
+   cp reads them (fastest on most filesystems).  Return true if all that
+   was done here went well.  */
+static bool
+copy_dir_entries (struct dir_node *n, int src_fd, dev_t dst_dev,
                   bool dst_acl_inherited)
 {
-  DIR *dir = fdopendir (src_fd);
-  char *names = dir ? streamsavedir (dir, SAVEDIR_SORT_FASTREAD) : NULL;
+  struct job *job = &n->job;
+  n->dir = fdopendir (src_fd);
+  char *names = n->dir ? streamsavedir (n->dir, SAVEDIR_SORT_FASTREAD) : NULL;
   if (!names)
     {
       diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
-      if (dir)
-        closedir (dir);
-      else
+      if (!n->dir)
         close (src_fd);
       return false;
     }
   bool ok = true;
-  int dfd = dirfd (dir);
-  for (char const *n = names; *n && !job->walk->stop; n += strlen (n) + 1)
+  int dfd = dirfd (n->dir);
+  n->meta_src = dfd;
+  for (char const *e = names; *e && !job->walk->stop; e += strlen (e) + 1)
     {
       if (job->run->opt->stop && *job->run->opt->stop)
         break;
-      char *src_name = file_name_concat (job->src->name, n, NULL);
-      char *dst_name = file_name_concat (job->dst->name, n, NULL);
+      char *src_name = file_name_concat (job->src->name, e, NULL);
+      char *dst_name = file_name_concat (job->dst->name, e, NULL);
       char *path = (job->dst->path
-                    ? file_name_concat (job->dst->path, n, NULL) : NULL);
+                    ? file_name_concat (job->dst->path, e, NULL) : NULL);
       struct src_ref src = {
-        .dirfd = dfd, .rel = n, .name = src_name,
-        .parent_dev = job->src_st.st_dev, .has_parent = true
+        .dirfd = dfd, .rel = e, .name = src_name,
+        .parent_dev = job->src_st.st_dev, .has_parent = true, .node = n
       };
       struct copy_dest dst = {
-        .dirfd = dst_fd, .relname = n, .name = dst_name, .path = path,
-        .dev = dst_dev,
-        .acl_inherited = dst_acl_inherited
+        .dirfd = n->dst_fd, .relname = e, .name = dst_name, .path = path,
+        .dev = dst_dev, .acl_inherited = dst_acl_inherited
       };
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
       free (src_name);
@@ -869,13 +1019,12 @@ copy_dir_entries (struct job *job, int src_fd, int dst_fd, dev_t dst_dev,
       free (path);
     }
   free (names);
-  closedir (dir);
   return ok;
 }
 
 /* Copy the directory of JOB: make (or merge into) the destination,
-   copy the entries, then apply the directory's metadata, after its
-   children so that their creation does not change its times.  */
+   copy the entries, and leave the directory's metadata to the moment
+   its last entry is done (node_finish).  */
 static bool
 copy_dir (struct job *job)
 {
@@ -921,34 +1070,22 @@ copy_dir (struct job *job)
   bool acl_inherited = (job->dst->acl_inherited
                         || 0 <= fgetxattr (dst_fd, "system.posix_acl_default",
                                            NULL, 0));
-  int meta_src = -1;
+  struct dir_node *n = node_new (job, dst_fd,
+                                 (new_dst ? mode & ~opt->umask
+                                  : dst_st.st_mode & CHMOD_MODE_BITS),
+                                 new_dst);
   if (src_fd < 0)
     {
       diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
       ok = false;
     }
+  else if (opt->one_file_system && job->src->has_parent
+           && job->src->parent_dev != job->src_st.st_dev)
+    /* -x: a directory on another filesystem is made, not filled.  */
+    n->meta_src = src_fd;
   else
-    {
-      /* -x: a directory on another filesystem is made, not filled.  */
-      meta_src = dup (src_fd);
-      if (opt->one_file_system && job->src->has_parent
-          && job->src->parent_dev != job->src_st.st_dev)
-        close (src_fd);
-      else
-        ok &= copy_dir_entries (job, src_fd, dst_fd, dst_st.st_dev,
-                                acl_inherited);
-    }
-
-  if (0 <= meta_src && (new_dst || opt->preserve_mode
-                        || opt->preserve_ownership || opt->preserve_timestamps
-                        || opt->preserve_xattr))
-    ok &= apply_meta (job, meta_src, dst_fd,
-                      new_dst ? mode & ~opt->umask
-                              : dst_st.st_mode & CHMOD_MODE_BITS,
-                      new_dst);
-  if (0 <= meta_src)
-    close (meta_src);
-  close (dst_fd);
+    ok &= copy_dir_entries (n, src_fd, dst_st.st_dev, acl_inherited);
+  node_release (n);
   return ok;
 }
 
@@ -960,8 +1097,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
             bool command_line)
 {
   struct copy_options const *opt = run->opt;
-  struct job job = { .run = run, .walk = walk, .src = src, .dst = dst,
-                     .command_line = command_line };
+  struct job job = { .run = run, .ladder = &run->ladder, .walk = walk,
+                     .src = src, .dst = dst, .command_line = command_line };
   bool follow = opt->deref == DEREF_ALWAYS
                 || (opt->deref == DEREF_COMMAND_LINE && command_line);
   if (fstatat (src->dirfd, src->rel, &job.src_st,
@@ -998,9 +1135,12 @@ copy_entry (struct copy_run *run, struct walk *walk,
     {
       /* --preserve=links: a later name of a file copied already becomes
          a hard link to that copy.  Files with one link pay nothing.  */
+      /* mv records every operand: once an earlier operand, a link to
+         the same file, is moved, this one has a single link left.  */
       bool track = run->links
                    && (1 < job.src_st.st_nlink || opt->deref == DEREF_ALWAYS
-                       || (opt->deref == DEREF_COMMAND_LINE && command_line));
+                       || ((opt->deref == DEREF_COMMAND_LINE
+                            || opt->move_mode) && command_line));
       char const *earlier = track ? hlmap_lookup (run->links,
                                                   job.src_st.st_dev,
                                                   job.src_st.st_ino) : NULL;
@@ -1010,6 +1150,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
         ok = link_file (&job, NULL);
       else if (type == S_IFLNK)
         ok = copy_symlink (&job);
+      else if (type == S_IFREG && src->node && run->pool && !track)
+        ok = submit_file (&job);
       else if (type == S_IFREG || opt->copy_contents || !opt->recursive)
         ok = copy_file (&job);
       else
@@ -1030,7 +1172,13 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   struct walk walk = { .top_src = src_name, .top_dst = dst->name };
   struct src_ref src = { .dirfd = AT_FDCWD, .rel = src_name,
                          .name = src_name };
-  return copy_entry (run, &walk, &src, dst, true);
+  bool ok = copy_entry (run, &walk, &src, dst, true);
+  /* The workers finish this operand before the caller goes on: cowmv
+     renames the copy into place and removes the source next.  */
+  if (run->pool)
+    copy_pool_wait (run->pool);
+  ok &= !__atomic_exchange_n (&run->deferred_failed, false, __ATOMIC_ACQ_REL);
+  return ok;
 }
 
 /* What copy_tree_beside hands to the name picker.  */

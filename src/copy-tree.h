@@ -39,6 +39,13 @@ struct copy_run
      front-end can say which happened.  */
   unsigned long files_shared;
   unsigned long files_copied;
+
+  /* Workers for the per-file work of a tree, or NULL.  A failure found
+     after copy_entry returned (a worker's, or a directory's metadata
+     applied after its children) is noted in DEFERRED_FAILED, reached with
+     atomic operations.  */
+  struct copy_pool *pool;
+  bool deferred_failed;
 };
 
 /* Start RUN with options OPT.  With TRACK, watch for operands that name

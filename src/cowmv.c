@@ -383,10 +383,15 @@ move_one (struct mv_run *run, char const *src, int dirfd,
       return false;
     }
 
-  /* 4. The rename, now replacing; across filesystems, the copy.  */
-  if (renameat (AT_FDCWD, src, dirfd, rel) == 0)
-    goto renamed;
-  rename_errno = errno;
+  /* 4. The rename, now replacing, when the first one found something in
+     the way; across filesystems, the copy.  Any other error of the first
+     rename is the answer, as in GNU mv.  */
+  if (rename_errno == EEXIST)
+    {
+      if (renameat (AT_FDCWD, src, dirfd, rel) == 0)
+        goto renamed;
+      rename_errno = errno;
+    }
   if (rename_errno == EXDEV && !opt->no_copy)
     {
       if (opt->debug || opt->verbose)

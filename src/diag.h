@@ -4,21 +4,34 @@
 #ifndef DIAG_H
 #define DIAG_H
 
-#include <stdarg.h>
+#include <stdbool.h>
+
+/* Output is serialised across worker threads by one lock, which is held
+   while the arguments are evaluated too: gnulib's quoting functions
+   (quoteaf and friends) reuse static buffers.  Use the macros.  */
+void diag_lock (void);
+void diag_unlock (void);
 
 /* Print "PROGRAM: MESSAGE[: strerror (ERRNUM)]" on stderr, as gnulib's
    error (0, ERRNUM, ...) does, as one uninterleaved line.  */
-void diag_error (int errnum, char const *format, ...)
+#define diag_error(...) \
+  (diag_lock (), diag_error_locked (__VA_ARGS__), diag_unlock ())
+void diag_error_locked (int errnum, char const *format, ...)
   __attribute__ ((format (printf, 2, 3)));
 
-/* Print one line (FORMAT plus a newline) on stdout, uninterleaved with
-   lines of other threads.  Used for -v and --debug.  */
-void diag_line (char const *format, ...)
+/* Print one line (FORMAT plus a newline) on stdout.  Used for -v and
+   --debug.  */
+#define diag_line(...) \
+  (diag_lock (), diag_line_locked (__VA_ARGS__), diag_unlock ())
+void diag_line_locked (char const *format, ...)
   __attribute__ ((format (printf, 1, 2)));
 
 /* Print a prompt "PROGRAM: QUESTION" on stderr without a newline and read
-   the answer from stdin; return true for an affirmative answer.  */
-bool diag_ask (char const *format, ...)
+   the answer from stdin; true for an affirmative answer.  */
+#define diag_ask(...) \
+  ({ diag_lock (); bool diag_yes_ = diag_ask_locked (__VA_ARGS__); \
+     diag_unlock (); diag_yes_; })
+bool diag_ask_locked (char const *format, ...)
   __attribute__ ((format (printf, 1, 2)));
 
 #endif /* DIAG_H */

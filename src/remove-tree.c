@@ -53,9 +53,16 @@ remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
     }
   if (errno == ENOENT)
     return true;
-  if (errno != EISDIR && errno != EPERM)
+  /* Linux says EISDIR for a directory, but EPERM for an immutable one:
+     then what cannot be removed is inside it, and rm would say which.  */
+  struct stat st;
+  int err = errno;
+  if (err != EISDIR
+      && !(err == EPERM
+           && fstatat (dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0
+           && S_ISDIR (st.st_mode)))
     {
-      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      diag_error (err, _("cannot remove %s"), quoteaf (name));
       return false;
     }
   int fd = openat (dirfd, rel,

@@ -17,8 +17,12 @@ describe_tree ()
     # Replace inode numbers by the first name with that inode.
     awk '{ ino = $NF; if (!(ino in first)) first[ino] = $1;
            $NF = first[ino]; print }' "$BATS_TEST_TMPDIR/raw"
-    getfattr -R -h -d -m - --absolute-names . 2>/dev/null | grep -v '^$' || true
-    getfacl -R -P -p . 2>/dev/null | grep -v '^$' || true
+    # One line per file's block, sorted: directory order differs
+    # between two copies of a tree.
+    getfattr -R -h -d -m - --absolute-names . 2>/dev/null \
+      | awk 'BEGIN { RS = "" } { gsub (/\n/, " | "); print }' | sort
+    getfacl -R -P -p . 2>/dev/null \
+      | awk 'BEGIN { RS = "" } { gsub (/\n/, " | "); print }' | sort
   )
 }
 

@@ -56,8 +56,12 @@ describe_tree ()
     find . -printf '%p %y %m %U:%G %s %T@ %l %i\n' | sort \
       | awk '{ ino = $NF; if (!(ino in first)) first[ino] = $1;
                $NF = first[ino]; print }'
-    getfattr -R -h -d -m - --absolute-names . 2>/dev/null | grep -v '^$'
-    getfacl -R -P -p . 2>/dev/null | grep -v '^$'
+    # One line per file's block, sorted: directory order differs
+    # between two copies of a tree.
+    getfattr -R -h -d -m - --absolute-names . 2>/dev/null \
+      | awk 'BEGIN { RS = "" } { gsub (/\n/, " | "); print }' | sort
+    getfacl -R -P -p . 2>/dev/null \
+      | awk 'BEGIN { RS = "" } { gsub (/\n/, " | "); print }' | sort
   )
 }
 

@@ -359,6 +359,11 @@ $TRY"
   run_both_prog mv a free/
 }
 
+@test "a destination in a missing directory cannot be moved to" {
+  run_both_prog mv a nodir/x
+  assert_equal "$stderr" "mv: cannot move 'a' to 'nodir/x': $(strerror ENOENT)"
+}
+
 @test "a trailing slash on a directory destination moves into it" {
   run_both_prog mv -v a d/
 }

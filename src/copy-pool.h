@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* copy-pool.h -- worker threads that run the per-file work of a copy
+   while the walker goes on reading directories.  */
+
+#ifndef COPY_POOL_H
+#define COPY_POOL_H
+
+#include <stddef.h>
+
+struct copy_pool;
+
+/* A task: FN (ARG, CTX), where CTX is the worker's own context of the
+   size given to copy_pool_new (zeroed at start), e.g. its ladder state.  */
+typedef void (*copy_pool_fn) (void *arg, void *ctx);
+
+/* Start NTHREADS workers, each with a zeroed context of CTX_SIZE bytes,
+   taking tasks from a queue of at most QUEUE_MAX waiting tasks.  Return
+   NULL if threads cannot be started (the caller then works alone).  */
+struct copy_pool *copy_pool_new (int nthreads, size_t ctx_size,
+                                 size_t queue_max);
+
+/* Queue FN (ARG); wait while the queue is full.  */
+void copy_pool_submit (struct copy_pool *pool, copy_pool_fn fn, void *arg);
+
+/* Wait until every queued task has run.  */
+void copy_pool_wait (struct copy_pool *pool);
+
+/* Wait, stop the workers and free POOL.  NULL is fine.  */
+void copy_pool_free (struct copy_pool *pool);
+
+#endif /* COPY_POOL_H */
