@@ -19,6 +19,7 @@
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "hash.h"
+#include "name-set.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
@@ -26,18 +27,6 @@
 #include "savedir.h"
 #include "tempname.h"
 #include "xalloc.h"
-
-static size_t
-name_hash (void const *x, size_t n)
-{
-  return hash_string (x, n);
-}
-
-static bool
-name_equal (void const *a, void const *b)
-{
-  return strcmp (a, b) == 0;
-}
 
 /* Start RUN; see copy-tree.h.  */
 void
@@ -60,9 +49,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
   if (track)
     {
       run->sources = hlmap_new ();
-      run->created = hash_initialize (61, NULL, name_hash, name_equal, free);
-      if (!run->created)
-        xalloc_die ();
+      run->created = name_set_new ();
     }
 }
 
@@ -74,8 +61,7 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->links);
   hlmap_free (run->dirs_made);
   hlmap_free (run->sources);
-  if (run->created)
-    hash_free (run->created);
+  name_set_free (run->created);
 }
 
 /* Describe directory DIRFD; see copy-tree.h.  */
@@ -150,15 +136,11 @@ say_verbose (struct job *job)
         {
           /* The backup was named relative to the destination's
              directory; show it as the destination is shown.  */
-          char *dir = mdir_name (job->dst->name);
-          char *b = (dir && strchr (job->dst->name, '/')
-                     ? file_name_concat (dir, job->backup, NULL)
-                     : xstrdup (job->backup));
+          char *b = name_beside (job->dst->name, job->backup);
           diag_line (_("%s -> %s (backup: %s)"),
                      quoteaf_n (0, job->src->name),
                      quoteaf_n (1, job->dst->name), quoteaf_n (2, b));
           free (b);
-          free (dir);
         }
       else
         diag_line ("%s -> %s", quoteaf_n (0, job->src->name),
@@ -310,7 +292,7 @@ check_existing (struct job *job, bool *follow)
     }
 
   /* 2. Another operand created it in this run.  */
-  if (job->run->created && hash_lookup (job->run->created, dst->name))
+  if (job->run->created && name_set_has (job->run->created, dst->name))
     {
       diag_error (0, _("will not overwrite just-created %s with %s"),
                   quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
@@ -423,9 +405,8 @@ dst_path (struct job const *job)
 static void
 note_created (struct job *job)
 {
-  if (job->run->created && job->command_line
-      && !hash_insert (job->run->created, xstrdup (job->dst->name)))
-    xalloc_die ();
+  if (job->run->created && job->command_line)
+    name_set_add (job->run->created, job->dst->name);
 }
 
 /* Return true if NAME ends in a slash.  */
@@ -860,6 +841,7 @@ struct dir_node
   int dst_fd;
   mode_t mode;              /* mode it has now */
   bool new_dst;
+  struct file_batch *batch; /* files gathered for the workers */
 };
 
 /* Make a node for the directory of JOB.  */
@@ -936,32 +918,65 @@ struct file_task
   struct copy_dest dst;
 };
 
-/* Worker side: copy the file of task ARG with the worker's ladder state
-   CTX, then release its directory.  */
-static void
-run_file_task (void *arg, void *ctx)
+/* Files of one directory handed to a worker together: one hand-over
+   (and its futex calls) per batch, not per file.  */
+enum { BATCH_MAX = 64 };
+struct file_batch
 {
-  struct file_task *t = arg;
-  struct dir_node *node = t->src.node;
-  t->job.ladder = ctx;
-  if (!copy_file (&t->job))
-    note_deferred_failure (t->job.run);
-  free (t->job.backup);
-  free ((char *) t->src.rel);
-  free ((char *) t->src.name);
-  free ((char *) t->dst.relname);
-  free ((char *) t->dst.name);
-  free ((char *) t->dst.path);
-  free (t);
+  struct dir_node *node;
+  int n;
+  struct file_task task[BATCH_MAX];
+};
+
+/* Worker side: copy the files of batch ARG with the worker's ladder
+   state CTX, then release their directory.  */
+static void
+run_batch (void *arg, void *ctx)
+{
+  struct file_batch *b = arg;
+  for (int i = 0; i < b->n; i++)
+    {
+      struct file_task *t = &b->task[i];
+      t->job.ladder = ctx;
+      if (!copy_file (&t->job))
+        note_deferred_failure (t->job.run);
+      free (t->job.backup);
+      free ((char *) t->src.rel);
+      free ((char *) t->src.name);
+      free ((char *) t->dst.relname);
+      free ((char *) t->dst.name);
+      free ((char *) t->dst.path);
+    }
+  struct dir_node *node = b->node;
+  free (b);
   node_release (node);
 }
 
-/* Hand the regular file of JOB to the workers.  Its outcome is noted
+/* Hand the files gathered for directory N to the workers.  */
+static void
+flush_batch (struct dir_node *n)
+{
+  struct file_batch *b = n->batch;
+  if (!b)
+    return;
+  n->batch = NULL;
+  __atomic_add_fetch (&n->pending, 1, __ATOMIC_ACQ_REL);
+  copy_pool_submit (n->job.run->pool, run_batch, b);
+}
+
+/* Gather the regular file of JOB for the workers.  Its outcome is noted
    with note_deferred_failure; return true.  */
 static bool
 submit_file (struct job *job)
 {
-  struct file_task *t = xzalloc (sizeof *t);
+  struct dir_node *n = job->src->node;
+  if (!n->batch)
+    {
+      n->batch = xmalloc (sizeof *n->batch);
+      n->batch->node = n;
+      n->batch->n = 0;
+    }
+  struct file_task *t = &n->batch->task[n->batch->n++];
   t->src = *job->src;
   t->src.rel = xstrdup (job->src->rel);
   t->src.name = xstrdup (job->src->name);
@@ -972,8 +987,8 @@ submit_file (struct job *job)
   t->job = *job;
   t->job.src = &t->src;
   t->job.dst = &t->dst;
-  __atomic_add_fetch (&job->src->node->pending, 1, __ATOMIC_ACQ_REL);
-  copy_pool_submit (job->run->pool, run_file_task, t);
+  if (n->batch->n == BATCH_MAX)
+    flush_batch (n);
   return true;
 }
 
@@ -1019,6 +1034,7 @@ copy_dir_entries (struct dir_node *n, int src_fd, dev_t dst_dev,
       free (path);
     }
   free (names);
+  flush_batch (n);
   return ok;
 }
 

@@ -12,6 +12,7 @@
 #include "copy-options.h"
 
 struct hlmap;
+struct name_set;
 
 /* Per-run state: the options, what the ladder has learnt, and the tables
    that span operands.  One per run; nothing here is global.  */
@@ -33,7 +34,7 @@ struct copy_run
      copied once and a file just created is not overwritten by another
      operand.  NULL when not tracking.  */
   struct hlmap *sources;
-  struct hash_table *created;
+  struct name_set *created;
 
   /* Regular files whose data was shared (cloned) and copied, so that a
      front-end can say which happened.  */

@@ -186,11 +186,7 @@ void
 usage (int status)
 {
   if (status != EXIT_SUCCESS)
-    {
-      fprintf (stderr, _("Try '%s --help' for more information.\n"),
-               program_name);
-      exit (status);
-    }
+    frontend_try_help ();
   printf (_("\
 Usage: %s [OPTION]... [-T] SOURCE DEST\n\
   or:  %s [OPTION]... SOURCE... DIRECTORY\n\
@@ -301,13 +297,7 @@ ATTR_LIST is a comma-separated list of mode, ownership, timestamps,\n\
 links, context, xattr and all.  Ownership is kept only where permitted;\n\
 a set-user-ID or set-group-ID bit is then dropped.\n\
 "), stdout);
-  fputs (_("\
-\n\
-The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
-The version control method may be selected with --backup or the\n\
-VERSION_CONTROL environment variable: none (off), numbered (t),\n\
-existing (nil, the default) or simple (never).\n\
-"), stdout);
+  frontend_help_backups ();
   fputs (_("\
 \n\
 With --cow=auto, data is shared where the filesystem can share it and\n\
@@ -563,11 +553,7 @@ main (int argc, char **argv)
   struct operands ops = { 0 };
   int c;
 
-  set_program_name (argv[0]);
-  setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
-  atexit (close_stdout);
+  frontend_init (argv[0]);
 
   while ((c = getopt_long (argc, argv, "abcdfHilLnprst:uvxPRS:TZ",
                            long_options, NULL)) != -1)
@@ -757,14 +743,7 @@ main (int argc, char **argv)
       usage (EXIT_FAILURE);
     }
   if (set.make_backups)
-    {
-      if (set.suffix)
-        set_simple_backup_suffix (set.suffix);
-      opt.backup_type = xget_version (_("backup type"),
-                                      set.version_control
-                                      ? set.version_control
-                                      : getenv ("VERSION_CONTROL"));
-    }
+    opt.backup_type = frontend_backup_type (set.version_control, set.suffix);
   if (set.preserve_context_asked)
     error (EXIT_FAILURE, 0, _("cannot preserve security context "
                               "without an SELinux-enabled kernel"));

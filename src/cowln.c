@@ -17,7 +17,7 @@
 #include "error.h"
 #include "filenamecat.h"
 #include "frontend.h"
-#include "hash.h"
+#include "name-set.h"
 #include "progname.h"
 #include "remove-tree.h"
 #include "same-inode.h"
@@ -82,8 +82,8 @@ struct ln_run
   struct ln_options const *opt;
   struct copy_options copy;     /* for cowlinks */
   struct copy_run engine;
-  Hash_table *made;             /* hard links made, by name, when -f may
-                                   replace one of them (directory forms) */
+  struct name_set *made;        /* hard links made, when -f may replace
+                                   one of them (directory forms) */
 };
 
 /* Print the help text, or the pointer to it when STATUS is not
@@ -92,11 +92,7 @@ void
 usage (int status)
 {
   if (status != EXIT_SUCCESS)
-    {
-      fprintf (stderr, _("Try '%s --help' for more information.\n"),
-               program_name);
-      exit (status);
-    }
+    frontend_try_help ();
   printf (_("\
 Usage: %s [OPTION]... [-T] TARGET LINK_NAME\n\
   or:  %s [OPTION]... TARGET\n\
@@ -155,17 +151,12 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   --version\n\
          output version information and exit\n\
 "), stdout);
+  frontend_help_backups ();
   fputs (_("\
 \n\
-The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
-The version control method may be selected with --backup or the\n\
-VERSION_CONTROL environment variable: none (off), numbered (t),\n\
-existing (nil, the default) or simple (never).\n\
-"), stdout);
-  fputs (_("\
-\n\
-Using -s ignores -L and -P.  Otherwise, the last option specified controls\n\
-behavior when a TARGET is a symbolic link, defaulting to -P.\n\
+With -s, -L and -P do nothing.  Otherwise the last of them decides whether\n\
+a TARGET that is a symbolic link is itself hard linked (-P, the default)\n\
+or the file it points to (-L).\n\
 With -v, a cowlink is shown as 'LINK_NAME' ~> 'TARGET', followed by\n\
 ' (copied)' when --cow=auto had to copy data the filesystem could not\n\
 share.\n\
@@ -317,7 +308,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
      the target itself; with -i only if the user says so.  */
   if (exists && replace)
     {
-      if (run->made && hash_lookup (run->made, dst_name))
+      if (run->made && name_set_has (run->made, dst_name))
         {
           diag_error (0, _("will not overwrite just-created %s with %s"),
                       quoteaf_n (0, dst_name), quoteaf_n (1, src));
@@ -421,8 +412,8 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       free (tmpl);
     }
   ok = true;
-  if (run->made && !hash_insert (run->made, xstrdup (dst_name)))
-    xalloc_die ();
+  if (run->made)
+    name_set_add (run->made, dst_name);
 
   if (opt->verbose)
     {
@@ -432,14 +423,11 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       run->engine.files_copied = 0;
       if (backup)
         {
-          char *dir = mdir_name (dst_name);
-          char *b = (strchr (dst_name, '/')
-                     ? file_name_concat (dir, backup, NULL) : xstrdup (backup));
+          char *b = name_beside (dst_name, backup);
           diag_line ("%s ~ %s %s %s%s", quoteaf_n (0, b),
                      quoteaf_n (1, dst_name), arrow, quoteaf_n (2, text),
                      copied);
           free (b);
-          free (dir);
         }
       else
         diag_line ("%s %s %s%s", quoteaf_n (0, dst_name), arrow,
@@ -457,18 +445,6 @@ do_link (struct ln_run *run, char const *src, int dirfd,
   return ok;
 }
 
-static size_t
-name_hash (void const *x, size_t n)
-{
-  return hash_string (x, n);
-}
-
-static bool
-name_equal (void const *a, void const *b)
-{
-  return strcmp (a, b) == 0;
-}
-
 /* Link each of FILES into directory DIR.  */
 static bool
 link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
@@ -482,11 +458,7 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
      numbered backups keep both.  */
   if (run->opt->force && !run->opt->symbolic && !run->opt->cowlink
       && run->opt->backup != numbered_backups && 1 < n)
-    {
-      run->made = hash_initialize (61, NULL, name_hash, name_equal, free);
-      if (!run->made)
-        xalloc_die ();
-    }
+    run->made = name_set_new ();
   for (int i = 0; i < n && !*frontend_stop; i++)
     {
       char *base = xstrdup (last_component (files[i]));
@@ -497,8 +469,7 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
       free (base);
     }
   close (dirfd);
-  if (run->made)
-    hash_free (run->made);
+  name_set_free (run->made);
   run->made = NULL;
   return ok;
 }
@@ -512,11 +483,7 @@ main (int argc, char **argv)
   char const *version_control = NULL, *suffix = NULL;
   int c;
 
-  set_program_name (argv[0]);
-  setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
-  atexit (close_stdout);
+  frontend_init (argv[0]);
 
   while ((c = getopt_long (argc, argv, "bcdfinrst:vFLPS:T", long_options,
                            NULL)) != -1)
@@ -637,13 +604,7 @@ main (int argc, char **argv)
         }
     }
   if (make_backups)
-    {
-      if (suffix)
-        set_simple_backup_suffix (suffix);
-      opt.backup = xget_version (_("backup type"),
-                                 version_control ? version_control
-                                 : getenv ("VERSION_CONTROL"));
-    }
+    opt.backup = frontend_backup_type (version_control, suffix);
 
   /* A cowlink is a copy made with the copy engine: shared data, all the
      metadata that may be kept, hard links inside a tree kept.  */

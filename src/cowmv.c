@@ -19,7 +19,7 @@
 #include "filemode.h"
 #include "filenamecat.h"
 #include "frontend.h"
-#include "hash.h"
+#include "name-set.h"
 #include "progname.h"
 #include "remove-tree.h"
 #include "same-inode.h"
@@ -89,7 +89,7 @@ struct mv_run
   struct mv_options const *opt;
   struct copy_options copy;     /* for moves across filesystems */
   struct copy_run engine;
-  Hash_table *moved;            /* destinations made, when several */
+  struct name_set *moved;       /* destinations made, when several */
 };
 
 /* Print the help text, or the pointer to it when STATUS is not
@@ -98,11 +98,7 @@ void
 usage (int status)
 {
   if (status != EXIT_SUCCESS)
-    {
-      fprintf (stderr, _("Try '%s --help' for more information.\n"),
-               program_name);
-      exit (status);
-    }
+    frontend_try_help ();
   printf (_("\
 Usage: %s [OPTION]... [-T] SOURCE DEST\n\
   or:  %s [OPTION]... SOURCE... DIRECTORY\n\
@@ -162,13 +158,7 @@ If more than one of -i, -f, -n is given, the last one counts.\n\
   --version\n\
          output version information and exit\n\
 "), stdout);
-  fputs (_("\
-\n\
-The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
-The version control method may be selected with --backup or the\n\
-VERSION_CONTROL environment variable: none (off), numbered (t),\n\
-existing (nil, the default) or simple (never).\n\
-"), stdout);
+  frontend_help_backups ();
   exit (status);
 }
 
@@ -346,7 +336,7 @@ move_one (struct mv_run *run, char const *src, int dirfd,
               return false;
             }
         }
-      if (run->moved && !opt->exchange && hash_lookup (run->moved, dst))
+      if (run->moved && !opt->exchange && name_set_has (run->moved, dst))
         {
           diag_error (0, _("will not overwrite just-created %s with %s"),
                       quoteaf_n (0, dst), quoteaf_n (1, src));
@@ -423,13 +413,10 @@ move_one (struct mv_run *run, char const *src, int dirfd,
     {
       if (backup)
         {
-          char *dir = mdir_name (dst);
-          char *b = (strchr (dst, '/') ? file_name_concat (dir, backup, NULL)
-                     : xstrdup (backup));
+          char *b = name_beside (dst, backup);
           diag_line (_("renamed %s -> %s (backup: %s)"), quoteaf_n (0, src),
                      quoteaf_n (1, dst), quoteaf_n (2, b));
           free (b);
-          free (dir);
         }
       else
         diag_line (_("renamed %s -> %s"), quoteaf_n (0, src),
@@ -437,25 +424,13 @@ move_one (struct mv_run *run, char const *src, int dirfd,
     }
 
  done:
-  if (ok && run->moved && !hash_insert (run->moved, xstrdup (dst)))
-    xalloc_die ();
+  if (ok && run->moved)
+    name_set_add (run->moved, dst);
   /* The move failed after a backup: put the old file back.  */
   if (!ok && backup && renameat (dirfd, backup, dirfd, rel) != 0)
     diag_error (errno, _("cannot un-backup %s"), quoteaf (dst));
   free (backup);
   return ok;
-}
-
-static size_t
-name_hash (void const *x, size_t n)
-{
-  return hash_string (x, n);
-}
-
-static bool
-name_equal (void const *a, void const *b)
-{
-  return strcmp (a, b) == 0;
 }
 
 /* Move each of FILES into directory DIR.  */
@@ -489,11 +464,7 @@ main (int argc, char **argv)
   char const *version_control = NULL, *suffix = NULL;
   int c;
 
-  set_program_name (argv[0]);
-  setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
-  atexit (close_stdout);
+  frontend_init (argv[0]);
 
   while ((c = getopt_long (argc, argv, "bfint:uvS:TZ", long_options, NULL))
          != -1)
@@ -578,13 +549,7 @@ main (int argc, char **argv)
       usage (EXIT_FAILURE);
     }
   if (make_backups)
-    {
-      if (suffix)
-        set_simple_backup_suffix (suffix);
-      opt.backup = xget_version (_("backup type"),
-                                 version_control ? version_control
-                                 : getenv ("VERSION_CONTROL"));
-    }
+    opt.backup = frontend_backup_type (version_control, suffix);
 
   char **files = argv + optind;
   int n = argc - optind;
@@ -627,11 +592,7 @@ main (int argc, char **argv)
   };
   copy_tree_init (&run.engine, &run.copy, false);
   if (target_dir ? 1 < n : 2 < n)
-    {
-      run.moved = hash_initialize (61, NULL, name_hash, name_equal, free);
-      if (!run.moved)
-        xalloc_die ();
-    }
+    run.moved = name_set_new ();
   frontend_catch_signals ();
 
   bool ok = false;
@@ -694,8 +655,7 @@ main (int argc, char **argv)
         }
     }
   copy_tree_free (&run.engine);
-  if (run.moved)
-    hash_free (run.moved);
+  name_set_free (run.moved);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,11 +1,59 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* frontend.c -- signal handling shared by the programs' main functions.  */
+/* frontend.c -- what the programs' main functions share: start-up, help
+   text pieces, backups, signal handling.  */
 
 #include "system.h"
 
+#include <locale.h>
 #include <signal.h>
 
+#include "backupfile.h"
+#include "closeout.h"
 #include "frontend.h"
+#include "progname.h"
+
+/* Start up; see frontend.h.  */
+void
+frontend_init (char const *argv0)
+{
+  set_program_name (argv0);
+  setlocale (LC_ALL, "");
+  bindtextdomain (PACKAGE, LOCALEDIR);
+  textdomain (PACKAGE);
+  atexit (close_stdout);
+}
+
+/* The usage-error tail; see frontend.h.  */
+void
+frontend_try_help (void)
+{
+  fprintf (stderr, _("Try '%s --help' for more information.\n"),
+           program_name);
+  exit (EXIT_FAILURE);
+}
+
+/* The backup paragraph of --help; see frontend.h.  */
+void
+frontend_help_backups (void)
+{
+  fputs (_("\
+\n\
+The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
+The version control method may be selected with --backup or the\n\
+VERSION_CONTROL environment variable: none (off), numbered (t),\n\
+existing (nil, the default) or simple (never).\n\
+"), stdout);
+}
+
+/* The backup type asked for; see frontend.h.  */
+int
+frontend_backup_type (char const *control, char const *suffix)
+{
+  if (suffix)
+    set_simple_backup_suffix (suffix);
+  return xget_version (_("backup type"),
+                       control ? control : getenv ("VERSION_CONTROL"));
+}
 
 /* Set by the handler.  A signal handler can reach nothing but
    file-scope state; this is the one such variable, and the engine sees

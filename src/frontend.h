@@ -1,10 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* frontend.h -- what the programs' main functions share: signals.  */
+/* frontend.h -- what the programs' main functions share: start-up,
+   help text pieces, backups, signals.  */
 
 #ifndef FRONTEND_H
 #define FRONTEND_H
 
 #include <signal.h>
+
+/* Set up the program name (argv[0], as GNU does), the locale, the
+   message catalogue, and the check of stdout at exit.  */
+void frontend_init (char const *argv0);
+
+/* After a usage error: the "Try 'PROG --help'" line, then exit 1.  */
+_Noreturn void frontend_try_help (void);
+
+/* Print the --help paragraph about backup suffixes and control.  */
+void frontend_help_backups (void);
+
+/* The backup type -b/--backup[=CONTROL] (CONTROL may be NULL) and -S
+   SUFFIX (may be NULL) ask for, as GNU's tools decide it.  */
+int frontend_backup_type (char const *control, char const *suffix);
 
 /* Non-zero once SIGINT, SIGTERM or SIGHUP arrived: the copy engine stops
    between chunks (struct copy_options.stop points here).  */

@@ -12,6 +12,7 @@ copy_sources = \
   src/diag.c src/diag.h \
   src/frontend.c src/frontend.h \
   src/hardlink-map.c src/hardlink-map.h \
+  src/name-set.c src/name-set.h \
   src/remove-tree.c src/remove-tree.h \
   src/system.h \
   src/version-info.c
