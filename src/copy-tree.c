@@ -1136,6 +1136,14 @@ copy_entry (struct copy_run *run, struct walk *walk,
                       quoteaf (src->name));
           return false;
         }
+      /* -L or -H can lead back to a directory being copied.  */
+      for (struct dir_node const *up = src->node; up; up = up->parent)
+        if (SAME_INODE (up->job.src_st, job.src_st))
+          {
+            diag_error (0, _("cannot copy cyclic symbolic link %s"),
+                        quoteaf (src->name));
+            return false;
+          }
       if (hlmap_lookup (run->dirs_made, job.src_st.st_dev,
                         job.src_st.st_ino))
         {

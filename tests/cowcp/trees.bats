@@ -284,3 +284,9 @@ Try 'cp --help' for more information."
   assert_equal "${out/ram\/b/X}" "$(printf %s "$gout" | sed "s,/usr/bin/cp,cowcp,; s,ram/c,X,")"
   assert_equal "$st" 1
 }
+
+@test "cp -RL of a symlink to an ancestor reports a cycle and copies the rest" {
+  fixture2 () { mkdir -p s/sub; printf 'x\n' >s/sub/f; ln -s .. s/sub/up; }
+  BOTH_FIXTURE=fixture2 run_both -RL s t2
+  assert_failure
+}
