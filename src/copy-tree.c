@@ -909,8 +909,8 @@ node_release (struct dir_node *n)
     node_finish (n);
 }
 
-/* A regular file handed to a worker, with copies of everything the
-   walker's stack held.  */
+/* A regular file or symbolic link handed to a worker, with copies of
+   everything the walker's stack held.  */
 struct file_task
 {
   struct job job;
@@ -938,7 +938,8 @@ run_batch (void *arg, void *ctx)
     {
       struct file_task *t = &b->task[i];
       t->job.ladder = ctx;
-      if (!copy_file (&t->job))
+      if (!(S_ISLNK (t->job.src_st.st_mode)
+            ? copy_symlink (&t->job) : copy_file (&t->job)))
         note_deferred_failure (t->job.run);
       free (t->job.backup);
       free ((char *) t->src.rel);
@@ -1172,10 +1173,11 @@ copy_entry (struct copy_run *run, struct walk *walk,
         return link_file (&job, earlier);
       if (opt->hard_link || opt->symbolic_link)
         ok = link_file (&job, NULL);
+      else if ((type == S_IFREG || type == S_IFLNK)
+               && src->node && run->pool && !track)
+        ok = submit_file (&job);
       else if (type == S_IFLNK)
         ok = copy_symlink (&job);
-      else if (type == S_IFREG && src->node && run->pool && !track)
-        ok = submit_file (&job);
       else if (type == S_IFREG || opt->copy_contents || !opt->recursive)
         ok = copy_file (&job);
       else

@@ -384,8 +384,6 @@ move_one (struct mv_run *run, char const *src, int dirfd,
     }
   if (rename_errno == EXDEV && !opt->no_copy)
     {
-      if (opt->debug || opt->verbose)
-        run->copy.verbose = true;
       ok = move_across (run, src, dirfd, dir_path, rel, dst,
                         exists ? &dst_st : NULL);
       goto done;
@@ -587,6 +585,7 @@ main (int argc, char **argv)
     .preserve_mode = true, .preserve_ownership = true,
     .preserve_timestamps = true, .preserve_links = true,
     .preserve_xattr = true, .move_mode = true, .debug = opt.debug,
+    .verbose = opt.verbose,
     .umask = mask, .euid = geteuid (), .egid = getegid (),
     .chown_privileges = geteuid () == 0, .stop = frontend_stop
   };

@@ -53,7 +53,9 @@ describe_tree ()
 {
   (
     cd "$1" || exit 1
-    find . -printf '%p %y %m %U:%G %s %T@ %l %i\n' | sort \
+    # Directory sizes depend on the order entries were made in.
+    { find . -type d -printf '%p %y %m %U:%G - %T@ %l %i\n'
+      find . ! -type d -printf '%p %y %m %U:%G %s %T@ %l %i\n'; } | sort \
       | awk '{ ino = $NF; if (!(ino in first)) first[ino] = $1;
                $NF = first[ino]; print }'
     # One line per file's block, sorted: directory order differs
