@@ -24,4 +24,5 @@ $(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ \
 	  $(srcdir)/tests/helpers/faults/faultshim.c -ldl
 
-EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness
+EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness \
+  tests/cowln tests/cowmv build-aux/tap-driver.sh
