@@ -91,11 +91,6 @@ static enum sparse_mode const sparse_vals[] =
   { SPARSE_NEVER, SPARSE_AUTO, SPARSE_ALWAYS };
 ARGMATCH_VERIFY (sparse_args, sparse_vals);
 
-static char const *const update_args[] =
-  { "all", "none", "none-fail", "older", NULL };
-static enum update_mode const update_vals[] =
-  { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
-ARGMATCH_VERIFY (update_args, update_vals);
 
 /* The words of --preserve and --no-preserve.  */
 enum preserve_attr
@@ -460,28 +455,9 @@ do_copy (struct copy_run *run, struct operands const *ops)
   char **files = ops->files;
   int n = ops->n_files;
 
-  /* 1. Too few operands, whatever else is wrong.  */
-  if (n <= !ops->target_dir)
-    {
-      if (n <= 0)
-        error (0, 0, _("missing file operand"));
-      else
-        error (0, 0, _("missing destination file operand after %s"),
-               quoteaf (files[0]));
-      usage (EXIT_FAILURE);
-    }
-  if (ops->no_target_dir)
-    {
-      if (ops->target_dir)
-        error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
-                                  "and --no-target-directory (-T)"));
-      if (2 < n)
-        {
-          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
-          usage (EXIT_FAILURE);
-        }
-    }
-  else if (ops->target_dir)
+  /* 1. Too few operands, -t with -T, too many with -T.  */
+  frontend_check_operands (files, n, ops->target_dir, ops->no_target_dir);
+  if (ops->target_dir)
     {
       struct stat st;
       if (stat (ops->target_dir, &st) != 0)
@@ -495,7 +471,7 @@ do_copy (struct copy_run *run, struct operands const *ops)
           strip_trailing_slashes (files[i]);
       return copy_into_dir (run, files, n, ops->target_dir, ops->parents);
     }
-  else
+  if (!ops->no_target_dir)
     {
       /* The last operand names a directory to copy into when it is one
          (following a symlink); with more than two operands it must be.  */
@@ -700,10 +676,7 @@ main (int argc, char **argv)
           opt.update = UPDATE_OLDER;
           break;
         case UPDATE_OPTION:
-          opt.update = (optarg
-                        ? XARGMATCH ("--update", optarg, update_args,
-                                     update_vals)
-                        : UPDATE_OLDER);
+          opt.update = frontend_update_mode (optarg);
           break;
         case 'v':
           opt.verbose = true;

@@ -65,11 +65,6 @@ static struct option const long_options[] = {
   {NULL, 0, NULL, 0}
 };
 
-static char const *const update_args[] =
-  { "all", "none", "none-fail", "older", NULL };
-static enum update_mode const update_vals[] =
-  { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
-ARGMATCH_VERIFY (update_args, update_vals);
 
 /* What the options ask for.  */
 struct mv_options
@@ -515,10 +510,7 @@ main (int argc, char **argv)
           opt.update = UPDATE_OLDER;
           break;
         case UPDATE_OPTION:
-          opt.update = (optarg
-                        ? XARGMATCH ("--update", optarg, update_args,
-                                     update_vals)
-                        : UPDATE_OLDER);
+          opt.update = frontend_update_mode (optarg);
           break;
         case 'v':
           opt.verbose = true;
@@ -551,26 +543,7 @@ main (int argc, char **argv)
 
   char **files = argv + optind;
   int n = argc - optind;
-  if (n <= !target_dir)
-    {
-      if (n <= 0)
-        error (0, 0, _("missing file operand"));
-      else
-        error (0, 0, _("missing destination file operand after %s"),
-               quoteaf (files[0]));
-      usage (EXIT_FAILURE);
-    }
-  if (no_target_dir)
-    {
-      if (target_dir)
-        error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
-                                  "and --no-target-directory (-T)"));
-      if (2 < n)
-        {
-          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
-          usage (EXIT_FAILURE);
-        }
-    }
+  frontend_check_operands (files, n, target_dir, no_target_dir);
 
   /* A move across filesystems is cp -a with the source removed after:
      data shared where possible, every attribute and hard link kept;

@@ -7,10 +7,54 @@
 #include <locale.h>
 #include <signal.h>
 
+#include "argmatch.h"
 #include "backupfile.h"
 #include "closeout.h"
+#include "copy-options.h"
+#include "error.h"
 #include "frontend.h"
 #include "progname.h"
+
+static char const *const update_args[] =
+  { "all", "none", "none-fail", "older", NULL };
+static enum update_mode const update_vals[] =
+  { UPDATE_ALL, UPDATE_NONE, UPDATE_NONE_FAIL, UPDATE_OLDER };
+ARGMATCH_VERIFY (update_args, update_vals);
+
+/* The --update mode; see frontend.h.  */
+int
+frontend_update_mode (char const *when)
+{
+  return (when ? XARGMATCH ("--update", when, update_args, update_vals)
+          : UPDATE_OLDER);
+}
+
+/* The operand checks of cp and mv; see frontend.h.  */
+void
+frontend_check_operands (char **files, int n, char const *target_dir,
+                         bool no_target_dir)
+{
+  if (n <= !target_dir)
+    {
+      if (n <= 0)
+        error (0, 0, _("missing file operand"));
+      else
+        error (0, 0, _("missing destination file operand after %s"),
+               quoteaf (files[0]));
+      frontend_try_help ();
+    }
+  if (no_target_dir)
+    {
+      if (target_dir)
+        error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
+                                  "and --no-target-directory (-T)"));
+      if (2 < n)
+        {
+          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
+          frontend_try_help ();
+        }
+    }
+}
 
 /* Start up; see frontend.h.  */
 void

@@ -29,6 +29,17 @@ extern sig_atomic_t volatile const *const frontend_stop;
    that a copy can stop cleanly and remove what it left incomplete.  */
 void frontend_catch_signals (void);
 
+/* The --update[=WHEN] of cp and mv: WHEN (all, none, none-fail, older;
+   NULL means older), or exit with GNU's argmatch message.  Returns an
+   enum update_mode.  */
+int frontend_update_mode (char const *when);
+
+/* Check the operand counts of cp and mv as GNU does, in its order: FILES
+   (N of them), -t DIR (TARGET_DIR, or NULL), -T (NO_TARGET_DIR).  Exit
+   with GNU's message and status on a usage error.  */
+void frontend_check_operands (char **files, int n, char const *target_dir,
+                              bool no_target_dir);
+
 /* If a signal was caught, die of it now, as its default action would
    have made us.  */
 void frontend_exit_if_signalled (void);
