@@ -6,6 +6,7 @@
 
 #include <locale.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "argmatch.h"
 #include "backupfile.h"
@@ -65,6 +66,16 @@ frontend_init (char const *argv0)
   bindtextdomain (PACKAGE, LOCALEDIR);
   textdomain (PACKAGE);
   atexit (close_stdout);
+
+  /* A tree walk holds two descriptors per directory level that is not
+     finished yet (and the workers a few more): let a deep tree have
+     what the hard limit allows rather than stop at 1024.  */
+  struct rlimit rl;
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max)
+    {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &rl);
+    }
 }
 
 /* The usage-error tail; see frontend.h.  */

@@ -290,3 +290,17 @@ Try 'cp --help' for more information."
   BOTH_FIXTURE=fixture2 run_both -RL s t2
   assert_failure
 }
+
+@test "cp -a copies a tree 1500 directories deep under a soft limit of 1024 descriptors" {
+  cd "$BATS_TEST_TMPDIR"
+  [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 4096 ] \
+    || skip "hard descriptor limit $(ulimit -Hn) is below 4096"
+  mkdir deep
+  (cd deep && for _ in $(seq 1 1500); do mkdir d && cd d || exit 1; done
+   printf 'bottom\n' >f)
+  run bash -c 'ulimit -Sn 1024 && cowcp -a deep copy'
+  assert_success
+  assert_output ""
+  run diff -r deep copy
+  assert_success
+}
