@@ -1084,9 +1084,13 @@ copy_dir (struct job *job)
                   job->dst->name);
 
   bool ok = true;
+  /* A new directory has a default ACL only if its parent has one (it
+     inherits it); only one that was there already needs asking.  */
   bool acl_inherited = (job->dst->acl_inherited
-                        || 0 <= fgetxattr (dst_fd, "system.posix_acl_default",
-                                           NULL, 0));
+                        || (!new_dst
+                            && 0 <= fgetxattr (dst_fd,
+                                               "system.posix_acl_default",
+                                               NULL, 0)));
   struct dir_node *n = node_new (job, dst_fd,
                                  (new_dst ? mode & ~opt->umask
                                   : dst_st.st_mode & CHMOD_MODE_BITS),
