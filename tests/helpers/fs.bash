@@ -369,3 +369,13 @@ random_file ()
 {
   head -c "$2" /dev/urandom >"$1"
 }
+
+# fs_unfill_name NAME: free loop filesystem NAME, if it is mounted, of
+# what fs_fill put there (for a teardown that must run whatever happened).
+fs_unfill_name ()
+{
+  local mnt
+  if mnt=$(fs_path "$1") && mountpoint -q "$mnt"; then
+    fs_unfill "$mnt"
+  fi
+}

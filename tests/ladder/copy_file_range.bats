@@ -23,10 +23,7 @@ teardown_file ()
 # The ENOSPC test fills the small filesystem: free it whatever happened.
 teardown ()
 {
-  local mnt
-  if mnt=$(fs_path small) && mountpoint -q "$mnt"; then
-    fs_unfill "$mnt"
-  fi
+  fs_unfill_name small
 }
 
 DEBUG_CFR='copy offload: yes, reflink: unsupported, sparse detection: no, rung: copy_file_range'

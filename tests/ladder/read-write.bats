@@ -24,10 +24,7 @@ teardown_file ()
 # The ENOSPC test fills the small filesystem: free it whatever happened.
 teardown ()
 {
-  local mnt
-  if mnt=$(fs_path small) && mountpoint -q "$mnt"; then
-    fs_unfill "$mnt"
-  fi
+  fs_unfill_name small
 }
 
 # Every rung above read/write answers "not supported".

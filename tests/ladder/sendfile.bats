@@ -23,10 +23,7 @@ teardown_file ()
 # The ENOSPC tests fill the small filesystem: free it whatever happened.
 teardown ()
 {
-  local mnt
-  if mnt=$(fs_path small) && mountpoint -q "$mnt"; then
-    fs_unfill "$mnt"
-  fi
+  fs_unfill_name small
 }
 
 DEBUG_SENDFILE='copy offload: avoided, reflink: no, sparse detection: no, rung: sendfile'
