@@ -6,6 +6,7 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/xattr.h>
 
 #include "areadlink.h"
@@ -61,6 +62,8 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->links);
   hlmap_free (run->dirs_made);
   hlmap_free (run->sources);
+  if (run->pending_links)
+    hash_free (run->pending_links);
   name_set_free (run->created);
 }
 
@@ -916,7 +919,107 @@ struct file_task
   struct job job;
   struct src_ref src;
   struct copy_dest dst;
+  struct link_group *group; /* the first copy of a multiply-linked file */
+  struct file_task *next;   /* in its group's waiters */
 };
+
+/* A multiply-linked source whose first name went to a worker: its other
+   names wait here (the walker goes on) until that copy is made, then
+   become links to it.  If the copy fails, the next name is copied
+   instead, as cp does after a failure.  */
+enum link_state { LINK_PENDING, LINK_DONE, LINK_FAILED };
+struct link_group
+{
+  dev_t dev;
+  ino_t ino;
+  pthread_mutex_t lock;
+  enum link_state state;    /* under LOCK */
+  char *name;               /* the copy, once LINK_DONE */
+  struct file_task *waiters, **tail;
+};
+
+/* Fill T with copies of what JOB points at.  */
+static void
+task_fill (struct file_task *t, struct job const *job)
+{
+  t->src = *job->src;
+  t->src.rel = xstrdup (job->src->rel);
+  t->src.name = xstrdup (job->src->name);
+  t->dst = *job->dst;
+  t->dst.relname = xstrdup (job->dst->relname);
+  t->dst.name = xstrdup (job->dst->name);
+  t->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
+  t->job = *job;
+  t->job.src = &t->src;
+  t->job.dst = &t->dst;
+  t->group = NULL;
+  t->next = NULL;
+}
+
+/* Free what task_fill copied into T.  */
+static void
+task_clear (struct file_task *t)
+{
+  free (t->job.backup);
+  free ((char *) t->src.rel);
+  free ((char *) t->src.name);
+  free ((char *) t->dst.relname);
+  free ((char *) t->dst.name);
+  free ((char *) t->dst.path);
+}
+
+/* Worker side: the first copy of G has ended, under the name FIRST if
+   OK.  Link the waiting names to it; if it failed, copy the first
+   waiter instead (with the worker's LADDER) and go on from there.  The waiters' directories were
+   held for them and are released here.  */
+static void
+link_group_settle (struct link_group *g, bool ok, char *first,
+                   struct ladder_state *ladder)
+{
+  for (;;)
+    {
+      pthread_mutex_lock (&g->lock);
+      struct file_task *w = g->waiters;
+      if (ok)
+        {
+          g->name = first;
+          g->state = LINK_DONE;
+          g->waiters = NULL;
+          g->tail = &g->waiters;
+        }
+      else if (!w)
+        g->state = LINK_FAILED;
+      else if (!(g->waiters = w->next))
+        g->tail = &g->waiters;
+      pthread_mutex_unlock (&g->lock);
+      if (ok)
+        {
+          while (w)
+            {
+              struct file_task *next = w->next;
+              if (!link_file (&w->job, first))
+                note_deferred_failure (w->job.run);
+              struct dir_node *node = w->src.node;
+              task_clear (w);
+              free (w);
+              node_release (node);
+              w = next;
+            }
+          return;
+        }
+      if (!w)
+        return;
+      w->job.ladder = ladder;
+      ok = copy_file (&w->job);
+      if (!ok)
+        note_deferred_failure (w->job.run);
+      first = ok ? xstrdup (dst_path (&w->job)) : NULL;
+      struct dir_node *node = w->src.node;
+      task_clear (w);
+      free (w);
+      node_release (node);
+    }
+}
 
 /* Files of one directory handed to a worker together: one hand-over
    (and its futex calls) per batch, not per file.  */
@@ -938,15 +1041,14 @@ run_batch (void *arg, void *ctx)
     {
       struct file_task *t = &b->task[i];
       t->job.ladder = ctx;
-      if (!(S_ISLNK (t->job.src_st.st_mode)
-            ? copy_symlink (&t->job) : copy_file (&t->job)))
+      bool ok = (S_ISLNK (t->job.src_st.st_mode)
+                 ? copy_symlink (&t->job) : copy_file (&t->job));
+      if (!ok)
         note_deferred_failure (t->job.run);
-      free (t->job.backup);
-      free ((char *) t->src.rel);
-      free ((char *) t->src.name);
-      free ((char *) t->dst.relname);
-      free ((char *) t->dst.name);
-      free ((char *) t->dst.path);
+      if (t->group)
+        link_group_settle (t->group, ok,
+                           ok ? xstrdup (dst_path (&t->job)) : NULL, ctx);
+      task_clear (t);
     }
   struct dir_node *node = b->node;
   free (b);
@@ -965,10 +1067,11 @@ flush_batch (struct dir_node *n)
   copy_pool_submit (n->job.run->pool, run_batch, b);
 }
 
-/* Gather the regular file of JOB for the workers.  Its outcome is noted
-   with note_deferred_failure; return true.  */
+/* Gather the regular file or symlink of JOB for the workers; GROUP is
+   its link group when it is the first name of a multiply-linked file.
+   Its outcome is noted with note_deferred_failure; return true.  */
 static bool
-submit_file (struct job *job)
+submit_file (struct job *job, struct link_group *group)
 {
   struct dir_node *n = job->src->node;
   if (!n->batch)
@@ -978,19 +1081,101 @@ submit_file (struct job *job)
       n->batch->n = 0;
     }
   struct file_task *t = &n->batch->task[n->batch->n++];
-  t->src = *job->src;
-  t->src.rel = xstrdup (job->src->rel);
-  t->src.name = xstrdup (job->src->name);
-  t->dst = *job->dst;
-  t->dst.relname = xstrdup (job->dst->relname);
-  t->dst.name = xstrdup (job->dst->name);
-  t->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
-  t->job = *job;
-  t->job.src = &t->src;
-  t->job.dst = &t->dst;
+  task_fill (t, job);
+  t->group = group;
   if (n->batch->n == BATCH_MAX)
     flush_batch (n);
   return true;
+}
+
+static size_t
+link_group_hash (void const *x, size_t n)
+{
+  struct link_group const *g = x;
+  return (g->ino ^ ((size_t) g->dev * 0x9e3779b97f4a7c15u)) % n;
+}
+
+static bool
+link_group_equal (void const *a, void const *b)
+{
+  struct link_group const *x = a, *y = b;
+  return x->dev == y->dev && x->ino == y->ino;
+}
+
+static void
+link_group_free (void *x)
+{
+  struct link_group *g = x;
+  pthread_mutex_destroy (&g->lock);
+  free (g->name);
+  free (g);
+}
+
+/* The regular file of JOB has several links and workers copy files:
+   its first name goes to a worker, a later one waits for that copy or
+   links to it.  Return what the walker is to count for it.  */
+static bool
+defer_linked_file (struct job *job)
+{
+  struct copy_run *run = job->run;
+  if (!run->pending_links)
+    {
+      run->pending_links = hash_initialize (127, NULL, link_group_hash,
+                                            link_group_equal,
+                                            link_group_free);
+      if (!run->pending_links)
+        xalloc_die ();
+    }
+  struct link_group key = { .dev = job->src_st.st_dev,
+                            .ino = job->src_st.st_ino };
+  struct link_group *g = hash_lookup (run->pending_links, &key);
+  if (!g)
+    {
+      g = xzalloc (sizeof *g);
+      g->dev = key.dev;
+      g->ino = key.ino;
+      pthread_mutex_init (&g->lock, NULL);
+      g->tail = &g->waiters;
+      if (!hash_insert (run->pending_links, g))
+        xalloc_die ();
+      return submit_file (job, g);
+    }
+  pthread_mutex_lock (&g->lock);
+  enum link_state state = g->state;
+  if (state == LINK_PENDING)
+    {
+      struct file_task *w = xmalloc (sizeof *w);
+      task_fill (w, job);
+      __atomic_add_fetch (&job->src->node->pending, 1, __ATOMIC_ACQ_REL);
+      *g->tail = w;
+      g->tail = &w->next;
+    }
+  else if (state == LINK_FAILED)
+    g->state = LINK_PENDING;
+  pthread_mutex_unlock (&g->lock);
+  switch (state)
+    {
+    case LINK_PENDING:
+      return true;
+    case LINK_DONE:
+      return link_file (job, g->name);
+    default:
+      return submit_file (job, g);
+    }
+}
+
+/* The workers are idle: the files whose first copy they made join the
+   hard-link table, for the operands still to come.  */
+static void
+settle_pending_links (struct copy_run *run)
+{
+  if (!run->pending_links)
+    return;
+  for (struct link_group *g = hash_get_first (run->pending_links); g;
+       g = hash_get_next (run->pending_links, g))
+    if (g->state == LINK_DONE)
+      hlmap_insert (run->links, g->dev, g->ino, g->name);
+  hash_clear (run->pending_links);
 }
 
 /* Copy the entries of directory node N, sorted by inode number as GNU
@@ -1179,7 +1364,13 @@ copy_entry (struct copy_run *run, struct walk *walk,
         ok = link_file (&job, NULL);
       else if ((type == S_IFREG || type == S_IFLNK)
                && src->node && run->pool && !track)
-        ok = submit_file (&job);
+        ok = submit_file (&job, NULL);
+      else if (type == S_IFREG && src->node && run->pool)
+        {
+          ok = defer_linked_file (&job);
+          free (job.backup);
+          return ok;
+        }
       else if (type == S_IFLNK)
         ok = copy_symlink (&job);
       else if (type == S_IFREG || opt->copy_contents || !opt->recursive)
@@ -1206,7 +1397,10 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   /* The workers finish this operand before the caller goes on: cowmv
      renames the copy into place and removes the source next.  */
   if (run->pool)
-    copy_pool_wait (run->pool);
+    {
+      copy_pool_wait (run->pool);
+      settle_pending_links (run);
+    }
   ok &= !__atomic_exchange_n (&run->deferred_failed, false, __ATOMIC_ACQ_REL);
   return ok;
 }

@@ -11,6 +11,7 @@
 #include "copy-data.h"
 #include "copy-options.h"
 
+struct hash_table;
 struct hlmap;
 struct name_set;
 
@@ -24,6 +25,10 @@ struct copy_run
   /* Source (st_dev, st_ino) -> first destination name, for
      --preserve=links; NULL when links are not preserved.  */
   struct hlmap *links;
+
+  /* Multiply-linked files whose first copy a worker is making, while
+     the operand is being copied (struct link_group in copy-tree.c).  */
+  struct hash_table *pending_links;
 
   /* Directories this run created, by (st_dev, st_ino), so that a tree
      copied into itself is noticed.  */

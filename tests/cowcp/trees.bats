@@ -67,6 +67,47 @@ mtimes ()
   assert_equal "$(mtimes "$GNU_TWIN/n")" "$(mtimes "$GNU_TWIN/s")"
 }
 
+# Many multiply-linked files spread over directories: the workers copy
+# each first name while the walker goes on, and the other names wait for
+# that copy.
+links_fixture ()
+{
+  mkdir -p s/d0 s/d1 s/d2 s/d3
+  local i
+  for i in $(seq 1 150); do
+    printf 'file %s\n' "$i" >"s/d$((i % 4))/f$i"
+    chmod "$((i % 2 ? 644 : 600))" "s/d$((i % 4))/f$i"
+    ln "s/d$((i % 4))/f$i" "s/d$(((i + 1) % 4))/g$i"
+    ((i % 3)) || ln "s/d$((i % 4))/f$i" "s/d$(((i + 2) % 4))/h$i"
+  done
+}
+
+@test "cp -a keeps hard links spread over directories" {
+  BOTH_FIXTURE=links_fixture run_both -a s n
+  assert_success
+  assert_hardlinked "$OURS_TWIN/n/d1/f1" "$OURS_TWIN/n/d2/g1"
+  assert_hardlinked "$OURS_TWIN/n/d3/f3" "$OURS_TWIN/n/d1/h3"
+}
+
+# The first name's copy fails (a directory is in the way): cp copies the
+# next name afresh, and links the third to that one.  Workers report the
+# failures as they meet them, so their order is not compared.
+@test "cp -a copies the next name of a hard-linked file when the first fails" {
+  fixture2 ()
+  {
+    links_fixture
+    mkdir -p n/d1/f1 n/d2/g1 n/d1/f9
+  }
+  # 9.3+ names the source too; 9.1 said "... with non-directory".
+  gnu911 stderr "cp: cannot overwrite directory 'n/./d1/f1' with non-directory 's/./d1/f1'
+cp: cannot overwrite directory 'n/./d1/f9' with non-directory 's/./d1/f9'
+cp: cannot overwrite directory 'n/./d2/g1' with non-directory 's/./d2/g1'"
+  BOTH_STDERR_ORDER=any BOTH_FIXTURE=fixture2 run_both -a s/. n
+  assert_failure
+  assert [ -f "$OURS_TWIN/n/d2/g9" ]
+  assert_hardlinked "$OURS_TWIN/n/d2/g9" "$OURS_TWIN/n/d3/h9"
+}
+
 @test "cp -a keeps extended attributes" {
   fixture2 () { fixture; setfattr -n user.color -v blue s/a; setfattr -n user.x -v 1 s/sub; }
   BOTH_FIXTURE=fixture2 run_both -a s n

@@ -37,6 +37,8 @@
 #   BOTH_FIXTURE  the fixture function's name (default: fixture)
 #   BOTH_PROG     the program run_both compares (default: cp)
 #   BOTH_STDIN    text fed to both commands' stdin (default: /dev/null)
+#   BOTH_STDERR_ORDER=any  compare stderr as a set of lines: for messages
+#                 from cowcp's workers, whose order is not fixed
 #   Any other prefix assignment (POSIXLY_CORRECT=1 run_both ...) reaches
 #   both commands through the environment.
 #
@@ -302,6 +304,11 @@ run_both_prog ()
     [[ -n ${want[$part]+set} ]] || continue
     printf '%s' "${want[$part]}" >"$tmp/want.${part#std}"
   done
+
+  if [[ ${BOTH_STDERR_ORDER:-} == any ]]; then
+    sort -o "$tmp/want.err" -- "$tmp/want.err"
+    sort -o "$tmp/ours.err" -- "$tmp/ours.err"
+  fi
 
   local failed=
   local cmdline
