@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* copy-file.h -- make one destination entry as cp does.  */
+
+#ifndef COPY_FILE_H
+#define COPY_FILE_H
+
+#include "copy-tree.h"
+
+struct dir_node;
+struct ladder_state;
+
+/* Which operand is being copied, for "into itself"; and whether the
+   walk must stop.  */
+struct walk
+{
+  char const *top_src;
+  char const *top_dst;
+  bool stop;
+};
+
+/* Where a source is: entry REL of directory DIRFD, called NAME.
+   PARENT_DEV is the device of its directory (for -x), valid when
+   HAS_PARENT.  */
+struct src_ref
+{
+  int dirfd;
+  char const *rel;
+  char const *name;
+  dev_t parent_dev;
+  bool has_parent;
+  struct dir_node *node;    /* its directory, when workers are used */
+};
+
+/* One entry being copied.  */
+struct job
+{
+  struct copy_run *run;
+  struct ladder_state *ladder;  /* the running thread's */
+  struct walk *walk;
+  struct src_ref const *src;
+  struct copy_dest const *dst;
+  bool command_line;
+  struct stat src_st;
+  struct stat dst_st;       /* valid when DST_EXISTS */
+  bool dst_exists;
+  char *backup;             /* the name the old destination got */
+  bool verbose_done;
+};
+
+/* Print the -v line for JOB, once.  */
+void copy_file_say_verbose (struct job *job);
+
+/* Return the name of JOB's destination for system calls made from the
+   working directory.  */
+char const *copy_file_dst_path (struct job const *job);
+
+/* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
+   which returns 0 or -1 with errno, going through cp's checks when it
+   exists.  FORMAT reports a failure; TWO says it names the source too.
+   Return 1 when made, 0 when skipped, -1 after an error; *MERGE is set
+   when the destination is an existing directory to merge into.  */
+int copy_file_make (struct job *job, int (*make) (struct job *, void *),
+                    void *arg, char const *format, bool two, bool *merge);
+
+/* Apply the metadata of JOB to DST_FD (or to the symlink when -1), from
+   SRC_FD; DST_MODE is the mode it has now, NEW_DST whether this run made
+   it.  Return false after reporting a failure that counts.  */
+bool copy_file_meta (struct job *job, int src_fd, int dst_fd,
+                     mode_t dst_mode, bool new_dst);
+
+/* Copy the regular file (or file read as one) of JOB: data, then
+   metadata.  */
+bool copy_file_regular (struct job *job);
+
+/* Copy the symlink of JOB as a symlink.  */
+bool copy_file_symlink (struct job *job);
+
+/* Make the destination of JOB a link to the source: a hard link with -l
+   (or to EARLIER, the first copy of a multiply-linked file), a symbolic
+   link with -s.  */
+bool copy_file_link (struct job *job, char const *earlier);
+
+/* Recreate the FIFO, socket or device of JOB.  */
+bool copy_file_special (struct job *job);
+
+#endif /* COPY_FILE_H */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* copy-work.h -- the walker's side of the worker pool.  */
+
+#ifndef COPY_WORK_H
+#define COPY_WORK_H
+
+#include <dirent.h>
+
+#include "copy-file.h"
+
+/* A directory being copied, kept until its last entry is done: then its
+   metadata is applied (after its children, so that their creation does
+   not change its times) and its descriptors closed.  */
+struct dir_node
+{
+  int pending;              /* the walker's reference + queued files */
+  struct dir_node *parent;
+  struct src_ref src;       /* owned copies of the names */
+  struct copy_dest dst;
+  struct job job;           /* points at SRC and DST above */
+  DIR *dir;                 /* the source directory, open for children */
+  int meta_src;             /* descriptor for its metadata, or -1 */
+  int dst_fd;
+  mode_t mode;              /* mode it has now */
+  bool new_dst;
+  struct file_batch *batch; /* files gathered for the workers */
+};
+
+/* Make a node for the directory of JOB, whose destination is open as
+   DST_FD with mode MODE (NEW_DST: made by this run).  It holds its
+   parent until it is finished.  */
+struct dir_node *copy_work_node_new (struct job const *job, int dst_fd,
+                                     mode_t mode, bool new_dst);
+
+/* Drop one reference to N; the last one applies its metadata and frees
+   it.  */
+void copy_work_node_release (struct dir_node *n);
+
+/* Hand the files gathered for directory N to the workers.  */
+void copy_work_flush (struct dir_node *n);
+
+/* Gather the regular file or symlink of JOB (an entry of a directory
+   node) for the workers.  Its outcome is noted with
+   copy_work_note_failure; return true.  */
+bool copy_work_submit (struct job *job);
+
+/* Hand the multiply-linked regular file of JOB to the workers: its
+   first name is copied by one, a later name waits for that copy and
+   becomes a link to it.  Return false only after a failure reported
+   now.  */
+bool copy_work_defer_linked (struct job *job);
+
+/* The workers are idle: record the copies of multiply-linked files in
+   the hard-link table, for the operands still to come.  */
+void copy_work_settle_links (struct copy_run *run);
+
+/* Note a failure found after the entry's own copy returned (by a worker,
+   or in a directory's metadata applied after its children).  */
+void copy_work_note_failure (struct copy_run *run);
+
+#endif /* COPY_WORK_H */
