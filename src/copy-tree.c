@@ -431,6 +431,61 @@ copy_tree_beside (struct copy_run *run, char const *src_name, int dirfd,
   return tmp;
 }
 
+/* Give a --parents directory its source's attributes; see
+   copy-tree.h.  */
+bool
+copy_tree_parent_meta (struct copy_run *run, char const *src_name,
+                       int dirfd, char const *rel, char const *dst_name,
+                       mode_t const *restore)
+{
+  struct copy_options const *opt = run->opt;
+  bool ok = true;
+  if (opt->preserve_mode || opt->preserve_ownership
+      || opt->preserve_timestamps)
+    {
+      /* GNU cp sets owner, times and mode or ACL here, not xattrs.  */
+      struct copy_options o = *opt;
+      o.preserve_xattr = false;
+      int src_fd = open (src_name, (O_RDONLY | O_DIRECTORY | O_NOCTTY
+                                    | O_CLOEXEC));
+      int dst_fd = openat (dirfd, rel, (O_RDONLY | O_DIRECTORY | O_NOCTTY
+                                        | O_CLOEXEC | O_NOFOLLOW));
+      struct stat src_st, dst_st;
+      if (src_fd < 0 || fstat (src_fd, &src_st) != 0)
+        {
+          diag_error (errno, _("cannot stat %s"), quoteaf (src_name));
+          ok = false;
+        }
+      else if (dst_fd < 0 || fstat (dst_fd, &dst_st) != 0)
+        {
+          diag_error (errno, _("cannot stat %s"), quoteaf (dst_name));
+          ok = false;
+        }
+      else
+        {
+          struct meta_request mr = {
+            .src_fd = src_fd, .dst_fd = dst_fd, .dst_dirfd = dirfd,
+            .dst_relname = rel, .src_st = &src_st,
+            .dst_mode = dst_st.st_mode & CHMOD_MODE_BITS,
+            .src_name = src_name, .dst_name = dst_name
+          };
+          ok = copy_meta_apply (&o, &mr);
+        }
+      if (0 <= src_fd)
+        close (src_fd);
+      if (0 <= dst_fd)
+        close (dst_fd);
+    }
+  if (!opt->preserve_mode && restore
+      && fchmodat (dirfd, rel, *restore, 0) != 0)
+    {
+      diag_error (errno, _("failed to preserve permissions for %s"),
+                  quoteaf (dst_name));
+      ok = false;
+    }
+  return ok;
+}
+
 /* Note a tree built under TMP_PATH is now at PATH; see copy-tree.h.  */
 void
 copy_tree_placed (struct copy_run *run, char const *tmp_path,

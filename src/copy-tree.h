@@ -101,6 +101,15 @@ char *copy_tree_beside (struct copy_run *run, char const *src_name,
 void copy_tree_placed (struct copy_run *run, char const *tmp_path,
                        char const *path);
 
+/* With --parents, directory REL of DIRFD (called DST_NAME) stands for
+   source directory SRC_NAME, and what is under it has been copied: give
+   it the owner, times and mode or ACLs that RUN preserves, as GNU cp
+   does (also when it existed already), and the mode *RESTORE when not
+   NULL and modes are not preserved.  Return false after reporting.  */
+bool copy_tree_parent_meta (struct copy_run *run, char const *src_name,
+                            int dirfd, char const *rel,
+                            char const *dst_name, mode_t const *restore);
+
 /* Return true if file names A and B name the same directory entry: the
    same last component in the same directory ("f" and "./f").  */
 bool copy_tree_same_entry (char const *a, char const *b);

@@ -332,14 +332,69 @@ struct operands
   bool strip_slashes;       /* --strip-trailing-slashes */
 };
 
+/* A directory of a --parents operand's path, under the destination:
+   REL (from the destination directory) stands for source directory SRC.
+   RESTORE says its mode is to be set to MODE once its contents are in.  */
+struct parent_dir
+{
+  char *src;
+  char *rel;
+  bool restore;
+  mode_t mode;
+};
+
+/* The directories of one --parents operand, outermost first.  */
+struct parents
+{
+  struct parent_dir *dir;
+  size_t n;
+};
+
+/* Make directory P of DIRFD for source directory SRC (status ST), as
+   GNU cp does for --parents: with the source's permission bits less
+   those that must wait for the owner, and writable by its owner until
+   its contents are in.  Fill *PD's RESTORE and MODE.  Return 0 or -1
+   with errno set.  */
+static int
+make_parent (struct copy_options const *opt, int dirfd, char const *p,
+             struct stat const *st, struct parent_dir *pd)
+{
+  mode_t omitted = st->st_mode & (opt->preserve_ownership
+                                  ? S_IRWXG | S_IRWXO
+                                  : opt->preserve_mode
+                                  ? S_IWGRP | S_IWOTH : 0);
+  mode_t mode = ((opt->explicit_no_preserve_mode ? S_IRWXUGO : st->st_mode)
+                 & CHMOD_MODE_BITS & ~omitted);
+  struct stat made;
+  if (mkdirat (dirfd, p, mode) != 0
+      || fstatat (dirfd, p, &made, AT_SYMLINK_NOFOLLOW) != 0)
+    return -1;
+  if (!opt->preserve_mode)
+    {
+      if (omitted & ~made.st_mode)
+        omitted &= ~opt->umask;
+      if ((omitted & ~made.st_mode)
+          || (made.st_mode & S_IRWXU) != S_IRWXU)
+        {
+          pd->restore = true;
+          pd->mode = (made.st_mode | omitted) & CHMOD_MODE_BITS;
+        }
+    }
+  if ((made.st_mode & S_IRWXU) != S_IRWXU)
+    return fchmodat (dirfd, p, (made.st_mode | S_IRWXU) & CHMOD_MODE_BITS,
+                     0);
+  return 0;
+}
+
 /* With --parents, make the directories of operand FILE (relative to
-   DIRFD, called DIR) that are missing, each with the mode of the
-   source directory it stands for, saying "SRC -> DST" for each with
-   -v as GNU cp does.  Return a descriptor of the innermost one, or -1
-   after reporting.  */
+   DIRFD, called DIR) that are missing, saying "SRC -> DST" for each with
+   -v as GNU cp does.  Unless the innermost one existed already, list
+   them all (made or not) in *PARENTS for restore_parents, as GNU cp
+   does.  Return a descriptor of the innermost one, or -1 after
+   reporting.  */
 static int
 make_parents (struct copy_run *run, int dirfd, char const *dir,
-              char const *file)
+              char const *file, struct parents *parents)
 {
   struct copy_options const *opt = run->opt;
   char *path = xstrdup (file);
@@ -347,6 +402,20 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
   char *p = path;
   while (*p == '/')
     p++;
+  char const *rel = p;
+  char *last = strrchr (p, '/');
+  if (last)
+    {
+      *last = '\0';
+      int inner = openat (dirfd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      *last = '/';
+      if (0 <= inner)
+        {
+          close (fd);
+          free (path);
+          return inner;
+        }
+    }
   for (char *slash; 0 <= fd && (slash = strchr (p, '/')); )
     {
       *slash = '\0';
@@ -360,9 +429,8 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
               fd = -1;
               break;
             }
-          mode_t mode = ((opt->preserve_mode ? st.st_mode : st.st_mode
-                          & ~opt->umask) & CHMOD_MODE_BITS) | S_IRWXU;
-          if (mkdirat (fd, p, mode) == 0)
+          struct parent_dir pd = { .restore = false };
+          if (make_parent (opt, fd, p, &st, &pd) == 0)
             {
               if (opt->verbose)
                 {
@@ -370,10 +438,6 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
                   diag_line ("%s -> %s", path, d);
                   free (d);
                 }
-              if (fchmodat (fd, p, ((mode & ~S_IRWXU)
-                                    | (st.st_mode & S_IRWXU)), 0) != 0)
-                diag_error (errno, _("setting permissions for %s"),
-                            quoteaf (path));
             }
           else if (errno != EEXIST)
             {
@@ -394,6 +458,14 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
                           : _("cannot make directory %s"), quoteaf (d));
               free (d);
             }
+          else
+            {
+              pd.src = xstrdup (path);
+              pd.rel = xstrdup (rel);
+              parents->dir = xreallocarray (parents->dir, parents->n + 1,
+                                            sizeof *parents->dir);
+              parents->dir[parents->n++] = pd;
+            }
           close (fd);
           fd = next;
         }
@@ -402,6 +474,30 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
     }
   free (path);
   return fd;
+}
+
+/* The operand is copied: give the directories in PARENTS (under DIRFD,
+   called DIR) the attributes of their sources that cp -p keeps, and the
+   modes they were made without, innermost first.  Free them.  Return
+   false after reporting a failure.  */
+static bool
+restore_parents (struct copy_run *run, int dirfd, char const *dir,
+                 struct parents *parents)
+{
+  bool ok = true;
+  while (parents->n)
+    {
+      struct parent_dir *pd = &parents->dir[--parents->n];
+      char *name = file_name_concat (dir, pd->rel, NULL);
+      ok &= copy_tree_parent_meta (run, pd->src, dirfd, pd->rel, name,
+                                   pd->restore ? &pd->mode : NULL);
+      free (name);
+      free (pd->src);
+      free (pd->rel);
+    }
+  free (parents->dir);
+  parents->dir = NULL;
+  return ok;
 }
 
 /* Copy every file of FILES into directory DIR with RUN, as their last
@@ -427,7 +523,8 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
       while (parents && *rel == '/')
         rel++;
       char *name = file_name_concat (dir, rel, NULL);
-      int fd = parents ? make_parents (run, dirfd, dir, arg) : dirfd;
+      struct parents made = { NULL, 0 };
+      int fd = parents ? make_parents (run, dirfd, dir, arg, &made) : dirfd;
       if (fd < 0)
         ok = false;
       else
@@ -440,6 +537,8 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
           if (parents)
             close (fd);
         }
+      if (parents)
+        ok &= restore_parents (run, dirfd, dir, &made);
       free (name);
       free (arg);
     }

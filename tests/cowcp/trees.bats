@@ -267,6 +267,53 @@ Try 'cp --help' for more information."
   assert_success
 }
 
+# Print "name mode owner mtime" of each directory on the path $2 under $1.
+parent_attrs ()
+{
+  local d=$1 rest=$2 part
+  while [[ $rest == */* ]]; do
+    part=${rest%%/*} rest=${rest#*/}
+    d=$d/$part
+    stat -c '%a %u:%g %y' -- "$d"
+  done
+}
+
+@test "cp -a --parents gives the made directories their sources' attributes" {
+  fixture2 () { fixture; chown 1000:1000 s/sub; chmod 700 s; touch -d '2003-04-05' s; }
+  BOTH_FIXTURE=fixture2 run_both -a --parents s/sub/b t
+  assert_success
+  assert_equal "$(parent_attrs "$OURS_TWIN/t" s/sub/b)" "$(parent_attrs "$OURS_TWIN" s/sub/b)"
+  assert_equal "$(parent_attrs "$GNU_TWIN/t" s/sub/b)" "$(parent_attrs "$GNU_TWIN" s/sub/b)"
+}
+
+# When it has to make one, GNU cp sets them on the directories that were
+# there already too; when the whole path exists, on none.
+@test "cp -a --parents sets the attributes of existing directories on a path it extends" {
+  fixture2 () { fixture; mkdir -p t/s; chmod 777 t/s; touch -d '2010-01-01' t/s; }
+  BOTH_FIXTURE=fixture2 run_both -a --parents s/sub/b t
+  assert_success
+  assert_equal "$(parent_attrs "$OURS_TWIN/t" s/sub/b)" "$(parent_attrs "$OURS_TWIN" s/sub/b)"
+  assert_equal "$(parent_attrs "$GNU_TWIN/t" s/sub/b)" "$(parent_attrs "$GNU_TWIN" s/sub/b)"
+}
+
+@test "cp -a --parents leaves a path that exists whole as it is" {
+  fixture2 () { fixture; mkdir -p t/s/sub; chmod 777 t/s; touch -d '2010-01-01' t/s t/s/sub; }
+  BOTH_FIXTURE=fixture2 run_both -a --parents s/sub/b t
+  assert_success
+  assert_equal "$(stat -c '%a %y' "$OURS_TWIN/t/s")" "$(stat -c '%a %y' "$GNU_TWIN/t/s")"
+}
+
+# Without -p a made directory gets the source's bits less the umask; one
+# its owner may not write is made writable while it is filled, then
+# given its mode.
+@test "cp --parents makes read-only directories and fills them" {
+  fixture2 () { fixture; mkdir -p r/o; printf 'x\n' >r/o/f; chmod 555 r/o; chmod 500 r; }
+  BOTH_FIXTURE=fixture2 run_both --parents r/o/f t
+  assert_success
+  assert_equal "$(stat -c %a "$OURS_TWIN/t/r" "$OURS_TWIN/t/r/o")" $'500\n555'
+  chmod -R u+w "$GNU_TWIN" "$OURS_TWIN"
+}
+
 @test "cp --parents needs a directory destination" {
   run_both --parents s/a newfile
   assert_failure
