@@ -103,6 +103,71 @@ remove_dest (struct job *job)
   return true;
 }
 
+/* Stat'ing the destination of JOB failed with errno: it is missing, a
+   dangling symlink (step 1 of check_existing), or unreadable.  */
+static enum existing
+check_missing (struct job *job, bool deref, bool *follow)
+{
+  struct copy_dest const *dst = job->dst;
+  struct stat lst;
+  if (errno == ENOENT && deref
+      && fstatat (dst->dirfd, dst->relname, &lst,
+                  AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (lst.st_mode))
+    {
+      /* 1. A dangling symlink: POSIX says write through it; GNU cp
+         refuses unless POSIXLY_CORRECT is set.  */
+      if (getenv ("POSIXLY_CORRECT") && S_ISREG (job->src_st.st_mode))
+        {
+          *follow = true;
+          return EXIST_NONE;
+        }
+      copy_file_say_verbose (job);
+      diag_error (0, _("not writing through dangling symlink %s"),
+                  quoteaf (dst->name));
+      return EXIST_FAIL;
+    }
+  if (errno == ENOENT)
+    return EXIST_NONE;
+  diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
+  return EXIST_FAIL;
+}
+
+/* Step 9 of check_existing: make way for the copy of JOB with a backup,
+   --remove-destination, or the removal of anything that is not a
+   regular file to write in place.  */
+static enum existing
+make_way (struct job *job)
+{
+  struct copy_options const *opt = job->run->opt;
+  struct copy_dest const *dst = job->dst;
+  if (opt->backup_type != no_backups)
+    {
+      job->backup = backup_file_rename (dst->dirfd, dst->relname,
+                                        opt->backup_type);
+      if (!job->backup)
+        {
+          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
+          return EXIST_FAIL;
+        }
+      return EXIST_GONE;
+    }
+  if (opt->remove_destination
+      || !S_ISREG (job->src_st.st_mode) || S_ISLNK (job->dst_st.st_mode)
+      || opt->hard_link || opt->symbolic_link
+      || (opt->preserve_links && 1 < job->dst_st.st_nlink))
+    {
+      if ((opt->hard_link || opt->symbolic_link)
+          && !opt->remove_destination && opt->interactive != I_ASK_USER
+          && !opt->unlink_dest_after_failed_open)
+        {
+          errno = EEXIST;
+          return EXIST_NONE;
+        }
+      return remove_dest (job) ? EXIST_GONE : EXIST_FAIL;
+    }
+  return EXIST_REUSE;
+}
+
 /* The destination of JOB exists, or creating it said EEXIST.  Make cp's
    checks, in cp's order, and return what to do.  *FOLLOW is set when a
    dangling symlink may be written through.  */
@@ -116,29 +181,7 @@ check_existing (struct job *job, bool *follow)
 
   if (fstatat (dst->dirfd, dst->relname, &job->dst_st,
                deref ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
-    {
-      struct stat lst;
-      if (errno == ENOENT && deref
-          && fstatat (dst->dirfd, dst->relname, &lst,
-                      AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (lst.st_mode))
-        {
-          /* 1. A dangling symlink: POSIX says write through it; GNU cp
-             refuses unless POSIXLY_CORRECT is set.  */
-          if (getenv ("POSIXLY_CORRECT") && S_ISREG (job->src_st.st_mode))
-            {
-              *follow = true;
-              return EXIST_NONE;
-            }
-          copy_file_say_verbose (job);
-          diag_error (0, _("not writing through dangling symlink %s"),
-                      quoteaf (dst->name));
-          return EXIST_FAIL;
-        }
-      if (errno == ENOENT)
-        return EXIST_NONE;
-      diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
-      return EXIST_FAIL;
-    }
+    return check_missing (job, deref, follow);
   job->dst_exists = true;
   bool dst_dir = S_ISDIR (job->dst_st.st_mode);
   if (src_dir && S_ISLNK (job->dst_st.st_mode) && opt->keep_dir_symlink)
@@ -218,34 +261,7 @@ check_existing (struct job *job, bool *follow)
 
   /* 9. Make way: a backup, --remove-destination, or anything that is
      not a regular file written in place.  */
-  if (opt->backup_type != no_backups)
-    {
-      job->backup = backup_file_rename (dst->dirfd, dst->relname,
-                                        opt->backup_type);
-      if (!job->backup)
-        {
-          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
-          return EXIST_FAIL;
-        }
-      return EXIST_GONE;
-    }
-  if (opt->remove_destination
-      || !S_ISREG (job->src_st.st_mode) || S_ISLNK (job->dst_st.st_mode)
-      || opt->hard_link || opt->symbolic_link
-      || (opt->preserve_links && 1 < job->dst_st.st_nlink))
-    {
-      if (opt->hard_link || opt->symbolic_link)
-        {
-          if (!opt->remove_destination && opt->interactive != I_ASK_USER
-              && !opt->unlink_dest_after_failed_open)
-            {
-              errno = EEXIST;
-              return EXIST_NONE;
-            }
-        }
-      return remove_dest (job) ? EXIST_GONE : EXIST_FAIL;
-    }
-  return EXIST_REUSE;
+  return make_way (job);
 
  skip:
   if (opt->debug)
