@@ -14,6 +14,13 @@ setup ()
   umask 022
 }
 
+teardown ()
+{
+  # A test that needed ext4 may have made a loop filesystem.
+  cd /
+  cleanup_loop_fs
+}
+
 # The default fixture, built in each twin.  Tests that need more redefine
 # `fixture' in their body.
 fixture ()
@@ -105,6 +112,9 @@ fixture ()
 
 @test "--sparse=never fills the holes of a sparse source" {
   fixture () { truncate -s 1M sparse; printf 'tail' >>sparse; }
+  # 9.1 still clones where it can (btrfs, XFS), keeping the holes; 9.11
+  # turns cloning and copy offload off for --sparse=never.
+  gnu911 tree 'rm new && /usr/bin/cp --reflink=never --sparse=never sparse new'
   run_both --sparse=never sparse new
 }
 
@@ -380,10 +390,9 @@ fixture ()
 }
 
 @test "--reflink=always where no clone is possible fails and leaves nothing" {
-  [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == ext2/ext3 ]] \
-    || skip "needs a filesystem without clones (ext4), $BATS_TEST_TMPDIR is $(stat -f -c %T "$BATS_TEST_TMPDIR")"
+  enter_noclone_dir
   # 9.2+: the empty destination cp created is removed (9.1 left it).
   gnu911 tree 'rm new'
-  run_both --reflink=always a new
+  BATS_TEST_TMPDIR=$PWD run_both --reflink=always a new
   assert_file_not_exists "$OURS_TWIN/new"
 }

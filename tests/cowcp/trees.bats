@@ -53,9 +53,21 @@ mtimes ()
   assert_success
 }
 
+# cp copies a directory's entries in inode order, and two twins built one
+# after the other need not get their inodes in the same order (XFS, or
+# ext4 placing new directories elsewhere).  So both read one source.
 @test "cp -rv prints a line per created entry in GNU's order" {
-  run_both -rv s n
+  cd "$BATS_TEST_TMPDIR"
+  fixture
+  mkdir bin
+  ln -s "$COWUTILS_BUILD/src/cowcp" bin/cp
+  local gnu
+  gnu=$(/usr/bin/cp -rv s g 2>&1)
+  run --separate-stderr env PATH="$PWD/bin:$PATH" cp -rv s n
   assert_success
+  assert_equal "$stderr" ""
+  assert_equal "$output" "${gnu//-> \'g/-> \'n}"
+  assert_equal "$(_tree_listing n)" "$(_tree_listing g)"
 }
 
 @test "cp -a keeps modes, owners, hard links and timestamps to the nanosecond" {
@@ -109,6 +121,7 @@ cp: cannot overwrite directory 'n/./d2/g1' with non-directory 's/./d2/g1'"
 }
 
 @test "cp -a keeps extended attributes" {
+  have_user_xattrs "$BATS_TEST_TMPDIR" || skip "no user.* xattrs on $BATS_TEST_TMPDIR"
   fixture2 () { fixture; setfattr -n user.color -v blue s/a; setfattr -n user.x -v 1 s/sub; }
   BOTH_FIXTURE=fixture2 run_both -a s n
   assert_success
@@ -119,7 +132,7 @@ cp: cannot overwrite directory 'n/./d2/g1' with non-directory 's/./d2/g1'"
 }
 
 @test "cp -a keeps access ACLs and a directory's default ACL" {
-  have_setfacl || skip "setfacl unavailable or ACLs unsupported here"
+  have_setfacl "$BATS_TEST_TMPDIR" || skip "setfacl unavailable or ACLs unsupported here"
   fixture2 () {
     fixture
     setfacl -m u:nobody:r s/sub/b
@@ -372,6 +385,7 @@ parent_attrs ()
 
 @test "xattrs onto a filesystem without them: -a is quiet, --preserve=xattr fails as GNU" {
   require_root
+  have_user_xattrs "$BATS_TEST_TMPDIR" || skip "no user.* xattrs on $BATS_TEST_TMPDIR"
   mkdir "$BATS_TEST_TMPDIR/ram"
   mount -t ramfs none "$BATS_TEST_TMPDIR/ram" || skip "cannot mount ramfs"
   cd "$BATS_TEST_TMPDIR"

@@ -123,8 +123,8 @@ file_cowlink_metadata ()
 # file_cowlink_acl FS: the ACL is the target's.
 file_cowlink_acl ()
 {
-  have_setfacl || skip "setfacl unavailable or ACLs unsupported here"
   enter_fs "$1"
+  have_setfacl || skip "setfacl unavailable or ACLs unsupported on $1"
   random_file a 64K
   setfacl -m u:1234:rw,g:5678:r a
   run --separate-stderr cowln -c a l

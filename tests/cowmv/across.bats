@@ -75,7 +75,7 @@ make_tree ()
   mkdir "$t/sub"
   random_file "$t/sub/g" 64K
   chmod 600 "$t/sub/g"
-  if have_setfacl; then
+  if have_setfacl "$1"; then
     setfacl -m u:4321:r "$t/sub/g"
   fi
   : >"$t/sub/e"
@@ -106,7 +106,7 @@ xattrs ()
   (cd -- "$1" \
     && find . ! -type l -print0 | sort -z \
       | xargs -0 getfattr -h -d -m '^user\.' 2>/dev/null
-    if have_setfacl; then
+    if have_setfacl .; then
       find . ! -type l -print0 | sort -z | xargs -0 getfacl -p -n 2>/dev/null
     fi)
 }
@@ -229,7 +229,7 @@ removed directory '$S/T'"
   local before
   before=$(xattrs "$S/T")
   [[ $before == *'user.cow="moo"'* ]]
-  if have_setfacl; then
+  if have_setfacl "$S"; then
     [[ $before == *'user:4321:r--'* ]]
   fi
   run cowmv "$S/T" "$D"

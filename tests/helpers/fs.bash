@@ -38,24 +38,37 @@ have_cmd ()
   return "${_HAVE_CMD_CACHE[$name]}"
 }
 
-# have_setfacl
-# True if setfacl exists and the filesystem of $BATS_TEST_TMPDIR (or
-# $BATS_FILE_TMPDIR, or /tmp) accepts an ACL.  Cached per process.
-_HAVE_SETFACL=
+# have_setfacl [DIR]
+# True if setfacl exists and the filesystem of DIR (default: the working
+# directory) accepts an ACL.  Cached per process and device.
+declare -A _HAVE_SETFACL=()
 have_setfacl ()
 {
-  if [[ -z $_HAVE_SETFACL ]]; then
-    _HAVE_SETFACL=1
+  local dir=${1:-.} dev
+  dev=$(stat -c %d -- "$dir") || return 1
+  if [[ -z ${_HAVE_SETFACL[$dev]+set} ]]; then
+    _HAVE_SETFACL[$dev]=1
     if have_cmd setfacl; then
-      local dir=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}
       local probe
       probe=$(mktemp "$dir/.aclprobe.XXXXXX") \
         && setfacl -m u:0:r "$probe" 2>/dev/null \
-        && _HAVE_SETFACL=0
+        && _HAVE_SETFACL[$dev]=0
       [[ -n $probe ]] && rm -f "$probe"
     fi
   fi
-  return "$_HAVE_SETFACL"
+  return "${_HAVE_SETFACL[$dev]}"
+}
+
+# have_user_xattrs [DIR]
+# True if the filesystem of DIR (default: the working directory) takes
+# user.* extended attributes (tmpfs before Linux 6.6 does not).
+have_user_xattrs ()
+{
+  local dir=${1:-.} probe ok=1
+  probe=$(mktemp "$dir/.xattrprobe.XXXXXX") || return 1
+  setfattr -n user.probe -v 1 "$probe" 2>/dev/null && ok=0
+  rm -f "$probe"
+  return "$ok"
 }
 
 # require_root
@@ -362,6 +375,22 @@ enter_fs ()
   require_fs "$1"
   mkdir "$FS_PATH/t$BATS_TEST_NUMBER"
   cd "$FS_PATH/t$BATS_TEST_NUMBER"
+}
+
+# enter_noclone_dir: change into a directory on ext4, where data cannot be
+# shared: this test's own directory when it is on ext4, else a directory
+# on a small ext4 loop filesystem made for this test (released with the
+# test's other loop filesystems).  Skip when neither can be had.
+enter_noclone_dir ()
+{
+  if [[ $(stat -f -c %T "$BATS_TEST_TMPDIR") == ext2/ext3 ]]; then
+    cd "$BATS_TEST_TMPDIR"
+    return 0
+  fi
+  require_root
+  make_loop_fs ext4 64M noclone \
+    || skip "$BATS_TEST_TMPDIR is $(stat -f -c %T "$BATS_TEST_TMPDIR") and no ext4 loop mount: $(fs_reason noclone)"
+  enter_fs noclone
 }
 
 # random_file FILE SIZE: FILE with SIZE (head -c syntax) random bytes.

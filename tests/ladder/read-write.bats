@@ -203,9 +203,12 @@ interrupt_copy ()
   # mount busy.
   # The guard is left to expire, never killed: a signal that reached the
   # background subshell before it became sh would run bats's traps there
-  # and report the test twice.
-  sh -c 'cd / && sleep 10 && kill -KILL "$1" 2>/dev/null' sh "$pid" \
-    3>&- 4>&- &
+  # and report the test twice.  It holds none of bats's output files open,
+  # and kills only a process that is still cowcp (the pid may be reused).
+  sh -c 'cd / && sleep 10 \
+         && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = cowcp ] \
+         && kill -KILL "$1"' sh "$pid" \
+    >/dev/null 2>&1 3>&- 4>&- </dev/null &
   SIG_STATUS=0
   wait "$pid" || SIG_STATUS=$?
   exec 4>&-
