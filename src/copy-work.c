@@ -23,7 +23,6 @@ copy_work_note_failure (struct copy_run *run)
   __atomic_store_n (&run->deferred_failed, true, __ATOMIC_RELEASE);
 }
 
-
 /* Make a node for the directory of JOB.  */
 struct dir_node *
 copy_work_node_new (struct job const *job, int dst_fd, mode_t mode,

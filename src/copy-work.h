@@ -13,7 +13,9 @@
    not change its times) and its descriptors closed.  */
 struct dir_node
 {
-  int pending;              /* the walker's reference + queued files */
+  int pending;              /* references: the walker's, and one per
+                               unfinished subdirectory, queued batch
+                               and name waiting to be linked */
   struct dir_node *parent;
   struct src_ref src;       /* owned copies of the names */
   struct copy_dest dst;
