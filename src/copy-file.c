@@ -8,6 +8,7 @@
 
 #include "areadlink.h"
 #include "backupfile.h"
+#include "copy-dest.h"
 #include "copy-file.h"
 #include "copy-meta.h"
 #include "diag.h"
@@ -17,6 +18,7 @@
 #include "same-inode.h"
 #include "stat-time.h"
 #include "timespec.h"
+#include "xalloc.h"
 
 /* Print the -v line for JOB once: GNU cp prints it before the data is
    copied, so it also precedes a failure to create the destination.  */
@@ -103,170 +105,250 @@ remove_dest (struct job *job)
   return true;
 }
 
-/* Stat'ing the destination of JOB failed with errno: it is missing, a
-   dangling symlink (step 1 of check_existing), or unreadable.  */
-static enum existing
-check_missing (struct job *job, bool deref, bool *follow)
+/* Return true if NAME is "." or "..".  */
+static bool
+dot_or_dotdot (char const *name)
+{
+  return (name[0] == '.'
+          && (name[1] == '\0' || name[1] == '/'
+              || (name[1] == '.' && (name[2] == '\0' || name[2] == '/'))));
+}
+
+/* Return true if entry REL_A of directory DIR_A and entry REL_B of
+   DIR_B are one directory entry: the same last component in the same
+   directory (GNU's same_nameat).  */
+static bool
+same_entry (int dir_a, char const *rel_a, int dir_b, char const *rel_b)
+{
+  char const *a = last_component (rel_a), *b = last_component (rel_b);
+  size_t la = base_len (a), lb = base_len (b);
+  if (la != lb || memcmp (a, b, la) != 0)
+    return false;
+  char *da = mdir_name (rel_a), *db = mdir_name (rel_b);
+  struct stat sa, sb;
+  bool same = (da && db && fstatat (dir_a, da, &sa, 0) == 0
+               && fstatat (dir_b, db, &sb, 0) == 0 && SAME_INODE (sa, sb));
+  free (da);
+  free (db);
+  return same;
+}
+
+/* Return true if the source of JOB, named BASE, is the simple backup of
+   its destination: named as it, with the backup suffix, and the file
+   that name holds (GNU's source_is_dst_backup).  */
+static bool
+src_is_dst_backup (struct job const *job, char const *base)
 {
   struct copy_dest const *dst = job->dst;
-  struct stat lst;
-  if (errno == ENOENT && deref
-      && fstatat (dst->dirfd, dst->relname, &lst,
-                  AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (lst.st_mode))
+  char const *dbase = last_component (dst->relname);
+  size_t n = strlen (dbase), sl = strlen (simple_backup_suffix);
+  if (strlen (base) != n + sl || memcmp (base, dbase, n) != 0
+      || strcmp (base + n, simple_backup_suffix) != 0)
+    return false;
+  size_t rl = strlen (dst->relname);
+  char *back = xmalloc (rl + sl + 1);
+  memcpy (back, dst->relname, rl);
+  memcpy (back + rl, simple_backup_suffix, sl + 1);
+  struct stat st;
+  bool is = (fstatat (dst->dirfd, back, &st, 0) == 0
+             && SAME_INODE (st, job->src_st));
+  free (back);
+  return is;
+}
+
+/* Fill *P with what JOB's options say about an existing destination.  */
+static void
+dest_policy_of (struct job const *job, struct dest_policy *p)
+{
+  struct copy_options const *opt = job->run->opt;
+  bool follow = opt->deref == DEREF_ALWAYS
+                || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
+  *p = (struct dest_policy) {
+    .move = false, .hard_link = opt->hard_link,
+    .symbolic_link = opt->symbolic_link,
+    .unlink_before = (opt->remove_destination
+                      || (opt->unlink_dest_after_failed_open
+                          && (opt->hard_link || opt->symbolic_link))),
+    .unlink_after_failed_open = opt->unlink_dest_after_failed_open,
+    .preserve_links = opt->preserve_links,
+    .data_copy_required = opt->data_copy_required,
+    .copy_as_regular = opt->copy_contents,
+    .open_dangling = opt->posixly_correct,
+    .track_created = job->run->created != NULL,
+    .deref = follow ? DEREF_ALWAYS : DEREF_NEVER,
+    .update = opt->update, .interactive = opt->interactive,
+    .backup_type = opt->backup_type
+  };
+}
+
+/* Find out what copy_dest_decide needs about JOB under policy P: the
+   source's and destination's stats, and how their names relate.
+   Return false when nothing is at the destination.  */
+static void
+gather_facts (struct job const *job, struct dest_policy const *p,
+              struct dest_facts *f)
+{
+  struct src_ref const *src = job->src;
+  struct copy_dest const *dst = job->dst;
+  *f = (struct dest_facts) { .src = job->src_st,
+                             .command_line = job->command_line };
+  f->dst_lnk_ok = fstatat (dst->dirfd, dst->relname, &f->dst_lnk,
+                           AT_SYMLINK_NOFOLLOW) == 0;
+  if (!f->dst_lnk_ok)
+    return;
+  f->dst_ref = f->dst_lnk;
+  if (S_ISLNK (f->dst_lnk.st_mode)
+      && fstatat (dst->dirfd, dst->relname, &f->dst_ref, 0) != 0)
+    f->dst_ref_errno = errno;
+
+  f->src_lnk = f->src;
+  if (fstatat (src->dirfd, src->rel, &f->src_lnk, AT_SYMLINK_NOFOLLOW) != 0)
+    f->src_lnk = f->src;
+  f->src_ref = f->src_lnk;
+  f->src_ref_ok = (!S_ISLNK (f->src_lnk.st_mode)
+                   || fstatat (src->dirfd, src->rel, &f->src_ref, 0) == 0);
+
+  char const *base = last_component (src->rel);
+  f->src_dot = dot_or_dotdot (base);
+  f->same_entry = same_entry (src->dirfd, src->rel, dst->dirfd,
+                              dst->relname);
+  if (p->backup_type != no_backups && p->backup_type != numbered_backups)
+    f->src_is_dst_backup = src_is_dst_backup (job, base);
+  if (S_ISDIR (f->src.st_mode) && job->run->opt->keep_dir_symlink
+      && S_ISLNK (f->dst_lnk.st_mode) && f->dst_ref_errno == 0
+      && S_ISDIR (f->dst_ref.st_mode))
+    f->dst_dir_link = true;
+
+  struct name_set const *made = job->run->created;
+  if (made)
     {
-      /* 1. A dangling symlink: POSIX says write through it; GNU cp
-         refuses unless POSIXLY_CORRECT is set.  */
-      if (getenv ("POSIXLY_CORRECT") && S_ISREG (job->src_st.st_mode))
-        {
-          *follow = true;
-          return EXIST_NONE;
-        }
+      f->created_lnk = name_set_seen (made, dst->name, &f->dst_lnk);
+      f->created_ref = (f->dst_ref_errno == 0
+                        && name_set_seen (made, dst->name, &f->dst_ref));
+    }
+  struct stat const *d = (copy_dest_use_lstat (p, &f->src)
+                          || f->dst_ref_errno ? &f->dst_lnk : &f->dst_ref);
+  f->dst_not_older = timespec_cmp (d->st_mtim, f->src.st_mtim) >= 0;
+}
+
+/* Report why the destination of JOB is refused, as decision D says.  */
+static void
+report_refusal (struct job *job, struct dest_decision const *d)
+{
+  char const *s = job->src->name, *t = job->dst->name;
+  switch (d->reason)
+    {
+    case DR_SAME_FILE:
+      diag_error (0, _("%s and %s are the same file"), quoteaf_n (0, s),
+                  quoteaf_n (1, t));
+      break;
+    case DR_NOT_REPLACING:
+      diag_error (0, _("not replacing %s"), quoteaf (t));
+      break;
+    case DR_NONDIR_WITH_DIR:
+      diag_error (0, _("cannot overwrite non-directory %s with directory %s"),
+                  quoteaf_n (0, t), quoteaf_n (1, s));
+      break;
+    case DR_DIR_WITH_NONDIR:
+      /* GNU 9.3 and later name the source too.  */
+      diag_error (0, _("cannot overwrite directory %s with non-directory %s"),
+                  quoteaf_n (0, t), quoteaf_n (1, s));
+      break;
+    case DR_JUST_CREATED:
+      diag_error (0, _("will not overwrite just-created %s with %s"),
+                  quoteaf_n (0, t), quoteaf_n (1, s));
+      break;
+    case DR_THROUGH_SYMLINK:
+      diag_error (0, _("will not copy %s through just-created symlink %s"),
+                  quoteaf_n (0, s), quoteaf_n (1, t));
+      break;
+    case DR_DANGLING:
       copy_file_say_verbose (job);
       diag_error (0, _("not writing through dangling symlink %s"),
-                  quoteaf (dst->name));
-      return EXIST_FAIL;
+                  quoteaf (t));
+      break;
+    case DR_BACKUP_DESTROYS:
+      diag_error (0, _("backing up %s might destroy source;  %s not copied"),
+                  quoteaf_n (0, t), quoteaf_n (1, s));
+      break;
+    case DR_STAT:
+      diag_error (d->err, _("cannot stat %s"), quoteaf (t));
+      break;
+    case DR_NONE:
+    case DR_DECLINED:
+      break;
     }
-  if (errno == ENOENT)
-    return EXIST_NONE;
-  diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
-  return EXIST_FAIL;
 }
 
-/* Step 9 of check_existing: make way for the copy of JOB with a backup,
-   --remove-destination, or the removal of anything that is not a
-   regular file to write in place.  */
+/* Carry out decision D on the destination of JOB.  */
 static enum existing
-make_way (struct job *job)
+carry_out (struct job *job, struct dest_decision const *d, bool *follow)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
-  if (opt->backup_type != no_backups)
+  if (d->action == DEST_REFUSE)
     {
-      job->backup = backup_file_rename (dst->dirfd, dst->relname,
-                                        opt->backup_type);
-      if (!job->backup)
-        {
-          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
-          return EXIST_FAIL;
-        }
-      return EXIST_GONE;
-    }
-  if (opt->remove_destination
-      || !S_ISREG (job->src_st.st_mode) || S_ISLNK (job->dst_st.st_mode)
-      || opt->hard_link || opt->symbolic_link
-      || (opt->preserve_links && 1 < job->dst_st.st_nlink))
-    {
-      if ((opt->hard_link || opt->symbolic_link)
-          && !opt->remove_destination && opt->interactive != I_ASK_USER
-          && !opt->unlink_dest_after_failed_open)
-        {
-          errno = EEXIST;
-          return EXIST_NONE;
-        }
-      return remove_dest (job) ? EXIST_GONE : EXIST_FAIL;
-    }
-  return EXIST_REUSE;
-}
-
-/* The destination of JOB exists, or creating it said EEXIST.  Make cp's
-   checks, in cp's order, and return what to do.  *FOLLOW is set when a
-   dangling symlink may be written through.  */
-static enum existing
-check_existing (struct job *job, bool *follow)
-{
-  struct copy_options const *opt = job->run->opt;
-  struct copy_dest const *dst = job->dst;
-  bool src_dir = S_ISDIR (job->src_st.st_mode);
-  bool deref = opt->deref != DEREF_NEVER;
-
-  if (fstatat (dst->dirfd, dst->relname, &job->dst_st,
-               deref ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
-    return check_missing (job, deref, follow);
-  job->dst_exists = true;
-  bool dst_dir = S_ISDIR (job->dst_st.st_mode);
-  if (src_dir && S_ISLNK (job->dst_st.st_mode) && opt->keep_dir_symlink)
-    {
-      /* --keep-directory-symlink: a symlink to a directory is the
-         directory to merge into.  */
-      struct stat st;
-      if (fstatat (dst->dirfd, dst->relname, &st, 0) == 0
-          && S_ISDIR (st.st_mode))
-        dst_dir = true;
-    }
-
-  /* 2. Another operand created it in this run.  */
-  if (job->run->created && name_set_has (job->run->created, dst->name))
-    {
-      diag_error (0, _("will not overwrite just-created %s with %s"),
-                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
+      report_refusal (job, d);
       return EXIST_FAIL;
     }
-
-  /* 3. Directories are merged, whatever -n, -i or -u say.  */
-  if (src_dir && dst_dir)
-    return EXIST_MERGE;
-
-  /* 4. -n and --update=none skip before any other check.  */
-  if (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL)
-    {
-      if (opt->update == UPDATE_NONE_FAIL)
-        {
-          diag_error (0, _("not replacing %s"), quoteaf (dst->name));
-          return EXIST_FAIL;
-        }
-      goto skip;
-    }
-
-  /* 5. The same file under two names; with -l a link is already there.  */
-  if (SAME_INODE (job->src_st, job->dst_st))
-    {
-      if (opt->hard_link)
-        return EXIST_SKIP;
-      if (!(opt->backup_type != no_backups && opt->unlink_dest_after_failed_open
-            && S_ISREG (job->src_st.st_mode)))
-        {
-          diag_error (0, _("%s and %s are the same file"),
-                      quoteaf_n (0, job->src->name), quoteaf_n (1, dst->name));
-          return EXIST_FAIL;
-        }
-    }
-
-  /* 6. A directory is never replaced by a file, nor a file by a
-     directory (unless backed up).  */
-  if (dst_dir)
-    {
-      diag_error (0, _("cannot overwrite directory %s with non-directory %s"),
-                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
-      return EXIST_FAIL;
-    }
-  if (src_dir && opt->backup_type == no_backups)
-    {
-      diag_error (0, _("cannot overwrite non-directory %s with directory %s"),
-                  quoteaf_n (0, dst->name), quoteaf_n (1, job->src->name));
-      return EXIST_FAIL;
-    }
-
-  /* 7. -u: keep a destination that is not older.  */
-  if (opt->update == UPDATE_OLDER
-      && timespec_cmp (job->dst_st.st_mtim, job->src_st.st_mtim) >= 0)
-    goto skip;
-
-  /* 8. -i: a "no" skips the file and, since GNU cp 9.2, fails.  */
-  if (opt->interactive == I_ASK_USER && !ask_overwrite (job))
+  if (d->ask && !ask_overwrite (job))
     {
       if (opt->debug)
         diag_line (_("skipped %s"), quoteaf (dst->name));
       return EXIST_FAIL;
     }
+  switch (d->action)
+    {
+    case DEST_CREATE:
+      job->dst_exists = false;
+      *follow = d->write_through;
+      return EXIST_NONE;
+    case DEST_SKIP:
+      if (d->fail)
+        report_refusal (job, d);
+      else if (opt->debug && !d->done)
+        diag_line (_("skipped %s"), quoteaf (dst->name));
+      return d->fail ? EXIST_FAIL : EXIST_SKIP;
+    case DEST_BACKUP:
+      job->backup = backup_file_rename (dst->dirfd, dst->relname,
+                                        opt->backup_type);
+      if (!job->backup && errno != ENOENT)
+        {
+          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
+          return EXIST_FAIL;
+        }
+      job->dst_exists = false;
+      return EXIST_GONE;
+    case DEST_REMOVE:
+      if (!remove_dest (job))
+        return EXIST_FAIL;
+      job->dst_exists = false;
+      return EXIST_GONE;
+    case DEST_MERGE:
+      return EXIST_MERGE;
+    case DEST_REPLACE:
+    case DEST_REFUSE:
+      break;
+    }
+  return EXIST_REUSE;
+}
 
-  /* 9. Make way: a backup, --remove-destination, or anything that is
-     not a regular file written in place.  */
-  return make_way (job);
-
- skip:
-  if (opt->debug)
-    diag_line (_("skipped %s"), quoteaf (dst->name));
-  return EXIST_SKIP;
+/* The destination of JOB exists, or creating it said EEXIST: decide with
+   copy_dest_decide what to do, and do the first part of it (a backup, a
+   removal, a question).  *FOLLOW is set when a dangling symlink may be
+   written through.  */
+static enum existing
+check_existing (struct job *job, bool *follow)
+{
+  struct dest_policy p;
+  struct dest_facts f;
+  dest_policy_of (job, &p);
+  gather_facts (job, &p, &f);
+  struct dest_decision d = copy_dest_decide (&p, &f);
+  job->dst_exists = f.dst_lnk_ok;
+  if (f.dst_lnk_ok)
+    job->dst_st = (d.use_lstat || f.dst_ref_errno) ? f.dst_lnk : f.dst_ref;
+  return carry_out (job, &d, follow);
 }
 
 /* Return the name of JOB's destination for system calls made from the
@@ -281,8 +363,11 @@ copy_file_dst_path (struct job const *job)
 static void
 note_created (struct job *job)
 {
+  struct stat st;
   if (job->run->created && job->command_line)
-    name_set_add (job->run->created, job->dst->name);
+    name_set_add_file (job->run->created, job->dst->name,
+                       fstatat (job->dst->dirfd, job->dst->relname, &st,
+                                AT_SYMLINK_NOFOLLOW) == 0 ? &st : NULL);
 }
 
 /* Return true if NAME ends in a slash.  */
@@ -328,7 +413,7 @@ open_dest_file (struct job *job, mode_t mode, bool *new_dst)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
-  bool follow = false;
+  bool follow = false, made_way = false;
   *new_dst = false;
   for (int tries = 0; tries < 3; tries++)
     {
@@ -341,7 +426,9 @@ open_dest_file (struct job *job, mode_t mode, bool *new_dst)
           *new_dst = true;
           return fd;
         }
-      if (errno != EEXIST || follow)
+      /* Once a backup or a removal made way, what is there now is not
+         looked at again (two names of one file survive a backup).  */
+      if (errno != EEXIST || follow || made_way)
         {
           report_create (job, errno, _("cannot create regular file %s"),
                          false);
@@ -353,8 +440,10 @@ open_dest_file (struct job *job, mode_t mode, bool *new_dst)
           return -2;
         case EXIST_FAIL:
           return -1;
-        case EXIST_NONE:
         case EXIST_GONE:
+          made_way = true;
+          continue;
+        case EXIST_NONE:
         case EXIST_MERGE:
           continue;
         case EXIST_REUSE:
@@ -502,14 +591,15 @@ copy_file_regular (struct job *job)
    when the destination is an existing directory to merge into.  */
 int
 copy_file_make (struct job *job, int (*make) (struct job *, void *),
-                void *arg, char const *format, bool two, bool *merge)
+                void *arg, char const *format, bool two, bool replace,
+                bool *merge)
 {
-  bool follow = false;
+  bool follow = false, made_way = false;
   for (int tries = 0; tries < 3; tries++)
     {
       if (make (job, arg) == 0)
         return 1;
-      if (errno != EEXIST)
+      if (errno != EEXIST || made_way)
         break;
       switch (check_existing (job, &follow))
         {
@@ -521,14 +611,21 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
           *merge = true;
           return 1;
         case EXIST_REUSE:
-          if (remove_dest (job))
-            continue;
-          return -1;
-        case EXIST_NONE:
-          if (errno == EEXIST)
-            goto fail;
+          /* Only what may be replaced is removed to make way; anything
+             else in the way is the error the call gave.  */
+          if (!replace)
+            {
+              errno = EEXIST;
+              goto fail;
+            }
+          if (!remove_dest (job))
+            return -1;
+          made_way = true;
           continue;
         case EXIST_GONE:
+          made_way = true;
+          continue;
+        case EXIST_NONE:
           continue;
         }
     }
@@ -580,7 +677,9 @@ copy_file_symlink (struct job *job)
     }
   bool merge = false;
   int r = copy_file_make (job, make_symlink, target,
-                          _("cannot create symbolic link %s"), false, &merge);
+                          _("cannot create symbolic link %s"), false,
+                          job->run->opt->unlink_dest_after_failed_open,
+                          &merge);
   free (target);
   if (r <= 0)
     return r == 0;
@@ -618,11 +717,13 @@ copy_file_link (struct job *job, char const *earlier)
         }
       r = copy_file_make (job, make_symlink, (void *) name,
                           _("cannot create symbolic link %s to %s"), true,
-                          &merge);
+                          opt->unlink_dest_after_failed_open, &merge);
     }
   else
     r = copy_file_make (job, make_hardlink, (void *) earlier,
-                        _("cannot create hard link %s to %s"), true, &merge);
+                        _("cannot create hard link %s to %s"), true,
+                        (earlier || opt->unlink_dest_after_failed_open
+                         || opt->interactive == I_ASK_USER), &merge);
   if (0 < r)
     {
       if (!(earlier && opt->move_mode))
@@ -644,7 +745,7 @@ copy_file_special (struct job *job)
                           (S_ISFIFO (job->src_st.st_mode)
                            ? _("cannot create fifo %s")
                            : _("cannot create special file %s")),
-                          false, &merge);
+                          false, false, &merge);
   if (r <= 0)
     return r == 0;
   copy_file_say_verbose (job);

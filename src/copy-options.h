@@ -90,6 +90,10 @@ struct copy_options
      try again.  */
   bool unlink_dest_after_failed_open;
 
+  /* POSIXLY_CORRECT was set: write through a dangling symlink.  Read
+     once by the front-end; the engine reads no environment.  */
+  bool posixly_correct;
+
   bool verbose;     /* -v: "'SRC' -> 'DST'" per file */
   bool move_mode;   /* mv: -v says "copied" and "created directory" */
   bool debug;       /* --debug: how each file's data was moved */

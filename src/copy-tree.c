@@ -195,7 +195,8 @@ copy_dir (struct job *job)
   mode |= S_IRWXU;
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
-                          _("cannot create directory %s"), false, &merge);
+                          _("cannot create directory %s"), false, false,
+                          &merge);
   if (r <= 0)
     return r == 0;
   bool new_dst = !merge;

@@ -831,6 +831,7 @@ main (int argc, char **argv)
   opt.euid = geteuid ();
   opt.egid = getegid ();
   opt.chown_privileges = opt.euid == 0;
+  opt.posixly_correct = getenv ("POSIXLY_CORRECT") != NULL;
 
   ops.files = argv + optind;
   ops.n_files = argc - optind;

@@ -104,8 +104,10 @@ existing (nil, the default) or simple (never).\n\
 int
 frontend_backup_type (char const *control, char const *suffix)
 {
-  if (suffix)
-    set_simple_backup_suffix (suffix);
+  /* Always: the suffix is also read by the rule that a source must not
+     be its destination's backup.  NULL takes SIMPLE_BACKUP_SUFFIX or
+     "~".  */
+  set_simple_backup_suffix (suffix);
   return xget_version (_("backup type"),
                        control ? control : getenv ("VERSION_CONTROL"));
 }

@@ -15,16 +15,35 @@ struct name_set
   Hash_table *table;
 };
 
-static size_t
-name_hash (void const *x, size_t n)
+/* One member: a name and, when known, the file it named when added.  */
+struct member
 {
-  return hash_string (x, n);
+  char *name;
+  dev_t dev;
+  ino_t ino;
+  bool known;
+};
+
+static size_t
+member_hash (void const *x, size_t n)
+{
+  struct member const *m = x;
+  return hash_string (m->name, n);
 }
 
 static bool
-name_equal (void const *a, void const *b)
+member_equal (void const *a, void const *b)
 {
-  return strcmp (a, b) == 0;
+  struct member const *x = a, *y = b;
+  return strcmp (x->name, y->name) == 0;
+}
+
+static void
+member_free (void *x)
+{
+  struct member *m = x;
+  free (m->name);
+  free (m);
 }
 
 /* Return a new set.  */
@@ -32,7 +51,7 @@ struct name_set *
 name_set_new (void)
 {
   struct name_set *set = xmalloc (sizeof *set);
-  set->table = hash_initialize (61, NULL, name_hash, name_equal, free);
+  set->table = hash_initialize (61, NULL, member_hash, member_equal, member_free);
   if (!set->table)
     xalloc_die ();
   return set;
@@ -53,19 +72,48 @@ name_set_free (struct name_set *set)
 bool
 name_set_has (struct name_set const *set, char const *name)
 {
-  return hash_lookup (set->table, name) != NULL;
+  struct member key = { .name = (char *) name };
+  return hash_lookup (set->table, &key) != NULL;
 }
 
-/* Add NAME to SET.  */
+/* Whether NAME is in SET as the file ST (or with no file known).  */
+bool
+name_set_seen (struct name_set const *set, char const *name,
+               struct stat const *st)
+{
+  struct member key = { .name = (char *) name };
+  struct member const *m = hash_lookup (set->table, &key);
+  return m && (!m->known || (m->dev == st->st_dev && m->ino == st->st_ino));
+}
+
+/* Add NAME to SET, naming the file ST when not NULL; a name added again
+   takes the newer file.  */
+void
+name_set_add_file (struct name_set *set, char const *name,
+                   struct stat const *st)
+{
+  struct member key = { .name = (char *) name };
+  struct member *m = hash_lookup (set->table, &key);
+  if (!m)
+    {
+      m = xzalloc (sizeof *m);
+      m->name = xstrdup (name);
+      if (!hash_insert (set->table, m))
+        xalloc_die ();
+    }
+  m->known = st != NULL;
+  if (st)
+    {
+      m->dev = st->st_dev;
+      m->ino = st->st_ino;
+    }
+}
+
+/* Add NAME to SET, with no file known.  */
 void
 name_set_add (struct name_set *set, char const *name)
 {
-  char *copy = xstrdup (name);
-  char const *old = hash_insert (set->table, copy);
-  if (!old)
-    xalloc_die ();
-  if (old != copy)
-    free (copy);
+  name_set_add_file (set, name, NULL);
 }
 
 /* SIBLING of DST as shown; see name-set.h.  */

@@ -5,6 +5,7 @@
 #define NAME_SET_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 struct name_set;
 
@@ -17,8 +18,18 @@ void name_set_free (struct name_set *set);
 /* Return true if NAME is in SET.  */
 bool name_set_has (struct name_set const *set, char const *name);
 
-/* Add (a copy of) NAME to SET.  */
+/* Return true if NAME is in SET and was added as the file ST (same
+   device and inode), or with no file named.  */
+bool name_set_seen (struct name_set const *set, char const *name,
+                    struct stat const *st);
+
+/* Add (a copy of) NAME to SET, with no file named.  */
 void name_set_add (struct name_set *set, char const *name);
+
+/* Add (a copy of) NAME to SET as the file ST; NULL names no file.  A
+   name added again takes the newer file.  */
+void name_set_add_file (struct name_set *set, char const *name,
+                        struct stat const *st);
 
 /* Return, newly allocated, how SIBLING (an entry of the directory that
    holds DST) is shown when DST is shown as DST: with DST's directory in

@@ -6,13 +6,16 @@ TEST_EXTENSIONS = .t
 T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
   $(top_srcdir)/build-aux/tap-driver.sh
 
-unit_tests = tests/unit/rungs.t
+unit_tests = tests/unit/rungs.t tests/unit/dest.t
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
 tests_unit_rungs_t_SOURCES = tests/unit/rungs.c tests/unit/tap.h \
   src/diag.c
 tests_unit_rungs_t_LDADD = $(LDADD)
+
+tests_unit_dest_t_SOURCES = tests/unit/dest.c tests/unit/tap.h
+tests_unit_dest_t_LDADD = $(LDADD)
 
 # The LD_PRELOAD shim is built without the project's CFLAGS so that a
 # sanitizer build does not put a second sanitizer runtime into it.
