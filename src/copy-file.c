@@ -9,6 +9,7 @@
 #include "areadlink.h"
 #include "backupfile.h"
 #include "copy-dest.h"
+#include "dest-probe.h"
 #include "copy-file.h"
 #include "copy-meta.h"
 #include "diag.h"
@@ -105,58 +106,6 @@ remove_dest (struct job *job)
   return true;
 }
 
-/* Return true if NAME is "." or "..".  */
-static bool
-dot_or_dotdot (char const *name)
-{
-  return (name[0] == '.'
-          && (name[1] == '\0' || name[1] == '/'
-              || (name[1] == '.' && (name[2] == '\0' || name[2] == '/'))));
-}
-
-/* Return true if entry REL_A of directory DIR_A and entry REL_B of
-   DIR_B are one directory entry: the same last component in the same
-   directory (GNU's same_nameat).  */
-static bool
-same_entry (int dir_a, char const *rel_a, int dir_b, char const *rel_b)
-{
-  char const *a = last_component (rel_a), *b = last_component (rel_b);
-  size_t la = base_len (a), lb = base_len (b);
-  if (la != lb || memcmp (a, b, la) != 0)
-    return false;
-  char *da = mdir_name (rel_a), *db = mdir_name (rel_b);
-  struct stat sa, sb;
-  bool same = (da && db && fstatat (dir_a, da, &sa, 0) == 0
-               && fstatat (dir_b, db, &sb, 0) == 0 && SAME_INODE (sa, sb));
-  free (da);
-  free (db);
-  return same;
-}
-
-/* Return true if the source of JOB, named BASE, is the simple backup of
-   its destination: named as it, with the backup suffix, and the file
-   that name holds (GNU's source_is_dst_backup).  */
-static bool
-src_is_dst_backup (struct job const *job, char const *base)
-{
-  struct copy_dest const *dst = job->dst;
-  char const *dbase = last_component (dst->relname);
-  size_t n = strlen (dbase), sl = strlen (simple_backup_suffix);
-  if (strlen (base) != n + sl || memcmp (base, dbase, n) != 0
-      || strcmp (base + n, simple_backup_suffix) != 0)
-    return false;
-  size_t rl = strlen (dst->relname);
-  char *back = xmalloc (rl + sl + 1);
-  memcpy (back, dst->relname, rl);
-  memcpy (back + rl, simple_backup_suffix, sl + 1);
-  struct stat st;
-  bool is = (fstatat (dst->dirfd, back, &st, 0) == 0
-             && SAME_INODE (st, job->src_st));
-  free (back);
-  return is;
-}
-
-/* Fill *P with what JOB's options say about an existing destination.  */
 static void
 dest_policy_of (struct job const *job, struct dest_policy *p)
 {
@@ -184,100 +133,29 @@ dest_policy_of (struct job const *job, struct dest_policy *p)
 /* Find out what copy_dest_decide needs about JOB under policy P: the
    source's and destination's stats, and how their names relate.
    Return false when nothing is at the destination.  */
+
+/* Describe JOB for the dest-probe functions in *W.  */
 static void
-gather_facts (struct job const *job, struct dest_policy const *p,
-              struct dest_facts *f)
+where_of (struct job const *job, struct dest_where *w)
 {
-  struct src_ref const *src = job->src;
-  struct copy_dest const *dst = job->dst;
-  *f = (struct dest_facts) { .src = job->src_st,
-                             .command_line = job->command_line };
-  f->dst_lnk_ok = fstatat (dst->dirfd, dst->relname, &f->dst_lnk,
-                           AT_SYMLINK_NOFOLLOW) == 0;
-  if (!f->dst_lnk_ok)
-    return;
-  f->dst_ref = f->dst_lnk;
-  if (S_ISLNK (f->dst_lnk.st_mode)
-      && fstatat (dst->dirfd, dst->relname, &f->dst_ref, 0) != 0)
-    f->dst_ref_errno = errno;
-
-  f->src_lnk = f->src;
-  if (fstatat (src->dirfd, src->rel, &f->src_lnk, AT_SYMLINK_NOFOLLOW) != 0)
-    f->src_lnk = f->src;
-  f->src_ref = f->src_lnk;
-  f->src_ref_ok = (!S_ISLNK (f->src_lnk.st_mode)
-                   || fstatat (src->dirfd, src->rel, &f->src_ref, 0) == 0);
-
-  char const *base = last_component (src->rel);
-  f->src_dot = dot_or_dotdot (base);
-  f->same_entry = same_entry (src->dirfd, src->rel, dst->dirfd,
-                              dst->relname);
-  if (p->backup_type != no_backups && p->backup_type != numbered_backups)
-    f->src_is_dst_backup = src_is_dst_backup (job, base);
-  if (S_ISDIR (f->src.st_mode) && job->run->opt->keep_dir_symlink
-      && S_ISLNK (f->dst_lnk.st_mode) && f->dst_ref_errno == 0
-      && S_ISDIR (f->dst_ref.st_mode))
-    f->dst_dir_link = true;
-
-  struct name_set const *made = job->run->created;
-  if (made)
-    {
-      f->created_lnk = name_set_seen (made, dst->name, &f->dst_lnk);
-      f->created_ref = (f->dst_ref_errno == 0
-                        && name_set_seen (made, dst->name, &f->dst_ref));
-    }
-  struct stat const *d = (copy_dest_use_lstat (p, &f->src)
-                          || f->dst_ref_errno ? &f->dst_lnk : &f->dst_ref);
-  f->dst_not_older = timespec_cmp (d->st_mtim, f->src.st_mtim) >= 0;
+  *w = (struct dest_where) {
+    .src_dirfd = job->src->dirfd, .src_rel = job->src->rel,
+    .src_name = job->src->name, .dst_dirfd = job->dst->dirfd,
+    .dst_rel = job->dst->relname, .dst_name = job->dst->name
+  };
 }
 
-/* Report why the destination of JOB is refused, as decision D says.  */
+/* Report why the destination of JOB is refused, as D says.  */
 static void
 report_refusal (struct job *job, struct dest_decision const *d)
 {
-  char const *s = job->src->name, *t = job->dst->name;
-  switch (d->reason)
-    {
-    case DR_SAME_FILE:
-      diag_error (0, _("%s and %s are the same file"), quoteaf_n (0, s),
-                  quoteaf_n (1, t));
-      break;
-    case DR_NOT_REPLACING:
-      diag_error (0, _("not replacing %s"), quoteaf (t));
-      break;
-    case DR_NONDIR_WITH_DIR:
-      diag_error (0, _("cannot overwrite non-directory %s with directory %s"),
-                  quoteaf_n (0, t), quoteaf_n (1, s));
-      break;
-    case DR_DIR_WITH_NONDIR:
-      /* GNU 9.3 and later name the source too.  */
-      diag_error (0, _("cannot overwrite directory %s with non-directory %s"),
-                  quoteaf_n (0, t), quoteaf_n (1, s));
-      break;
-    case DR_JUST_CREATED:
-      diag_error (0, _("will not overwrite just-created %s with %s"),
-                  quoteaf_n (0, t), quoteaf_n (1, s));
-      break;
-    case DR_THROUGH_SYMLINK:
-      diag_error (0, _("will not copy %s through just-created symlink %s"),
-                  quoteaf_n (0, s), quoteaf_n (1, t));
-      break;
-    case DR_DANGLING:
-      copy_file_say_verbose (job);
-      diag_error (0, _("not writing through dangling symlink %s"),
-                  quoteaf (t));
-      break;
-    case DR_BACKUP_DESTROYS:
-      diag_error (0, _("backing up %s might destroy source;  %s not copied"),
-                  quoteaf_n (0, t), quoteaf_n (1, s));
-      break;
-    case DR_STAT:
-      diag_error (d->err, _("cannot stat %s"), quoteaf (t));
-      break;
-    case DR_NONE:
-    case DR_DECLINED:
-      break;
-    }
+  struct dest_where w;
+  where_of (job, &w);
+  /* GNU cp finds the dangling symlink when it opens the destination,
+     after the -v line.  */
+  if (d->reason == DR_DANGLING)
+    copy_file_say_verbose (job);
+  dest_report (&w, d, false);
 }
 
 /* Carry out decision D on the destination of JOB.  */
@@ -342,8 +220,11 @@ check_existing (struct job *job, bool *follow)
 {
   struct dest_policy p;
   struct dest_facts f;
+  struct dest_where w;
   dest_policy_of (job, &p);
-  gather_facts (job, &p, &f);
+  where_of (job, &w);
+  dest_probe (&w, &job->src_st, job->command_line, job->run->created,
+              job->run->opt->keep_dir_symlink, &p, &f);
   struct dest_decision d = copy_dest_decide (&p, &f);
   job->dst_exists = f.dst_lnk_ok;
   if (f.dst_lnk_ok)

@@ -13,18 +13,18 @@
 #include "backupfile.h"
 #include "closeout.h"
 #include "copy-tree.h"
+#include "copy-dest.h"
+#include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
 #include "error.h"
 #include "filemode.h"
 #include "filenamecat.h"
 #include "frontend.h"
+#include "hardlink-map.h"
 #include "name-set.h"
 #include "progname.h"
 #include "remove-tree.h"
-#include "same-inode.h"
-#include "stat-time.h"
-#include "timespec.h"
 #include "version-etc.h"
 #include "xalloc.h"
 
@@ -85,6 +85,8 @@ struct mv_run
   struct copy_options copy;     /* for moves across filesystems */
   struct copy_run engine;
   struct name_set *moved;       /* destinations made, when several */
+  struct hlmap *dirs;           /* directory operands: (dev, ino) ->
+                                   destination, when several */
 };
 
 /* Print the help text, or the pointer to it when STATUS is not
@@ -243,6 +245,97 @@ move_across (struct mv_run *run, char const *src, int dirfd,
   return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
 }
 
+/* Fill *P with mv's rules for an existing destination.  */
+static void
+mv_policy (struct mv_run const *run, struct dest_policy *p)
+{
+  struct mv_options const *opt = run->opt;
+  *p = (struct dest_policy) {
+    .move = true, .preserve_links = true, .data_copy_required = true,
+    .track_created = run->moved != NULL,
+    .stdin_tty = isatty (STDIN_FILENO), .deref = DEREF_NEVER,
+    .update = opt->update, .interactive = opt->interactive,
+    .backup_type = opt->backup
+  };
+}
+
+/* Decide with copy_dest_decide what happens to the destination of
+   moving SRC (status SRC_ST) to entry REL of DIRFD, called DST, and do
+   the first part of it: a question, a backup (named in *BACKUP).  Set
+   *EXISTS when something stays at the destination for the rename to
+   replace, and *DST_ST to its status.  Return true to go on with the move; false to stop, with
+   *OK the result of the move.  */
+static bool
+check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
+            int dirfd, char const *rel, char const *dst, bool *exists,
+            struct stat *dst_st, char **backup, bool *ok)
+{
+  struct mv_options const *opt = run->opt;
+  struct dest_policy p;
+  struct dest_facts f;
+  struct dest_where w = { .src_dirfd = AT_FDCWD, .src_rel = src,
+                          .src_name = src, .dst_dirfd = dirfd,
+                          .dst_rel = rel, .dst_name = dst };
+  mv_policy (run, &p);
+  dest_probe (&w, src_st, true, p.track_created ? run->moved : NULL, false,
+              &p, &f);
+  struct dest_decision d = copy_dest_decide (&p, &f);
+  *exists = f.dst_lnk_ok;
+  *dst_st = f.dst_lnk;
+  *ok = false;
+  if (d.action == DEST_REFUSE)
+    {
+      dest_report (&w, &d, true);
+      return false;
+    }
+  if (d.ask && !ask_replace (dirfd, rel, dst, &f.dst_lnk, true))
+    {
+      if (opt->debug)
+        diag_line (_("skipped %s"), quoteaf (dst));
+      return false;
+    }
+  if (d.action == DEST_SKIP)
+    {
+      if (d.fail)
+        dest_report (&w, &d, true);
+      else if (opt->debug)
+        diag_line (_("skipped %s"), quoteaf (dst));
+      *ok = !d.fail;
+      return false;
+    }
+  if (d.action == DEST_BACKUP)
+    {
+      *backup = backup_file_rename (dirfd, rel, opt->backup);
+      if (!*backup && errno != ENOENT)
+        {
+          diag_error (errno, _("cannot backup %s"), quoteaf (dst));
+          return false;
+        }
+      *exists = false;
+    }
+  return true;
+}
+
+/* Return true if directory SRC (status ST) was an operand before, to be
+   moved to the same destination DST: GNU mv warns and leaves it (the
+   first operand's move, whatever became of it, stands).  */
+static bool
+dir_named_twice (struct mv_run *run, char const *src, struct stat const *st,
+                 char const *dst)
+{
+  char const *earlier = hlmap_lookup (run->dirs, st->st_dev, st->st_ino);
+  if (!earlier)
+    {
+      hlmap_insert (run->dirs, st->st_dev, st->st_ino, dst);
+      return false;
+    }
+  if (!copy_tree_same_entry (earlier, dst))
+    return false;
+  diag_error (0, _("warning: source directory %s specified more than once"),
+              quoteaf (src));
+  return true;
+}
+
 /* Move SRC to entry REL of DIRFD, called DST.  RENAME_ERRNO is the errno
    of a rename already tried without replacing, or -1.  */
 static bool
@@ -269,85 +362,16 @@ move_one (struct mv_run *run, char const *src, int dirfd,
       diag_error (errno, _("cannot stat %s"), quoteaf (src));
       return false;
     }
-  bool exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (!exists && errno != ENOENT)
-    {
-      diag_error (errno, _("cannot stat %s"), quoteaf (dst));
-      return false;
-    }
-  if (exists)
-    {
-      if (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL)
-        {
-          if (opt->update == UPDATE_NONE_FAIL)
-            {
-              diag_error (0, _("not replacing %s"), quoteaf (dst));
-              return false;
-            }
-          if (opt->debug)
-            diag_line (_("skipped %s"), quoteaf (dst));
-          return true;
-        }
-      struct stat s;
-      if (SAME_INODE (src_st, dst_st)
-          || (S_ISLNK (src_st.st_mode) && !S_ISLNK (dst_st.st_mode)
-              && stat (src, &s) == 0 && SAME_INODE (s, dst_st)))
-        {
-          diag_error (0, _("%s and %s are the same file"),
-                      quoteaf_n (0, src), quoteaf_n (1, dst));
-          return false;
-        }
-      if (opt->update == UPDATE_OLDER && !S_ISDIR (src_st.st_mode)
-          && timespec_cmp (get_stat_mtime (&dst_st),
-                           get_stat_mtime (&src_st)) >= 0)
-        {
-          if (opt->debug)
-            diag_line (_("skipped %s"), quoteaf (dst));
-          return true;
-        }
-      if ((opt->interactive == I_ASK_USER
-           || (opt->interactive == I_UNSPECIFIED && isatty (STDIN_FILENO)))
-          && !ask_replace (dirfd, rel, dst, &dst_st,
-                           opt->interactive == I_ASK_USER))
-        {
-          if (opt->debug)
-            diag_line (_("skipped %s"), quoteaf (dst));
-          return false;
-        }
-      if (!opt->exchange && opt->backup == no_backups)
-        {
-          if (S_ISDIR (dst_st.st_mode) && !S_ISDIR (src_st.st_mode))
-            {
-              diag_error (0, _("cannot overwrite directory %s with "
-                               "non-directory %s"),
-                          quoteaf_n (0, dst), quoteaf_n (1, src));
-              return false;
-            }
-          if (!S_ISDIR (dst_st.st_mode) && S_ISDIR (src_st.st_mode))
-            {
-              diag_error (0, _("cannot overwrite non-directory %s with "
-                               "directory %s"),
-                          quoteaf_n (0, dst), quoteaf_n (1, src));
-              return false;
-            }
-        }
-      if (run->moved && !opt->exchange && name_set_has (run->moved, dst))
-        {
-          diag_error (0, _("will not overwrite just-created %s with %s"),
-                      quoteaf_n (0, dst), quoteaf_n (1, src));
-          return false;
-        }
-      if (opt->backup != no_backups)
-        {
-          backup = backup_file_rename (dirfd, rel, opt->backup);
-          if (!backup && errno != ENOENT)
-            {
-              diag_error (errno, _("cannot backup %s"), quoteaf (dst));
-              return false;
-            }
-          exists = false;
-        }
-    }
+  if (S_ISDIR (src_st.st_mode) && run->dirs
+      && dir_named_twice (run, src, &src_st, dst))
+    return true;
+  bool exists = false;
+  /* GNU mv tries the swap before any rule about the destination.  */
+  if (opt->exchange)
+    exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
+  else if (!check_dest (run, src, &src_st, dirfd, rel, dst, &exists,
+                        &dst_st, &backup, &ok))
+    return ok;
 
   /* 3. The atomic swap, when asked.  */
   if (opt->exchange)
@@ -417,8 +441,13 @@ move_one (struct mv_run *run, char const *src, int dirfd,
     }
 
  done:
+  /* Remember what was made, so that another operand does not replace
+     it (GNU's dest_info).  */
+  struct stat made;
   if (ok && run->moved)
-    name_set_add (run->moved, dst);
+    name_set_add_file (run->moved, dst,
+                       fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
+                       ? &made : NULL);
   /* The move failed after a backup: put the old file back.  */
   if (!ok && backup && renameat (dirfd, backup, dirfd, rel) != 0)
     diag_error (errno, _("cannot un-backup %s"), quoteaf (dst));
@@ -564,7 +593,10 @@ main (int argc, char **argv)
   };
   copy_tree_init (&run.engine, &run.copy, false);
   if (target_dir ? 1 < n : 2 < n)
-    run.moved = name_set_new ();
+    {
+      run.moved = name_set_new ();
+      run.dirs = hlmap_new ();
+    }
   frontend_catch_signals ();
 
   bool ok = false;
@@ -628,6 +660,7 @@ main (int argc, char **argv)
     }
   copy_tree_free (&run.engine);
   name_set_free (run.moved);
+  hlmap_free (run.dirs);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

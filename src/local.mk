@@ -6,6 +6,7 @@ bin_PROGRAMS += src/cowcp src/cowln src/cowmv
 copy_sources = \
   src/copy-data.c src/copy-data.h \
   src/copy-dest.c src/copy-dest.h \
+  src/dest-probe.c src/dest-probe.h \
   src/copy-meta.c src/copy-meta.h \
   src/copy-pool.c src/copy-pool.h \
   src/copy-options.h \

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* dest-probe.h -- the I/O around copy-dest's pure decision: find out
+   the facts it needs about a source and its destination, and report a
+   refusal in GNU's words.  */
+
+#ifndef DEST_PROBE_H
+#define DEST_PROBE_H
+
+#include "copy-dest.h"
+
+struct name_set;
+
+/* A source and its destination: entry SRC_REL of directory SRC_DIRFD,
+   called SRC_NAME, and entry DST_REL of DST_DIRFD, called DST_NAME.  */
+struct dest_where
+{
+  int src_dirfd;
+  char const *src_rel;
+  char const *src_name;
+  int dst_dirfd;
+  char const *dst_rel;
+  char const *dst_name;
+};
+
+/* Fill *F for the source at W, whose status as copied is SRC_ST, under
+   policy P.  COMMAND_LINE says it is an operand; MADE (or NULL) holds
+   the destinations this run made; KEEP_DIR_LINK is
+   --keep-directory-symlink.  Only what P's rules can use is looked up,
+   and only when something is at the destination.  */
+void dest_probe (struct dest_where const *w, struct stat const *src_st,
+                 bool command_line, struct name_set const *made,
+                 bool keep_dir_link, struct dest_policy const *p,
+                 struct dest_facts *f);
+
+/* Report the refusal (or failing skip) D of W's destination, as cp
+   does, or as mv does when MOVE.  */
+void dest_report (struct dest_where const *w, struct dest_decision const *d,
+                  bool move);
+
+#endif /* DEST_PROBE_H */
