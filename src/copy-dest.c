@@ -325,3 +325,34 @@ copy_dest_decide (struct dest_policy const *p, struct dest_facts const *f)
     return refuse (d, DR_THROUGH_SYMLINK);
   return d;
 }
+
+/* Decide for ln; see copy-dest.h.  GNU ln's do_link, in its order.  */
+struct dest_decision
+copy_dest_decide_link (struct link_policy const *p, struct link_facts const *f)
+{
+  struct dest_decision d = { .action = DEST_CREATE };
+  bool backup = p->backup_type != no_backups;
+
+  /* 1. Without -f, -i or a backup, the link is made or fails.  */
+  if (!(p->force || p->interactive || backup) || !f->dst_ok)
+    return d;
+
+  /* 2. Never a directory, nor a link this run just made.  */
+  if (S_ISDIR (f->dst.st_mode))
+    return refuse (d, DR_LINK_ONTO_DIR);
+  if (f->created)
+    return refuse (d, DR_JUST_CREATED);
+
+  /* 3. Removing (or, for a hard link, backing up) the destination must
+     not remove the source: its only name, or the same entry.  A backed
+     up symlink keeps what it replaced.  */
+  if ((backup ? !p->symbolic : p->force) && f->src_ok
+      && SAME_INODE (f->src, f->dst)
+      && (f->src.st_nlink == 1 || f->same_entry))
+    return refuse (d, DR_SAME_FILE);
+
+  /* 4. Ask, back up, then replace.  */
+  d.ask = p->interactive;
+  d.action = backup ? DEST_BACKUP : DEST_REPLACE;
+  return d;
+}

@@ -84,7 +84,8 @@ enum dest_reason
   DR_DANGLING,          /* not writing through dangling symlink %s */
   DR_BACKUP_DESTROYS,   /* backing up %s might destroy source */
   DR_STAT,              /* cannot stat %s (ERR) */
-  DR_DECLINED           /* the user said no */
+  DR_DECLINED,          /* the user said no */
+  DR_LINK_ONTO_DIR      /* ln: %s: cannot overwrite directory */
 };
 
 struct dest_decision
@@ -103,6 +104,35 @@ struct dest_decision
    P.  Pure: no system calls, no output.  */
 struct dest_decision copy_dest_decide (struct dest_policy const *p,
                                        struct dest_facts const *f);
+
+/* ln's options that bear on an existing destination.  */
+struct link_policy
+{
+  bool force;           /* -f */
+  bool interactive;     /* -i */
+  bool symbolic;        /* -s */
+  int backup_type;      /* enum backup_type */
+};
+
+/* What ln found: the destination's lstat (when DST_OK), the source's
+   status (lstat for a hard link, stat for -L or -s; when SRC_OK), whether
+   they are one directory entry, and whether this run made DST.  */
+struct link_facts
+{
+  bool dst_ok;
+  struct stat dst;
+  bool src_ok;
+  struct stat src;
+  bool same_entry;
+  bool created;
+};
+
+/* Decide what ln does with its destination: DEST_CREATE (nothing there,
+   or nothing that may be replaced: the link is tried and fails as it
+   will), DEST_BACKUP or DEST_REPLACE (the new link takes the name, the
+   backup being made first), or DEST_REFUSE.  Pure.  */
+struct dest_decision copy_dest_decide_link (struct link_policy const *p,
+                                            struct link_facts const *f);
 
 /* Return true if the rules for P and source status SRC look at the
    destination itself (lstat) rather than through a symlink (stat).  */

@@ -12,6 +12,8 @@
 #include "canonicalize.h"
 #include "closeout.h"
 #include "copy-tree.h"
+#include "copy-dest.h"
+#include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
 #include "error.h"
@@ -20,7 +22,6 @@
 #include "name-set.h"
 #include "progname.h"
 #include "remove-tree.h"
-#include "same-inode.h"
 #include "tempname.h"
 #include "version-etc.h"
 #include "xalloc.h"
@@ -279,6 +280,50 @@ try_temp (char *tmp, void *arg)
   return make_link (t->opt, t->src, t->text, t->dirfd, tmp);
 }
 
+/* Decide with copy_dest_decide_link what happens to the destination,
+   entry REL of DIRFD called DST_NAME, of a link to SRC, and do the first
+   part of it: a question, a backup (named in *BACKUP).  *EXISTS says
+   whether something is still there afterwards (a backup that is another
+   name of the destination leaves it).  Return false after reporting
+   (or a "no"), to stop.  */
+static bool
+check_link_dest (struct ln_run *run, char const *src, int dirfd,
+                 char const *rel, char const *dst_name, bool *exists,
+                 char **backup)
+{
+  struct ln_options const *opt = run->opt;
+  struct link_policy p = { .force = opt->force,
+                           .interactive = opt->interactive,
+                           .symbolic = opt->symbolic,
+                           .backup_type = opt->backup };
+  struct dest_where w = { .src_dirfd = AT_FDCWD, .src_rel = src,
+                          .src_name = src, .dst_dirfd = dirfd,
+                          .dst_rel = rel, .dst_name = dst_name };
+  struct link_facts f;
+  dest_probe_link (&w, opt->symbolic || opt->logical || opt->cowlink,
+                   run->made, &f);
+  struct dest_decision d = copy_dest_decide_link (&p, &f);
+  if (d.action == DEST_REFUSE)
+    {
+      dest_report (&w, &d, false);
+      return false;
+    }
+  if (d.ask && !diag_ask (_("replace %s? "), quoteaf (dst_name)))
+    return false;
+  if (d.action == DEST_BACKUP)
+    {
+      *backup = backup_file_rename (dirfd, rel, opt->backup);
+      if (!*backup && errno != ENOENT)
+        {
+          diag_error (errno, _("cannot backup %s"), quoteaf (dst_name));
+          return false;
+        }
+      struct stat st;
+      *exists = fstatat (dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    }
+  return true;
+}
+
 /* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
    SRC; with REPLACE, an existing DST is replaced atomically: the new
    link is made under a temporary name beside it and renamed over it.
@@ -304,47 +349,10 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       goto done;
     }
 
-  /* 2. What stands at DST: never a directory; with -f or a backup not
-     the target itself; with -i only if the user says so.  */
-  if (exists && replace)
-    {
-      if (run->made && name_set_has (run->made, dst_name))
-        {
-          diag_error (0, _("will not overwrite just-created %s with %s"),
-                      quoteaf_n (0, dst_name), quoteaf_n (1, src));
-          goto done;
-        }
-      if (S_ISDIR (dst_st.st_mode))
-        {
-          diag_error (0, _("%s: cannot overwrite directory"),
-                      quotef (dst_name));
-          goto done;
-        }
-      struct stat s;
-      if ((opt->force || opt->backup != no_backups) && !opt->interactive
-          && (opt->symbolic ? stat (src, &s)
-              : opt->logical ? stat (src, &s) : lstat (src, &s)) == 0
-          && SAME_INODE (s, dst_st)
-          && (s.st_nlink == 1 || copy_tree_same_entry (src, dst_name)))
-        {
-          diag_error (0, _("%s and %s are the same file"),
-                      quoteaf_n (0, src), quoteaf_n (1, dst_name));
-          goto done;
-        }
-      if (opt->interactive
-          && !diag_ask (_("replace %s? "), quoteaf (dst_name)))
-        goto done;
-      if (opt->backup != no_backups)
-        {
-          backup = backup_file_rename (dirfd, rel, opt->backup);
-          if (!backup && errno != ENOENT)
-            {
-              diag_error (errno, _("cannot backup %s"), quoteaf (dst_name));
-              goto done;
-            }
-          exists = false;
-        }
-    }
+  /* 2. What stands at DST, and may it go?  */
+  if (exists && !check_link_dest (run, src, dirfd, rel, dst_name, &exists,
+                                  &backup))
+    goto done;
 
   /* 3. The link: in place when nothing is there, else beside it and
      renamed over it.  A cowlink is always made beside it, so that a

@@ -77,6 +77,23 @@ link_names_dst (struct dest_where const *w)
   return same;
 }
 
+/* Find out; see dest-probe.h.  */
+void
+dest_probe_link (struct dest_where const *w, bool follow,
+                 struct name_set const *made, struct link_facts *f)
+{
+  *f = (struct link_facts) { 0 };
+  f->dst_ok = fstatat (w->dst_dirfd, w->dst_rel, &f->dst,
+                       AT_SYMLINK_NOFOLLOW) == 0;
+  if (!f->dst_ok)
+    return;
+  f->src_ok = fstatat (w->src_dirfd, w->src_rel, &f->src,
+                       follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0;
+  f->same_entry = same_entry (w->src_dirfd, w->src_rel, w->dst_dirfd,
+                              w->dst_rel);
+  f->created = made && name_set_seen (made, w->dst_name, &f->dst);
+}
+
 /* Fill the facts about the source at W in *F.  */
 static void
 probe_source (struct dest_where const *w, struct dest_policy const *p,
@@ -180,6 +197,9 @@ dest_report (struct dest_where const *w, struct dest_decision const *d,
       break;
     case DR_STAT:
       diag_error (d->err, _("cannot stat %s"), quoteaf (t));
+      break;
+    case DR_LINK_ONTO_DIR:
+      diag_error (0, _("%s: cannot overwrite directory"), quotef (t));
       break;
     case DR_NONE:
     case DR_DECLINED:

@@ -32,6 +32,12 @@ void dest_probe (struct dest_where const *w, struct stat const *src_st,
                  bool keep_dir_link, struct dest_policy const *p,
                  struct dest_facts *f);
 
+/* Fill *F for ln's source and destination at W: the source's status
+   through symlinks when FOLLOW (-L, -s); MADE (or NULL) holds the links
+   this run made.  */
+void dest_probe_link (struct dest_where const *w, bool follow,
+                      struct name_set const *made, struct link_facts *f);
+
 /* Report the refusal (or failing skip) D of W's destination, as cp
    does, or as mv does when MOVE.  */
 void dest_report (struct dest_where const *w, struct dest_decision const *d,

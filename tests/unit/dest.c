@@ -413,10 +413,113 @@ sweep (void)
             cases, bad[k], bad[k] ? "; first: " : "", first[k]);
 }
 
+/* One row for ln: options, the scenario, GNU ln's answer.  */
+struct link_row
+{
+  char const *what;
+  struct link_policy p;
+  bool dst_ok;
+  bool dst_dir;
+  bool same_inode;
+  nlink_t nlink;
+  bool same_entry;
+  bool created;
+  enum dest_action want;
+  enum dest_reason why;
+};
+
+static struct link_row const link_table[] = {
+  { "ln a b: tried, fails as it will", { 0 }, true, false, false, 1, false,
+    false, DEST_CREATE },
+  { "ln -f a b: replaced", { .force = true }, true, false, false, 1, false,
+    false, DEST_REPLACE },
+  { "ln -f a a: the same file", { .force = true }, true, false, true, 1,
+    true, false, DEST_REFUSE, DR_SAME_FILE },
+  { "ln -f a b (two names of one file): replaced", { .force = true }, true,
+    false, true, 2, false, false, DEST_REPLACE },
+  { "ln -sf a a: the same file", { .force = true, .symbolic = true }, true,
+    false, true, 1, true, false, DEST_REFUSE, DR_SAME_FILE },
+  { "ln -sf --backup a a: backed up", { .force = true, .symbolic = true,
+    .backup_type = simple_backups }, true, false, true, 1, true, false,
+    DEST_BACKUP },
+  { "ln --backup a a: the same file", { .backup_type = simple_backups },
+    true, false, true, 1, true, false, DEST_REFUSE, DR_SAME_FILE },
+  { "ln -f --backup=simple a b (b~ a name of b): backed up",
+    { .force = true, .backup_type = simple_backups }, true, false, false, 2,
+    false, false, DEST_BACKUP },
+  { "ln -f a d (a directory): refused", { .force = true }, true, true,
+    false, 2, false, false, DEST_REFUSE, DR_LINK_ONTO_DIR },
+  { "ln -f a/f b/f c: will not overwrite just-created", { .force = true },
+    true, false, false, 1, false, true, DEST_REFUSE, DR_JUST_CREATED },
+  { "ln -i a b: asked, then replaced", { .interactive = true }, true, false,
+    false, 1, false, false, DEST_REPLACE },
+  { "ln -f a b (nothing there): made", { .force = true }, false, false,
+    false, 1, false, false, DEST_CREATE },
+};
+
+/* Check each row of ln's table.  */
+static void
+check_link_table (void)
+{
+  for (size_t i = 0; i < sizeof link_table / sizeof link_table[0]; i++)
+    {
+      struct link_row const *r = &link_table[i];
+      struct link_facts f = { .dst_ok = r->dst_ok, .src_ok = true,
+                              .same_entry = r->same_entry,
+                              .created = r->created };
+      f.src = st_of (S_IFREG, INO_A, r->nlink, 100);
+      f.dst = (r->dst_dir ? st_of (S_IFDIR, INO_DIR, 2, 50)
+               : r->same_inode ? f.src : st_of (S_IFREG, INO_B, 1, 50));
+      struct dest_decision d = copy_dest_decide_link (&r->p, &f);
+      bool ok = d.action == r->want && (r->why == DR_NONE
+                                        || d.reason == r->why);
+      if (ok && r->p.interactive)
+        ok = d.ask;
+      tap_ok (ok, "%s: %s (got %s, reason %d)", r->what,
+              action_name (r->want), action_name (d.action), d.reason);
+    }
+}
+
+/* Every combination for ln: removing or backing up the destination
+   never takes the source's last name with it (a backed-up symlink
+   keeps it).  With -i GNU asks first and does what the user says, even
+   'ln -si a a'.  */
+static void
+link_sweep (void)
+{
+  static int const backups[] = { no_backups, simple_backups,
+                                 numbered_backups };
+  long cases = 0, bad = 0;
+  for (int bits = 0; bits < 1 << 7; bits++)
+    for (int bk = 0; bk < 3; bk++)
+      {
+        struct link_policy p = { .force = bits & 1, .interactive = bits & 2,
+                                 .symbolic = bits & 4,
+                                 .backup_type = backups[bk] };
+        struct link_facts f = { .dst_ok = true, .src_ok = true,
+                                .same_entry = bits & 8,
+                                .created = bits & 64 };
+        f.src = st_of (S_IFREG, INO_A, bits & 16 ? 2 : 1, 100);
+        f.dst = bits & 32 || f.same_entry ? f.src
+                                          : st_of (S_IFREG, INO_B, 1, 50);
+        struct dest_decision d = copy_dest_decide_link (&p, &f);
+        bool last_name = (SAME_INODE (f.src, f.dst)
+                          && (f.src.st_nlink == 1 || f.same_entry));
+        cases++;
+        if (last_name && !p.interactive && (d.action == DEST_REPLACE
+                          || (d.action == DEST_BACKUP && !p.symbolic)))
+          bad++;
+      }
+  tap_ok (bad == 0, "ln without -i never removes the source's last name "
+          "(%ld combinations, %ld bad)", cases, bad);
+}
+
 int
 main (void)
 {
   check_table ();
   sweep ();
+  check_link_table ();
+  link_sweep ();
   return tap_done ();
 }
