@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# cowln's rules for an existing destination (src/copy-dest.c) against GNU
+# ln.
+
+load ../helpers/common
+load ../helpers/gnu
+
+setup ()
+{
+  umask 022
+}
+
+@test "ln -f --backup=simple a b, b~ another name of b, succeeds" {
+  fixture () { echo a >a; echo b >b; ln b b~; }
+  run_both_prog ln -f --backup=simple a b
+  assert_success
+  assert_equal "$(cat "$OURS_TWIN/b~")" b
+}
+
+@test "ln -f a a is the same file" {
+  fixture () { echo a >a; }
+  run_both_prog ln -f a a
+  assert_failure
+}
+
+@test "ln -sf a a is the same file, and a keeps its data" {
+  fixture () { echo a >a; }
+  run_both_prog ln -sf a a
+  assert_failure
+  assert_equal "$(cat "$OURS_TWIN/a")" a
+}
+
+@test "ln -sf --backup a a backs a up and makes the link" {
+  fixture () { echo a >a; }
+  run_both_prog ln -sf --backup a a
+  assert_success
+}
+
+@test "ln -f a b, two names of one file, replaces b" {
+  fixture () { echo a >a; ln a b; }
+  run_both_prog ln -f a b
+  assert_success
+}
+
+@test "ln -f a/f b/f c will not overwrite the link it just made" {
+  fixture () { mkdir a b c; echo 1 >a/f; echo 2 >b/f; }
+  run_both_prog ln -f a/f b/f c
+  assert_failure
+}
+
+@test "ln -f onto a directory is refused" {
+  fixture () { echo a >a; mkdir d; echo x >d/a; }
+  run_both_prog ln -T -f a d
+  assert_failure
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# cowmv's rules for an existing destination (src/copy-dest.c, move mode)
+# against GNU mv, on the cases that once lost data or differed.
+
+load ../helpers/common
+load ../helpers/gnu
+
+setup ()
+{
+  umask 022
+}
+
+@test "mv --backup=simple a~ a refuses and keeps a~" {
+  fixture () { echo a >a; echo keep >a~; }
+  run_both_prog mv --backup=simple a~ a
+  assert_failure
+  assert_equal "$(cat "$OURS_TWIN/a~")" keep
+  assert_equal "$(cat "$OURS_TWIN/a")" a
+}
+
+@test "mv --backup=numbered between two names of one file backs up" {
+  fixture () { echo data >a; ln a b; }
+  run_both_prog mv --backup=numbered a b
+  assert_success
+  assert_equal "$(cat "$OURS_TWIN/b")" data
+}
+
+@test "mv -b between two names of one file backs up" {
+  fixture () { echo data >a; ln a b; }
+  run_both_prog mv -b a b
+  assert_success
+}
+
+@test "mv between two names of one file says they are the same file" {
+  fixture () { echo data >a; ln a b; }
+  run_both_prog mv a b
+  assert_failure
+}
+
+@test "mv of a symlink onto its only target is refused" {
+  fixture () { echo data >f; ln -s f s; }
+  run_both_prog mv s f
+  assert_failure
+  assert_equal "$(cat "$OURS_TWIN/f")" data
+}
+
+@test "mv of a symlink onto another name of its target is allowed" {
+  fixture () { echo data >f; ln f l; ln -s f s; }
+  run_both_prog mv s l
+  assert_success
+}
+
+@test "mv ./b b b/ warns that the source directory is named twice" {
+  fixture () { mkdir b; echo x >b/x; }
+  run_both_prog mv ./b b b/
+  assert_failure
+}
+
+@test "mv a/f b/f c will not overwrite the file it just moved" {
+  fixture () { mkdir a b c; echo 1 >a/f; echo 2 >b/f; }
+  run_both_prog mv a/f b/f c
+  assert_failure
+  assert_equal "$(cat "$OURS_TWIN/b/f")" 2
+}
+
+@test "mv --backup=numbered a/f b/f c keeps both" {
+  fixture () { mkdir a b c; echo 1 >a/f; echo 2 >b/f; }
+  run_both_prog mv --backup=numbered a/f b/f c
+  assert_success
+}
