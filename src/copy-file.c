@@ -164,15 +164,17 @@ carry_out (struct job *job, struct dest_decision const *d, bool *follow)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
-  if (d->action == DEST_REFUSE)
-    {
-      report_refusal (job, d);
-      return EXIST_FAIL;
-    }
+  /* GNU asks before it looks at directories against non-directories
+     and names made this run.  */
   if (d->ask && !ask_overwrite (job))
     {
       if (opt->debug)
         diag_line (_("skipped %s"), quoteaf (dst->name));
+      return EXIST_FAIL;
+    }
+  if (d->action == DEST_REFUSE)
+    {
+      report_refusal (job, d);
       return EXIST_FAIL;
     }
   switch (d->action)
@@ -188,8 +190,8 @@ carry_out (struct job *job, struct dest_decision const *d, bool *follow)
         diag_line (_("skipped %s"), quoteaf (dst->name));
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
-      job->backup = backup_file_rename (dst->dirfd, dst->relname,
-                                        opt->backup_type);
+      job->backup = dest_backup (dst->dirfd, dst->relname,
+                                 opt->backup_type);
       if (!job->backup && errno != ENOENT)
         {
           diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));

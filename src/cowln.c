@@ -299,6 +299,15 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
   struct dest_where w = { .src_dirfd = AT_FDCWD, .src_rel = src,
                           .src_name = src, .dst_dirfd = dirfd,
                           .dst_rel = rel, .dst_name = dst_name };
+  /* GNU ln looks at a hard link's source before its destination.  */
+  struct stat st;
+  if (!opt->symbolic && !opt->cowlink
+      && ((opt->logical ? stat (src, &st) : lstat (src, &st)) != 0
+          || (S_ISDIR (st.st_mode) && !opt->hard_dir)))
+    {
+      report_link (opt, EEXIST, src, src, dst_name);
+      return false;
+    }
   struct link_facts f;
   dest_probe_link (&w, opt->symbolic || opt->logical || opt->cowlink,
                    run->made, &f);
@@ -312,13 +321,12 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
     return false;
   if (d.action == DEST_BACKUP)
     {
-      *backup = backup_file_rename (dirfd, rel, opt->backup);
+      *backup = dest_backup (dirfd, rel, opt->backup);
       if (!*backup && errno != ENOENT)
         {
           diag_error (errno, _("cannot backup %s"), quoteaf (dst_name));
           return false;
         }
-      struct stat st;
       *exists = fstatat (dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
     }
   return true;
@@ -445,8 +453,8 @@ do_link (struct ln_run *run, char const *src, int dirfd,
 
  undo:
   /* The link failed after a backup: put the old file back.  */
-  if (backup && renameat (dirfd, backup, dirfd, rel) != 0)
-    diag_error (errno, _("cannot un-backup %s"), quoteaf (dst_name));
+  if (backup)
+    dest_unbackup (dirfd, rel, backup, dst_name);
  done:
   free (backup);
   free (text);

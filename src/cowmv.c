@@ -283,15 +283,17 @@ check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
   *exists = f.dst_lnk_ok;
   *dst_st = f.dst_lnk;
   *ok = false;
-  if (d.action == DEST_REFUSE)
-    {
-      dest_report (&w, &d, true);
-      return false;
-    }
+  /* GNU asks before it looks at directories against non-directories
+     and names made this run.  */
   if (d.ask && !ask_replace (dirfd, rel, dst, &f.dst_lnk, true))
     {
       if (opt->debug)
         diag_line (_("skipped %s"), quoteaf (dst));
+      return false;
+    }
+  if (d.action == DEST_REFUSE)
+    {
+      dest_report (&w, &d, true);
       return false;
     }
   if (d.action == DEST_SKIP)
@@ -305,7 +307,7 @@ check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
     }
   if (d.action == DEST_BACKUP)
     {
-      *backup = backup_file_rename (dirfd, rel, opt->backup);
+      *backup = dest_backup (dirfd, rel, opt->backup);
       if (!*backup && errno != ENOENT)
         {
           diag_error (errno, _("cannot backup %s"), quoteaf (dst));
@@ -449,8 +451,8 @@ move_one (struct mv_run *run, char const *src, int dirfd,
                        fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
                        ? &made : NULL);
   /* The move failed after a backup: put the old file back.  */
-  if (!ok && backup && renameat (dirfd, backup, dirfd, rel) != 0)
-    diag_error (errno, _("cannot un-backup %s"), quoteaf (dst));
+  if (!ok && backup)
+    dest_unbackup (dirfd, rel, backup, dst);
   free (backup);
   return ok;
 }

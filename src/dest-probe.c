@@ -206,3 +206,36 @@ dest_report (struct dest_where const *w, struct dest_decision const *d,
       break;
     }
 }
+
+/* Back up; see dest-probe.h.  gnulib's backup_file_rename looks for
+   numbered backups in FILE's directory but renames FILE relative to the
+   descriptor it was given, so it is given the directory and the last
+   component.  */
+char *
+dest_backup (int dirfd, char const *rel, int type)
+{
+  char const *base = last_component (rel);
+  if (base == rel)
+    return backup_file_rename (dirfd, rel, type);
+  char *dir = mdir_name (rel);
+  int fd = dir ? openat (dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  free (dir);
+  if (fd < 0)
+    return NULL;
+  char *b = backup_file_rename (fd, base, type);
+  int err = errno;
+  close (fd);
+  errno = err;
+  return b;
+}
+
+/* Undo; see dest-probe.h.  */
+void
+dest_unbackup (int dirfd, char const *rel, char const *backup,
+               char const *dst_name)
+{
+  char *from = name_beside (rel, backup);
+  if (renameat (dirfd, from, dirfd, rel) != 0)
+    diag_error (errno, _("cannot un-backup %s"), quoteaf (dst_name));
+  free (from);
+}

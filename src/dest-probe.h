@@ -43,4 +43,15 @@ void dest_probe_link (struct dest_where const *w, bool follow,
 void dest_report (struct dest_where const *w, struct dest_decision const *d,
                   bool move);
 
+/* Rename entry REL of DIRFD (which may have directories in front) to its
+   backup name of TYPE (enum backup_type).  Return that name, a sibling
+   of REL's last component, newly allocated; NULL with errno set.  */
+char *dest_backup (int dirfd, char const *rel, int type);
+
+/* Put BACKUP, the name dest_backup returned for entry REL of DIRFD, back
+   in place after the new file could not be made; report a failure,
+   naming the destination DST_NAME.  */
+void dest_unbackup (int dirfd, char const *rel, char const *backup,
+                    char const *dst_name);
+
 #endif /* DEST_PROBE_H */

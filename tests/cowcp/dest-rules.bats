@@ -156,3 +156,10 @@ teardown ()
   run_both -b a b
   assert_failure
 }
+
+@test "cp -b onto a destination in another directory keeps its backup there" {
+  fixture () { echo s >src; mkdir D; echo d >D/dst; echo e >D/dst.~1~; }
+  run_both -b src D/dst
+  assert_success
+  assert_equal "$(cat "$OURS_TWIN/D/dst.~2~")" d
+}

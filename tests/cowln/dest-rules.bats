@@ -54,3 +54,16 @@ setup ()
   run_both_prog ln -T -f a d
   assert_failure
 }
+
+@test "ln -b onto a destination in another directory backs it up there" {
+  fixture () { echo s >src; mkdir D; echo d >D/dst; echo e >D/dst.~1~; }
+  run_both_prog ln -b src D/dst
+  assert_success
+  assert_equal "$(cat "$OURS_TWIN/D/dst.~2~")" d
+}
+
+@test "ln -f of a directory into a directory says hard links to directories are not allowed" {
+  fixture () { mkdir src D; echo x >D/src; }
+  run_both_prog ln -f src D/
+  assert_failure
+}

@@ -69,3 +69,17 @@ setup ()
   run_both_prog mv --backup=numbered a/f b/f c
   assert_success
 }
+
+@test "mv -b onto a destination in another directory backs it up there" {
+  fixture () { echo s >src; mkdir D; echo d >D/dst; }
+  run_both_prog mv -b src D/dst
+  assert_success
+  assert_equal "$(cat "$OURS_TWIN/D/dst~")" d
+}
+
+@test "mv -i asks before refusing a directory onto a file" {
+  fixture () { mkdir src; echo d >dst; }
+  gnu911 status 1  # 9.2+: a declined -i fails
+  run_both_prog mv -i src dst
+  assert_failure
+}
