@@ -611,6 +611,236 @@ do_copy (struct copy_run *run, struct operands const *ops)
   return copy_tree_file (run, files[0], &dst);
 }
 
+/* Apply option C to OPT and SET if it is about what is copied: links,
+   symlinks, trees, filesystems.  Return false if it is not.  */
+static bool
+parse_tree_option (int c, struct copy_options *opt, struct settings *set)
+{
+  switch (c)
+    {
+    case 'a':
+      opt->deref = DEREF_NEVER;
+      set->deref_given = true;
+      opt->preserve_links = opt->preserve_ownership = true;
+      opt->preserve_mode = opt->preserve_timestamps = true;
+      opt->preserve_xattr = true;
+      opt->require_preserve = true;
+      opt->reduce_diagnostics = true;
+      opt->explicit_no_preserve_mode = false;
+      opt->recursive = true;
+      break;
+    case COPY_CONTENTS_OPTION:
+      opt->copy_contents = true;
+      break;
+    case 'd':
+      opt->deref = DEREF_NEVER;
+      set->deref_given = true;
+      opt->preserve_links = true;
+      break;
+    case 'H':
+      opt->deref = DEREF_COMMAND_LINE;
+      set->deref_given = true;
+      break;
+    case KEEP_DIRECTORY_SYMLINK_OPTION:
+      opt->keep_dir_symlink = true;
+      break;
+    case 'l':
+      opt->hard_link = true;
+      break;
+    case 'L':
+      opt->deref = DEREF_ALWAYS;
+      set->deref_given = true;
+      break;
+    case 'P':
+      opt->deref = DEREF_NEVER;
+      set->deref_given = true;
+      break;
+    case 'r':
+    case 'R':
+      opt->recursive = true;
+      break;
+    case 's':
+      opt->symbolic_link = true;
+      break;
+    case 'x':
+      opt->one_file_system = true;
+      break;
+    default:
+      return false;
+    }
+  return true;
+}
+
+/* Apply option C to OPT and SET if it is about how data and metadata
+   are copied (ARGV gives the option's spelling).  Return false if it is
+   not.  */
+static bool
+parse_data_option (int c, struct copy_options *opt, struct settings *set,
+                   char **argv)
+{
+  switch (c)
+    {
+    case ATTRIBUTES_ONLY_OPTION:
+      opt->data_copy_required = false;
+      break;
+    case 'c':
+      opt->cow = COW_ALWAYS;
+      set->cow_given = true;
+      break;
+    case CONTEXT_OPTION:
+      /* Without SELinux, GNU cp ignores a bare -Z and warns about a
+         context it cannot set->  */
+      if (optarg)
+        error (0, 0, _("warning: ignoring --context; "
+                       "it requires an SELinux-enabled kernel"));
+      break;
+    case 'Z':
+      break;
+    case COW_OPTION:
+      opt->cow = (optarg
+                 ? XARGMATCH (strncmp (argv[optind - 1], "--c", 3) == 0
+                              ? "--cow" : "--reflink",
+                              optarg, cow_args, cow_vals)
+                 : COW_ALWAYS);
+      set->cow_given = true;
+      break;
+    case NO_PRESERVE_OPTION:
+      decode_preserve (opt, set, optarg, false);
+      break;
+    case 'p':
+      opt->preserve_mode = opt->preserve_ownership = true;
+      opt->preserve_timestamps = true;
+      opt->require_preserve = true;
+      opt->explicit_no_preserve_mode = false;
+      break;
+    case PRESERVE_OPTION:
+      if (optarg)
+        decode_preserve (opt, set, optarg, true);
+      else
+        {
+          opt->preserve_mode = opt->preserve_ownership = true;
+          opt->preserve_timestamps = true;
+          opt->explicit_no_preserve_mode = false;
+        }
+      opt->require_preserve = true;
+      break;
+    case SPARSE_OPTION:
+      opt->sparse = XARGMATCH ("--sparse", optarg, sparse_args,
+                              sparse_vals);
+      break;
+    default:
+      return false;
+    }
+  return true;
+}
+
+/* Apply option C to OPT, SET and OPS if it is about destinations and
+   what is said: backups, -f, -i, -n, -u, the target, -v.  Return false
+   if it is not.  */
+static bool
+parse_dest_option (int c, struct copy_options *opt, struct settings *set,
+                   struct operands *ops)
+{
+  switch (c)
+    {
+    case 'b':
+      set->make_backups = true;
+      break;
+    case BACKUP_OPTION:
+      set->make_backups = true;
+      if (optarg)
+        set->version_control = optarg;
+      break;
+    case DEBUG_OPTION:
+      opt->debug = opt->verbose = true;
+      break;
+    case 'f':
+      opt->unlink_dest_after_failed_open = true;
+      break;
+    case 'i':
+      opt->interactive = I_ASK_USER;
+      set->no_clobber = false;
+      break;
+    case 'n':
+      set->no_clobber = true;
+      opt->interactive = I_UNSPECIFIED;
+      break;
+    case PARENTS_OPTION:
+      ops->parents = true;
+      break;
+    case REMOVE_DESTINATION_OPTION:
+      opt->remove_destination = true;
+      break;
+    case 'S':
+      set->make_backups = true;
+      set->suffix = optarg;
+      break;
+    case STRIP_TRAILING_SLASHES_OPTION:
+      ops->strip_slashes = true;
+      break;
+    case 't':
+      if (ops->target_dir)
+        error (EXIT_FAILURE, 0,
+               _("multiple target directories specified"));
+      ops->target_dir = optarg;
+      break;
+    case 'T':
+      ops->no_target_dir = true;
+      break;
+    case 'u':
+      opt->update = UPDATE_OLDER;
+      break;
+    case UPDATE_OPTION:
+      opt->update = frontend_update_mode (optarg);
+      break;
+    case 'v':
+      opt->verbose = true;
+      break;
+    default:
+      return false;
+    }
+  return true;
+}
+
+/* Check the options gathered in OPT and SET for the conflicts GNU cp
+   reports, in its order, and settle what follows from them: -n, the
+   backup type, the symlink rule.  Exit on a usage error.  */
+static void
+check_settings (struct copy_options *opt, struct settings const *set)
+{
+  if (opt->hard_link && opt->symbolic_link)
+    {
+      error (0, 0, _("cannot make both hard and symbolic links"));
+      usage (EXIT_FAILURE);
+    }
+  if (set->no_clobber)
+    opt->update = UPDATE_NONE;
+  if (set->make_backups
+      && (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL))
+    {
+      error (0, 0, _("--backup is mutually exclusive with -n or "
+                     "--update=none-fail"));
+      usage (EXIT_FAILURE);
+    }
+  if (set->cow_given && opt->cow == COW_ALWAYS && opt->sparse != SPARSE_AUTO)
+    {
+      error (0, 0, _("--reflink can be used only with --sparse=auto"));
+      usage (EXIT_FAILURE);
+    }
+  if (set->make_backups)
+    opt->backup_type = frontend_backup_type (set->version_control,
+                                             set->suffix);
+  if (set->preserve_context_asked)
+    error (EXIT_FAILURE, 0, _("cannot preserve security context "
+                              "without an SELinux-enabled kernel"));
+
+  /* Without -P, -H, -L, -d or -a, a recursive copy copies symlinks as
+     symlinks, except with -l; a plain one follows them.  */
+  if (!set->deref_given)
+    opt->deref = (opt->recursive && !opt->hard_link
+                  ? DEREF_NEVER : DEREF_ALWAYS);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -621,8 +851,7 @@ main (int argc, char **argv)
     .update = UPDATE_ALL,
     .deref = DEREF_ALWAYS,
     .data_copy_required = true,
-    .backup_type = no_backups,
-    .stop = frontend_stop
+    .backup_type = no_backups
   };
   struct settings set = { 0 };
   struct operands ops = { 0 };
@@ -633,156 +862,12 @@ main (int argc, char **argv)
   while ((c = getopt_long (argc, argv, "abcdfHilLnprst:uvxPRS:TZ",
                            long_options, NULL)) != -1)
     {
+      if (parse_tree_option (c, &opt, &set)
+          || parse_data_option (c, &opt, &set, argv)
+          || parse_dest_option (c, &opt, &set, &ops))
+        continue;
       switch (c)
         {
-        case 'a':
-          opt.deref = DEREF_NEVER;
-          set.deref_given = true;
-          opt.preserve_links = opt.preserve_ownership = true;
-          opt.preserve_mode = opt.preserve_timestamps = true;
-          opt.preserve_xattr = true;
-          opt.require_preserve = true;
-          opt.reduce_diagnostics = true;
-          opt.explicit_no_preserve_mode = false;
-          opt.recursive = true;
-          break;
-        case ATTRIBUTES_ONLY_OPTION:
-          opt.data_copy_required = false;
-          break;
-        case 'b':
-          set.make_backups = true;
-          break;
-        case BACKUP_OPTION:
-          set.make_backups = true;
-          if (optarg)
-            set.version_control = optarg;
-          break;
-        case 'c':
-          opt.cow = COW_ALWAYS;
-          set.cow_given = true;
-          break;
-        case CONTEXT_OPTION:
-          /* Without SELinux, GNU cp ignores a bare -Z and warns about a
-             context it cannot set.  */
-          if (optarg)
-            error (0, 0, _("warning: ignoring --context; "
-                           "it requires an SELinux-enabled kernel"));
-          break;
-        case 'Z':
-          break;
-        case COPY_CONTENTS_OPTION:
-          opt.copy_contents = true;
-          break;
-        case COW_OPTION:
-          opt.cow = (optarg
-                     ? XARGMATCH (strncmp (argv[optind - 1], "--c", 3) == 0
-                                  ? "--cow" : "--reflink",
-                                  optarg, cow_args, cow_vals)
-                     : COW_ALWAYS);
-          set.cow_given = true;
-          break;
-        case 'd':
-          opt.deref = DEREF_NEVER;
-          set.deref_given = true;
-          opt.preserve_links = true;
-          break;
-        case DEBUG_OPTION:
-          opt.debug = opt.verbose = true;
-          break;
-        case 'f':
-          opt.unlink_dest_after_failed_open = true;
-          break;
-        case 'H':
-          opt.deref = DEREF_COMMAND_LINE;
-          set.deref_given = true;
-          break;
-        case 'i':
-          opt.interactive = I_ASK_USER;
-          set.no_clobber = false;
-          break;
-        case KEEP_DIRECTORY_SYMLINK_OPTION:
-          opt.keep_dir_symlink = true;
-          break;
-        case 'l':
-          opt.hard_link = true;
-          break;
-        case 'L':
-          opt.deref = DEREF_ALWAYS;
-          set.deref_given = true;
-          break;
-        case 'n':
-          set.no_clobber = true;
-          opt.interactive = I_UNSPECIFIED;
-          break;
-        case NO_PRESERVE_OPTION:
-          decode_preserve (&opt, &set, optarg, false);
-          break;
-        case 'P':
-          opt.deref = DEREF_NEVER;
-          set.deref_given = true;
-          break;
-        case 'p':
-          opt.preserve_mode = opt.preserve_ownership = true;
-          opt.preserve_timestamps = true;
-          opt.require_preserve = true;
-          opt.explicit_no_preserve_mode = false;
-          break;
-        case PARENTS_OPTION:
-          ops.parents = true;
-          break;
-        case PRESERVE_OPTION:
-          if (optarg)
-            decode_preserve (&opt, &set, optarg, true);
-          else
-            {
-              opt.preserve_mode = opt.preserve_ownership = true;
-              opt.preserve_timestamps = true;
-              opt.explicit_no_preserve_mode = false;
-            }
-          opt.require_preserve = true;
-          break;
-        case 'r':
-        case 'R':
-          opt.recursive = true;
-          break;
-        case REMOVE_DESTINATION_OPTION:
-          opt.remove_destination = true;
-          break;
-        case 's':
-          opt.symbolic_link = true;
-          break;
-        case 'S':
-          set.make_backups = true;
-          set.suffix = optarg;
-          break;
-        case SPARSE_OPTION:
-          opt.sparse = XARGMATCH ("--sparse", optarg, sparse_args,
-                                  sparse_vals);
-          break;
-        case STRIP_TRAILING_SLASHES_OPTION:
-          ops.strip_slashes = true;
-          break;
-        case 't':
-          if (ops.target_dir)
-            error (EXIT_FAILURE, 0,
-                   _("multiple target directories specified"));
-          ops.target_dir = optarg;
-          break;
-        case 'T':
-          ops.no_target_dir = true;
-          break;
-        case 'u':
-          opt.update = UPDATE_OLDER;
-          break;
-        case UPDATE_OPTION:
-          opt.update = frontend_update_mode (optarg);
-          break;
-        case 'v':
-          opt.verbose = true;
-          break;
-        case 'x':
-          opt.one_file_system = true;
-          break;
         case HELP_OPTION:
           usage (EXIT_SUCCESS);
         case VERSION_OPTION:
@@ -794,44 +879,8 @@ main (int argc, char **argv)
         }
     }
 
-  /* Conflicts GNU cp reports, in its order.  */
-  if (opt.hard_link && opt.symbolic_link)
-    {
-      error (0, 0, _("cannot make both hard and symbolic links"));
-      usage (EXIT_FAILURE);
-    }
-  if (set.no_clobber)
-    opt.update = UPDATE_NONE;
-  if (set.make_backups
-      && (opt.update == UPDATE_NONE || opt.update == UPDATE_NONE_FAIL))
-    {
-      error (0, 0, _("--backup is mutually exclusive with -n or "
-                     "--update=none-fail"));
-      usage (EXIT_FAILURE);
-    }
-  if (set.cow_given && opt.cow == COW_ALWAYS && opt.sparse != SPARSE_AUTO)
-    {
-      error (0, 0, _("--reflink can be used only with --sparse=auto"));
-      usage (EXIT_FAILURE);
-    }
-  if (set.make_backups)
-    opt.backup_type = frontend_backup_type (set.version_control, set.suffix);
-  if (set.preserve_context_asked)
-    error (EXIT_FAILURE, 0, _("cannot preserve security context "
-                              "without an SELinux-enabled kernel"));
-
-  /* Without -P, -H, -L, -d or -a, a recursive copy copies symlinks as
-     symlinks, except with -l; a plain one follows them.  */
-  if (!set.deref_given)
-    opt.deref = opt.recursive && !opt.hard_link ? DEREF_NEVER : DEREF_ALWAYS;
-
-  mode_t mask = umask (0);
-  umask (mask);
-  opt.umask = mask;
-  opt.euid = geteuid ();
-  opt.egid = getegid ();
-  opt.chown_privileges = opt.euid == 0;
-  opt.posixly_correct = getenv ("POSIXLY_CORRECT") != NULL;
+  check_settings (&opt, &set);
+  frontend_process (&opt);
 
   ops.files = argv + optind;
   ops.n_files = argc - optind;

@@ -263,8 +263,8 @@ mv_policy (struct mv_run const *run, struct dest_policy *p)
    moving SRC (status SRC_ST) to entry REL of DIRFD, called DST, and do
    the first part of it: a question, a backup (named in *BACKUP).  Set
    *EXISTS when something stays at the destination for the rename to
-   replace, and *DST_ST to its status.  Return true to go on with the move; false to stop, with
-   *OK the result of the move.  */
+   replace, and *DST_ST to its status.  Return true to go on with the
+   move; false to stop, with *OK the result of the move.  */
 static bool
 check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
             int dirfd, char const *rel, char const *dst, bool *exists,

@@ -190,10 +190,12 @@ dest_report (struct dest_where const *w, struct dest_decision const *d,
                   quoteaf (t));
       break;
     case DR_BACKUP_DESTROYS:
-      diag_error (0, (move
-                      ? _("backing up %s might destroy source;  %s not moved")
-                      : _("backing up %s might destroy source;  %s not copied")),
-                  quoteaf_n (0, t), quoteaf_n (1, s));
+      if (move)
+        diag_error (0, _("backing up %s might destroy source;  %s not moved"),
+                    quoteaf_n (0, t), quoteaf_n (1, s));
+      else
+        diag_error (0, _("backing up %s might destroy source;  %s not "
+                         "copied"), quoteaf_n (0, t), quoteaf_n (1, s));
       break;
     case DR_STAT:
       diag_error (d->err, _("cannot stat %s"), quoteaf (t));

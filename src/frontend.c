@@ -152,3 +152,17 @@ frontend_exit_if_signalled (void)
   raise (sig);
   _exit (128 + sig);
 }
+
+/* What the process says; see frontend.h.  */
+void
+frontend_process (struct copy_options *opt)
+{
+  mode_t mask = umask (0);
+  umask (mask);
+  opt->umask = mask;
+  opt->euid = geteuid ();
+  opt->egid = getegid ();
+  opt->chown_privileges = opt->euid == 0;
+  opt->posixly_correct = getenv ("POSIXLY_CORRECT") != NULL;
+  opt->stop = frontend_stop;
+}

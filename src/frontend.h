@@ -7,6 +7,8 @@
 
 #include <signal.h>
 
+#include "copy-options.h"
+
 /* Set up the program name (argv[0], as GNU does), the locale, the
    message catalogue, and the check of stdout at exit.  */
 void frontend_init (char const *argv0);
@@ -39,6 +41,12 @@ int frontend_update_mode (char const *when);
    with GNU's message and status on a usage error.  */
 void frontend_check_operands (char **files, int n, char const *target_dir,
                               bool no_target_dir);
+
+/* Fill in what OPT takes from the process rather than the options: the
+   umask, the effective ids and whether they may give files away, whether
+   POSIXLY_CORRECT is set, and the stop flag.  Read once, here, so that
+   the engine reads no environment.  */
+void frontend_process (struct copy_options *opt);
 
 /* If a signal was caught, die of it now, as its default action would
    have made us.  */

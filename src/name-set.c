@@ -51,7 +51,8 @@ struct name_set *
 name_set_new (void)
 {
   struct name_set *set = xmalloc (sizeof *set);
-  set->table = hash_initialize (61, NULL, member_hash, member_equal, member_free);
+  set->table = hash_initialize (61, NULL, member_hash, member_equal,
+                                member_free);
   if (!set->table)
     xalloc_die ();
   return set;
