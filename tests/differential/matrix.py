@@ -684,7 +684,18 @@ def judge(c, res, known, cmdline):
     exp, used = expectation(res['gnu'], res.get('before', []), k911, cid)
     for k in used:
         k['hits'] += 1
-    diff = differences(exp, res['ours'])
+    ours = res['ours']
+    if c.get('prog') == 'cp' and c.get('dst') == 'symlink-to-src' and \
+            c.get('src') in ('directory', 'symlink-to-dir'):
+        # Copying a directory into itself: what GNU copies before it
+        # notices depends on readdir order, so only the status and the
+        # messages are compared, and the tree outside the source.
+        def outside(tree):
+            return [l for l in tree
+                    if not l.startswith(('<A>/src/', '<A>/sdir/'))]
+        exp = dict(exp, tree=outside(exp['tree']))
+        ours = dict(ours, tree=outside(ours['tree']))
+    diff = differences(exp, ours)
     opens = known.matching(cid, 'open')
     for k in opens:
         k['hits'] += 1
@@ -692,6 +703,8 @@ def judge(c, res, known, cmdline):
             'gnu': {p: res['gnu'][p] for p in ('status', 'stderr')},
             'ours': {p: res['ours'][p] for p in ('status', 'stderr')},
             'gnu911': [k['line'] for k in used]}
+    if diff:
+        info['trees'] = {'gnu': exp['tree'], 'ours': ours['tree']}
     if not diff:
         if opens:
             for k in opens:
