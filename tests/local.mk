@@ -28,4 +28,5 @@ $(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
 	  $(srcdir)/tests/helpers/faults/faultshim.c -ldl
 
 EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness \
-  tests/cowln tests/cowmv build-aux/tap-driver.sh
+  tests/cowln tests/cowmv tests/differential \
+  build-aux/tap-driver.sh
