@@ -15,9 +15,11 @@
 #include "diag.h"
 #include "dirname.h"
 #include "filemode.h"
+#include "filenamecat.h"
 #include "name-set.h"
 #include "same-inode.h"
 #include "stat-time.h"
+#include "tempname.h"
 #include "timespec.h"
 #include "xalloc.h"
 
@@ -115,9 +117,10 @@ dest_policy_of (struct job const *job, struct dest_policy *p)
   *p = (struct dest_policy) {
     .move = false, .hard_link = opt->hard_link,
     .symbolic_link = opt->symbolic_link,
-    .unlink_before = (opt->remove_destination
-                      || (opt->unlink_dest_after_failed_open
-                          && (opt->hard_link || opt->symbolic_link))),
+    /* GNU cp 9.1 replaces a destination in the way of -l or -s with
+       -f atomically (a link beside it renamed over it), not by
+       removing it first.  */
+    .unlink_before = opt->remove_destination,
     .unlink_after_failed_open = opt->unlink_dest_after_failed_open,
     .preserve_links = opt->preserve_links,
     .data_copy_required = opt->data_copy_required,
@@ -271,7 +274,8 @@ report_create (struct job *job, int err, char const *format, bool two)
   struct stat st;
   if (err == EISDIR && has_trailing_slash (dst->relname))
     err = ENOTDIR;
-  if (err != EEXIST && fstatat (dst->dirfd, dst->relname, &st, 0) != 0
+  if (err != EEXIST
+      && fstatat (dst->dirfd, dst->relname, &st, AT_SYMLINK_NOFOLLOW) != 0
       && errno != ENOENT)
     {
       /* "file/" when file is not a directory: cp stats the destination
@@ -287,22 +291,78 @@ report_create (struct job *job, int err, char const *format, bool two)
     diag_error (err, format, quoteaf (dst->name));
 }
 
+/* A copy of JOB failed after its destination was backed up: put the
+   backup back, as GNU cp does, saying so with -v.  */
+static void
+undo_backup (struct job *job)
+{
+  if (!job->backup)
+    return;
+  char *from = name_beside (job->dst->relname, job->backup);
+  if (renameat (job->dst->dirfd, from, job->dst->dirfd,
+                job->dst->relname) != 0)
+    diag_error (errno, _("cannot un-backup %s"), quoteaf (job->dst->name));
+  else if (job->run->opt->verbose)
+    {
+      char *shown = name_beside (job->dst->name, job->backup);
+      diag_line (_("%s -> %s (unbackup)"), quoteaf_n (0, shown),
+                 quoteaf_n (1, job->dst->name));
+      free (shown);
+    }
+  free (from);
+  free (job->backup);
+  job->backup = NULL;
+}
+
+/* Open the source of JOB for reading, following a symlink when FOLLOW.
+   Return the descriptor, or -1 with errno set.  */
+static int
+open_source (struct job const *job, bool follow)
+{
+  return openat (job->src->dirfd, job->src->rel,
+                 (O_RDONLY | O_NOCTTY | O_CLOEXEC
+                  | (follow ? 0 : O_NOFOLLOW)));
+}
+
+/* The destination of JOB was backed up or removed: open its source
+   again into *SRC_FD (following a symlink when FOLLOW), since GNU cp opens
+   it only now, and a source reached through the old destination went
+   with it.  Return false after reporting, the backup put back.  */
+static bool
+reopen_source (struct job *job, int *src_fd, bool follow)
+{
+  close (*src_fd);
+  *src_fd = open_source (job, follow);
+  if (0 <= *src_fd)
+    return true;
+  int err = errno;
+  copy_file_say_verbose (job);
+  errno = err;
+  diag_error (errno, _("cannot open %s for reading"),
+              quoteaf (job->src->name));
+  undo_backup (job);
+  return false;
+}
+
 /* Open the destination of a regular-file JOB: create it (the common
    case costs one call), or check and reuse or replace what is there.
-   Set *NEW_DST when this call created it.  Return the descriptor, -1
-   after reporting, or -2 for a skip that is not an error.  */
+   After a backup or removal the source is opened again into *SRC_FD
+   (following a symlink when FOLLOW).  Set *NEW_DST when this call
+   created the destination.  Return the descriptor, -1 after reporting,
+   or -2 for a skip that is not an error.  */
 static int
-open_dest_file (struct job *job, mode_t mode, bool *new_dst)
+open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
+                bool *new_dst)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
-  bool follow = false, made_way = false;
+  bool through = false, made_way = false;
   *new_dst = false;
   for (int tries = 0; tries < 3; tries++)
     {
       int fd = openat (dst->dirfd, dst->relname,
                        (O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC
-                        | (follow ? 0 : O_EXCL)), mode);
+                        | (through ? 0 : O_EXCL)), mode);
       if (0 <= fd)
         {
           copy_file_say_verbose (job);
@@ -311,13 +371,13 @@ open_dest_file (struct job *job, mode_t mode, bool *new_dst)
         }
       /* Once a backup or a removal made way, what is there now is not
          looked at again (two names of one file survive a backup).  */
-      if (errno != EEXIST || follow || made_way)
+      if (errno != EEXIST || through || made_way)
         {
           report_create (job, errno, _("cannot create regular file %s"),
                          false);
           return -1;
         }
-      switch (check_existing (job, &follow))
+      switch (check_existing (job, &through))
         {
         case EXIST_SKIP:
           return -2;
@@ -325,6 +385,8 @@ open_dest_file (struct job *job, mode_t mode, bool *new_dst)
           return -1;
         case EXIST_GONE:
           made_way = true;
+          if (!reopen_source (job, src_fd, follow))
+            return -1;
           continue;
         case EXIST_NONE:
         case EXIST_MERGE:
@@ -384,71 +446,80 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
   return copy_meta_apply (job->run->opt, &mr);
 }
 
+/* The source of JOB could not be opened (ERR): the checks on the
+   destination come first, as in cp (-n says nothing about an unreadable
+   source), then the error.  Return the result of the copy.  */
+static bool
+source_unreadable (struct job *job, int err)
+{
+  bool unused;
+  if (fstatat (job->dst->dirfd, job->dst->relname, &job->dst_st, 0) == 0)
+    switch (check_existing (job, &unused))
+      {
+      case EXIST_SKIP:
+        return true;
+      case EXIST_FAIL:
+        return false;
+      default:
+        break;
+      }
+  copy_file_say_verbose (job);
+  diag_error (err, _("cannot open %s for reading"), quoteaf (job->src->name));
+  return false;
+}
+
+/* Copy the data of JOB from SRC_FD to DST_FD (NEW_DST: made by this
+   call).  Return false after reporting.  */
+static bool
+copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
+{
+  struct copy_options const *opt = job->run->opt;
+  struct data_request rq = {
+    .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
+    .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
+    .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
+    .src_name = job->src->name, .dst_name = job->dst->name,
+    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
+  };
+  struct data_result res;
+  bool ok = copy_data (&rq, job->ladder, &res);
+  if (opt->debug && !res.interrupted)
+    say_debug (&res);
+  if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)
+    __atomic_add_fetch (&job->run->files_shared, 1, __ATOMIC_RELAXED);
+  else if (res.rung != RUNG_NONE)
+    __atomic_add_fetch (&job->run->files_copied, 1, __ATOMIC_RELAXED);
+  return ok;
+}
+
 /* Copy the regular file (or file read as one) of JOB: source opened,
    destination opened or created, data, metadata.  */
 bool
 copy_file_regular (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  struct src_ref const *src = job->src;
   bool follow = opt->deref == DEREF_ALWAYS
                 || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
-  int src_fd = openat (src->dirfd, src->rel,
-                       (O_RDONLY | O_NOCTTY | O_CLOEXEC
-                        | (follow ? 0 : O_NOFOLLOW)));
+  int src_fd = open_source (job, follow);
   if (src_fd < 0)
-    {
-      int err = errno;
-      /* The checks on the destination come first, as in cp: -n says
-         nothing about an unreadable source.  */
-      bool unused;
-      if (fstatat (job->dst->dirfd, job->dst->relname, &job->dst_st, 0) == 0)
-        switch (check_existing (job, &unused))
-          {
-          case EXIST_SKIP:
-            return true;
-          case EXIST_FAIL:
-            return false;
-          default:
-            break;
-          }
-      copy_file_say_verbose (job);
-      diag_error (err, _("cannot open %s for reading"), quoteaf (src->name));
-      return false;
-    }
+    return source_unreadable (job, errno);
 
   bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
   mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown);
   bool new_dst;
-  int dst_fd = open_dest_file (job, mode, &new_dst);
+  int dst_fd = open_dest_file (job, mode, &src_fd, follow, &new_dst);
   bool ok = dst_fd != -1;
   if (0 <= dst_fd)
     {
       if (new_dst)
         note_created (job);
-      if (opt->data_copy_required)
-        {
-          struct data_request rq = {
-            .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
-            .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
-            .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
-            .src_name = src->name, .dst_name = job->dst->name,
-            .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
-          };
-          struct data_result res;
-          ok = copy_data (&rq, job->ladder, &res);
-          if (opt->debug && !res.interrupted)
-            say_debug (&res);
-          if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)
-            __atomic_add_fetch (&job->run->files_shared, 1, __ATOMIC_RELAXED);
-          else if (res.rung != RUNG_NONE)
-            __atomic_add_fetch (&job->run->files_copied, 1, __ATOMIC_RELAXED);
-        }
+      if (ok && opt->data_copy_required)
+        ok = copy_regular_data (job, src_fd, dst_fd, new_dst);
       if (ok)
         ok = copy_file_meta (job, src_fd, dst_fd,
-                         new_dst ? mode & ~opt->umask
-                                 : job->dst_st.st_mode & CHMOD_MODE_BITS,
-                         new_dst);
+                             new_dst ? mode & ~opt->umask
+                                     : job->dst_st.st_mode & CHMOD_MODE_BITS,
+                             new_dst);
       if (close (dst_fd) != 0 && ok)
         {
           diag_error (errno, _("failed to close %s"),
@@ -456,15 +527,68 @@ copy_file_regular (struct job *job)
           ok = false;
         }
       /* A destination this call created and could not fill is removed,
-         so that nothing incomplete is left looking like a copy.  One that
-         existed was already truncated; it stays.  */
+         so that nothing incomplete is left looking like a copy, and a
+         backup goes back in its place.  One that existed was already
+         truncated; it stays.  */
       if (!ok && new_dst && opt->data_copy_required
           && unlinkat (job->dst->dirfd, job->dst->relname, 0) != 0
           && errno != ENOENT)
         diag_error (errno, _("cannot remove %s"), quoteaf (job->dst->name));
+      if (!ok && new_dst)
+        undo_backup (job);
     }
-  close (src_fd);
+  if (0 <= src_fd)
+    close (src_fd);
   return ok;
+}
+
+/* What make_beside hands try_tempname_len.  */
+struct beside
+{
+  struct job *job;
+  int (*make) (struct job *, void *);
+  void *arg;
+};
+
+/* Make the new entry of B under the temporary name TMP.  */
+static int
+make_under (char *tmp, void *arg)
+{
+  struct beside *b = arg;
+  struct copy_dest const *real = b->job->dst;
+  struct copy_dest there = *real;
+  there.relname = tmp;
+  b->job->dst = &there;
+  int r = b->make (b->job, b->arg);
+  b->job->dst = real;
+  return r;
+}
+
+/* Replace the destination of JOB with what MAKE makes, atomically, as
+   GNU's force_linkat and force_symlinkat do: made under a temporary name
+   in the same directory and renamed over it, so that a failure leaves
+   the old one in place.  Return 0, or -1 with errno set.  */
+static int
+make_beside (struct job *job, int (*make) (struct job *, void *), void *arg)
+{
+  struct copy_dest const *dst = job->dst;
+  char *dir = mdir_name (dst->relname);
+  char *tmp = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
+  free (dir);
+  struct beside b = { .job = job, .make = make, .arg = arg };
+  int r = try_tempname_len (tmp, 0, &b, make_under, 6);
+  if (r == 0 && renameat (dst->dirfd, tmp, dst->dirfd, dst->relname) != 0)
+    {
+      int err = errno;
+      unlinkat (dst->dirfd, tmp, 0);
+      errno = err;
+      r = -1;
+    }
+  /* A hard link renamed onto another name of its file leaves both.  */
+  if (r == 0)
+    unlinkat (dst->dirfd, tmp, 0);
+  free (tmp);
+  return r;
 }
 
 /* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
@@ -477,13 +601,26 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
                 void *arg, char const *format, bool two, bool replace,
                 bool *merge)
 {
-  bool follow = false, made_way = false;
+  bool follow = false, made_way = false, checked = false;
+  struct stat st;
   for (int tries = 0; tries < 3; tries++)
     {
       if (make (job, arg) == 0)
         return 1;
-      if (errno != EEXIST || made_way)
-        break;
+      /* GNU looks at an existing destination before it makes the new
+         one: a hard link across filesystems onto an existing name is
+         EXDEV only after the name was removed or backed up.  */
+      int err = errno;
+      bool there = (err == EEXIST
+                    || (!checked
+                        && fstatat (job->dst->dirfd, job->dst->relname, &st,
+                                    AT_SYMLINK_NOFOLLOW) == 0));
+      checked = true;
+      if (made_way || !there)
+        {
+          errno = err;
+          break;
+        }
       switch (check_existing (job, &follow))
         {
         case EXIST_SKIP:
@@ -501,10 +638,9 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
               errno = EEXIST;
               goto fail;
             }
-          if (!remove_dest (job))
-            return -1;
-          made_way = true;
-          continue;
+          if (make_beside (job, make, arg) == 0)
+            return 1;
+          goto fail;
         case EXIST_GONE:
           made_way = true;
           continue;
@@ -514,6 +650,7 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
     }
  fail:
   report_create (job, errno, format, two);
+  undo_backup (job);
   return -1;
 }
 

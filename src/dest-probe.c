@@ -35,8 +35,12 @@ same_entry (int dir_a, char const *rel_a, int dir_b, char const *rel_b)
     return false;
   char *da = mdir_name (rel_a), *db = mdir_name (rel_b);
   struct stat sa, sb;
-  bool same = (da && db && fstatat (dir_a, da, &sa, 0) == 0
-               && fstatat (dir_b, db, &sb, 0) == 0 && SAME_INODE (sa, sb));
+  /* GNU looks at the directory names themselves: "D" that is a
+     symlink to the source's directory is not that directory.  */
+  bool same = (da && db
+               && fstatat (dir_a, da, &sa, AT_SYMLINK_NOFOLLOW) == 0
+               && fstatat (dir_b, db, &sb, AT_SYMLINK_NOFOLLOW) == 0
+               && SAME_INODE (sa, sb));
   free (da);
   free (db);
   return same;
