@@ -707,8 +707,10 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
 
   /* 1. Decide how holes are found: SEEK_DATA when the source looks
      sparse and holes are kept; zero blocks when --sparse=always, or when
-     a sparse-looking source cannot be sought.  */
-  if (rq->sparse != SPARSE_NEVER && sparse_src)
+     a sparse-looking source cannot be sought.  A destination that is no
+     regular file (a pipe, a device) cannot have holes: it is given every
+     byte, holes read as zeros, as GNU cp gives it.  */
+  if (rq->sparse != SPARSE_NEVER && sparse_src && rq->dst_regular)
     {
       it.seek = true;
       off_t d = lseek (rq->src_fd, 0, SEEK_DATA);

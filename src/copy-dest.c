@@ -79,6 +79,21 @@ referents_ok (struct dest_policy const *p, struct dest_facts const *f,
   return false;
 }
 
+/* With a backup: the backup keeps the data, unless the two are one
+   entry (SAME_LINK: the names are of one file).  SRC_L and DST_L are the
+   link-level stats.  */
+static bool
+backup_ok (struct dest_policy const *p, struct dest_facts const *f,
+           struct stat const *src_l, struct stat const *dst_l, bool same_link)
+{
+  if (same_link)
+    return !f->same_entry;
+  /* cp -L of a symlink onto its target: the backup would leave the
+     source dangling.  */
+  return !(!p->move && p->deref != DEREF_NEVER
+           && S_ISLNK (src_l->st_mode) && !S_ISLNK (dst_l->st_mode));
+}
+
 /* Return whether copying (or moving) the source onto DST, the
    destination's status as the rules see it, can go ahead without
    destroying the only copy of the data: GNU's "same file" rules.  Set
@@ -119,16 +134,8 @@ same_file_ok (struct dest_policy const *p, struct dest_facts const *f,
         return true;
     }
 
-  /* A backup keeps the data, unless the two are one entry.  */
   if (p->backup_type != no_backups)
-    {
-      if (same_link)
-        return !f->same_entry;
-      /* cp -L of a symlink onto its target: the backup would leave the
-         source dangling.  */
-      return !(!p->move && p->deref != DEREF_NEVER
-               && S_ISLNK (src_l->st_mode) && !S_ISLNK (dst_l->st_mode));
-    }
+    return backup_ok (p, f, src_l, dst_l, same_link);
 
   if (p->move || p->unlink_before)
     {

@@ -322,3 +322,18 @@ trailing_hole_kept ()
   assert_output ""
   assert_equal "$stderr" "$gnu"
 }
+
+@test "a sparse file copied to a pipe or a device is written whole, holes as zeros" {
+  cd "$BATS_TEST_TMPDIR"
+  printf abc >s
+  truncate -s 1M s
+  printf xyz >>s
+  mkfifo p
+  cat p >from-pipe &
+  run cowcp s p
+  wait
+  assert_success
+  cmp s from-pipe
+  run bash -c 'cowcp s /dev/stdout | cmp - s'
+  assert_success
+}
