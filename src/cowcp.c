@@ -421,10 +421,19 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
       *slash = '\0';
       if (*p)
         {
+          /* GNU stats "DIR/": a file that is no directory is
+             ENOTDIR.  */
           struct stat st;
-          if (stat (path, &st) != 0)
+          char next_char = slash[1];
+          *slash = '/';
+          slash[1] = '\0';
+          int r = stat (path, &st);
+          slash[1] = next_char;
+          *slash = '\0';
+          if (r != 0)
             {
-              diag_error (errno, _("cannot stat %s"), quoteaf (path));
+              diag_error (errno, _("failed to get attributes of %s"),
+                          quoteaf (path));
               close (fd);
               fd = -1;
               break;

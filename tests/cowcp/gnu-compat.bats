@@ -396,3 +396,16 @@ fixture ()
   BATS_TEST_TMPDIR=$PWD run_both --reflink=always a new
   assert_file_not_exists "$OURS_TWIN/new"
 }
+
+@test "--parents with a missing directory on the path fails to get its attributes" {
+  fixture () { mkdir p; }
+  run_both --parents nonexist/x p/
+  assert_failure
+}
+
+@test "--parents through a regular file makes nothing" {
+  fixture () { mkdir d; echo f >f; }
+  run_both --parents f/g d
+  assert_failure
+  [[ ! -e $OURS_TWIN/d/f ]]
+}
