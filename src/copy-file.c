@@ -57,31 +57,6 @@ copy_file_say_verbose (struct job *job)
   job->verbose_done = true;
 }
 
-/* Ask whether to overwrite the existing destination of JOB, as cp -i
-   does.  Return true for yes.  */
-static bool
-ask_overwrite (struct job *job)
-{
-  struct copy_dest const *dst = job->dst;
-  mode_t mode = job->dst_st.st_mode;
-  if (!S_ISLNK (mode) && faccessat (dst->dirfd, dst->relname, W_OK,
-                                    AT_EACCESS) != 0)
-    {
-      char perms[12];
-      strmode (mode, perms);
-      perms[10] = '\0';
-      if (job->run->opt->unlink_dest_after_failed_open)
-        return diag_ask (_("replace %s, overriding mode %04lo (%s)? "),
-                         quoteaf (dst->name),
-                         (unsigned long) (mode & CHMOD_MODE_BITS),
-                         &perms[1]);
-      return diag_ask (_("unwritable %s (mode %04lo, %s); try anyway? "),
-                       quoteaf (dst->name),
-                       (unsigned long) (mode & CHMOD_MODE_BITS), &perms[1]);
-    }
-  return diag_ask (_("overwrite %s? "), quoteaf (dst->name));
-}
-
 /* What to do with an existing destination.  */
 enum existing
 {
@@ -169,10 +144,14 @@ carry_out (struct job *job, struct dest_decision const *d, bool *follow)
   struct copy_dest const *dst = job->dst;
   /* GNU asks before it looks at directories against non-directories
      and names made this run.  */
-  if (d->ask && !ask_overwrite (job))
+  struct dest_where w;
+  where_of (job, &w);
+  if (d->ask && !dest_ask (&w, &job->dst_st,
+                           (opt->unlink_dest_after_failed_open
+                            || opt->remove_destination)))
     {
       if (opt->debug)
-        diag_line (_("skipped %s"), quoteaf (dst->name));
+        dest_say_skipped (dst->name);
       return EXIST_FAIL;
     }
   if (d->action == DEST_REFUSE)
@@ -190,16 +169,11 @@ carry_out (struct job *job, struct dest_decision const *d, bool *follow)
       if (d->fail)
         report_refusal (job, d);
       else if (opt->debug && !d->done)
-        diag_line (_("skipped %s"), quoteaf (dst->name));
+        dest_say_skipped (dst->name);
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
-      job->backup = dest_backup (dst->dirfd, dst->relname,
-                                 opt->backup_type);
-      if (!job->backup && errno != ENOENT)
-        {
-          diag_error (errno, _("cannot backup %s"), quoteaf (dst->name));
-          return EXIST_FAIL;
-        }
+      if (!dest_make_backup (&w, opt->backup_type, &job->backup))
+        return EXIST_FAIL;
       job->dst_exists = false;
       return EXIST_GONE;
     case DEST_REMOVE:
@@ -298,18 +272,8 @@ undo_backup (struct job *job)
 {
   if (!job->backup)
     return;
-  char *from = name_beside (job->dst->relname, job->backup);
-  if (renameat (job->dst->dirfd, from, job->dst->dirfd,
-                job->dst->relname) != 0)
-    diag_error (errno, _("cannot un-backup %s"), quoteaf (job->dst->name));
-  else if (job->run->opt->verbose)
-    {
-      char *shown = name_beside (job->dst->name, job->backup);
-      diag_line (_("%s -> %s (unbackup)"), quoteaf_n (0, shown),
-                 quoteaf_n (1, job->dst->name));
-      free (shown);
-    }
-  free (from);
+  dest_unbackup (job->dst->dirfd, job->dst->relname, job->backup,
+                 job->dst->name, job->run->opt->verbose);
   free (job->backup);
   job->backup = NULL;
 }

@@ -321,12 +321,8 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
     return false;
   if (d.action == DEST_BACKUP)
     {
-      *backup = dest_backup (dirfd, rel, opt->backup);
-      if (!*backup && errno != ENOENT)
-        {
-          diag_error (errno, _("cannot backup %s"), quoteaf (dst_name));
-          return false;
-        }
+      if (!dest_make_backup (&w, opt->backup, backup))
+        return false;
       *exists = fstatat (dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
     }
   return true;
@@ -454,7 +450,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
  undo:
   /* The link failed after a backup: put the old file back.  */
   if (backup)
-    dest_unbackup (dirfd, rel, backup, dst_name);
+    dest_unbackup (dirfd, rel, backup, dst_name, false);
  done:
   free (backup);
   free (text);

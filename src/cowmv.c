@@ -159,24 +159,6 @@ If more than one of -i, -f, -n is given, the last one counts.\n\
   exit (status);
 }
 
-/* Ask whether to replace DST (status ST), in mv's words.  */
-static bool
-ask_replace (int dirfd, char const *rel, char const *dst,
-             struct stat const *st, bool always)
-{
-  bool writable = (S_ISLNK (st->st_mode)
-                   || faccessat (dirfd, rel, W_OK, AT_EACCESS) == 0);
-  if (writable)
-    return !always || diag_ask (_("overwrite %s? "), quoteaf (dst));
-  char perms[12];
-  strmode (st->st_mode, perms);
-  perms[10] = '\0';
-  return diag_ask (_("replace %s, overriding mode %04lo (%s)? "),
-                   quoteaf (dst),
-                   (unsigned long) (st->st_mode & CHMOD_MODE_BITS),
-                   &perms[1]);
-}
-
 /* Return true if directory REL of DIRFD has no entries.  */
 static bool
 dir_is_empty (int dirfd, char const *rel)
@@ -285,10 +267,10 @@ check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
   *ok = false;
   /* GNU asks before it looks at directories against non-directories
      and names made this run.  */
-  if (d.ask && !ask_replace (dirfd, rel, dst, &f.dst_lnk, true))
+  if (d.ask && !dest_ask (&w, &f.dst_lnk, true))
     {
       if (opt->debug)
-        diag_line (_("skipped %s"), quoteaf (dst));
+        dest_say_skipped (dst);
       return false;
     }
   if (d.action == DEST_REFUSE)
@@ -301,18 +283,14 @@ check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
       if (d.fail)
         dest_report (&w, &d, true);
       else if (opt->debug)
-        diag_line (_("skipped %s"), quoteaf (dst));
+        dest_say_skipped (dst);
       *ok = !d.fail;
       return false;
     }
   if (d.action == DEST_BACKUP)
     {
-      *backup = dest_backup (dirfd, rel, opt->backup);
-      if (!*backup && errno != ENOENT)
-        {
-          diag_error (errno, _("cannot backup %s"), quoteaf (dst));
-          return false;
-        }
+      if (!dest_make_backup (&w, opt->backup, backup))
+        return false;
       *exists = false;
     }
   return true;
@@ -452,7 +430,7 @@ move_one (struct mv_run *run, char const *src, int dirfd,
                        ? &made : NULL);
   /* The move failed after a backup: put the old file back.  */
   if (!ok && backup)
-    dest_unbackup (dirfd, rel, backup, dst);
+    dest_unbackup (dirfd, rel, backup, dst, false);
   free (backup);
   return ok;
 }

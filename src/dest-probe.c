@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "dest-probe.h"
 #include "dirname.h"
+#include "filemode.h"
 #include "name-set.h"
 #include "same-inode.h"
 #include "timespec.h"
@@ -238,10 +239,55 @@ dest_backup (int dirfd, char const *rel, int type)
 /* Undo; see dest-probe.h.  */
 void
 dest_unbackup (int dirfd, char const *rel, char const *backup,
-               char const *dst_name)
+               char const *dst_name, bool verbose)
 {
   char *from = name_beside (rel, backup);
   if (renameat (dirfd, from, dirfd, rel) != 0)
     diag_error (errno, _("cannot un-backup %s"), quoteaf (dst_name));
+  else if (verbose)
+    {
+      char *shown = name_beside (dst_name, backup);
+      diag_line (_("%s -> %s (unbackup)"), quoteaf_n (0, shown),
+                 quoteaf_n (1, dst_name));
+      free (shown);
+    }
   free (from);
+}
+
+/* Back up and report; see dest-probe.h.  */
+bool
+dest_make_backup (struct dest_where const *w, int type, char **backup)
+{
+  *backup = dest_backup (w->dst_dirfd, w->dst_rel, type);
+  if (*backup || errno == ENOENT)
+    return true;
+  diag_error (errno, _("cannot backup %s"), quoteaf (w->dst_name));
+  return false;
+}
+
+/* Ask; see dest-probe.h.  */
+bool
+dest_ask (struct dest_where const *w, struct stat const *st,
+          bool replace_words)
+{
+  char const *name = quoteaf (w->dst_name);
+  if (S_ISLNK (st->st_mode)
+      || faccessat (w->dst_dirfd, w->dst_rel, W_OK, AT_EACCESS) == 0)
+    return diag_ask (_("overwrite %s? "), name);
+  char perms[12];
+  strmode (st->st_mode, perms);
+  perms[10] = '\0';
+  unsigned long mode = st->st_mode & CHMOD_MODE_BITS;
+  if (replace_words)
+    return diag_ask (_("replace %s, overriding mode %04lo (%s)? "), name,
+                     mode, &perms[1]);
+  return diag_ask (_("unwritable %s (mode %04lo, %s); try anyway? "), name,
+                   mode, &perms[1]);
+}
+
+/* Say skipped; see dest-probe.h.  */
+void
+dest_say_skipped (char const *dst_name)
+{
+  diag_line (_("skipped %s"), quoteaf (dst_name));
 }

@@ -50,8 +50,25 @@ char *dest_backup (int dirfd, char const *rel, int type);
 
 /* Put BACKUP, the name dest_backup returned for entry REL of DIRFD, back
    in place after the new file could not be made; report a failure,
-   naming the destination DST_NAME.  */
+   naming the destination DST_NAME, and with VERBOSE say it was done
+   ("'B' -> 'D' (unbackup)", as GNU cp).  */
 void dest_unbackup (int dirfd, char const *rel, char const *backup,
-                    char const *dst_name);
+                    char const *dst_name, bool verbose);
+
+/* Back up W's destination with backup type TYPE, setting *BACKUP to the
+   backup's name (NULL when there was nothing to back up).  Return false
+   after reporting a failure.  */
+bool dest_make_backup (struct dest_where const *w, int type, char **backup);
+
+/* Ask, as GNU's overwrite_ok does, whether W's destination (status ST)
+   may be replaced: "overwrite 'D'? ", or for one the user may not write
+   "replace 'D', overriding mode ...? " when REPLACE_WORDS (mv, cp -f or
+   --remove-destination) and "unwritable 'D' ...; try anyway? " when not.
+   Return true for yes.  */
+bool dest_ask (struct dest_where const *w, struct stat const *st,
+               bool replace_words);
+
+/* With --debug: say that DST_NAME was left as it was.  */
+void dest_say_skipped (char const *dst_name);
 
 #endif /* DEST_PROBE_H */
