@@ -17,6 +17,7 @@
 #include "filemode.h"
 #include "filenamecat.h"
 #include "name-set.h"
+#include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
 #include "tempname.h"
@@ -72,17 +73,11 @@ enum existing
 static bool
 remove_dest (struct job *job)
 {
-  if (unlinkat (job->dst->dirfd, job->dst->relname, 0) != 0
-      && errno != ENOENT)
-    {
-      diag_error (errno, _("cannot remove %s"), quoteaf (job->dst->name));
-      return false;
-    }
-  if (job->run->opt->verbose)
-    diag_line (_("removed %s"), quoteaf (job->dst->name));
-  return true;
+  return remove_entry (job->dst->dirfd, job->dst->relname, job->dst->name,
+                       job->run->opt->verbose);
 }
 
+/* Fill *P with what JOB's options say about an existing destination.  */
 static void
 dest_policy_of (struct job const *job, struct dest_policy *p)
 {
@@ -494,10 +489,9 @@ copy_file_regular (struct job *job)
          so that nothing incomplete is left looking like a copy, and a
          backup goes back in its place.  One that existed was already
          truncated; it stays.  */
-      if (!ok && new_dst && opt->data_copy_required
-          && unlinkat (job->dst->dirfd, job->dst->relname, 0) != 0
-          && errno != ENOENT)
-        diag_error (errno, _("cannot remove %s"), quoteaf (job->dst->name));
+      if (!ok && new_dst && opt->data_copy_required)
+        remove_entry (job->dst->dirfd, job->dst->relname, job->dst->name,
+                      false);
       if (!ok && new_dst)
         undo_backup (job);
     }

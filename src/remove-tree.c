@@ -40,6 +40,20 @@ remove_entries (int fd, char const *name, bool verbose)
   return ok;
 }
 
+/* Remove one non-directory; see remove-tree.h.  */
+bool
+remove_entry (int dirfd, char const *rel, char const *name, bool verbose)
+{
+  if (unlinkat (dirfd, rel, 0) != 0 && errno != ENOENT)
+    {
+      diag_error (errno, _("cannot remove %s"), quoteaf (name));
+      return false;
+    }
+  if (verbose)
+    diag_line (_("removed %s"), quoteaf (name));
+  return true;
+}
+
 /* Remove entry REL of directory DIRFD, called NAME; see remove-tree.h.  */
 bool
 remove_tree (int dirfd, char const *rel, char const *name, bool verbose)

@@ -14,4 +14,10 @@
 bool remove_tree (int dirfd, char const *rel, char const *name,
                   bool verbose);
 
+/* Remove the non-directory REL of DIRFD, called NAME; one that is gone
+   already is fine.  With VERBOSE say "removed %s".  Return false after
+   reporting "cannot remove %s".  */
+bool remove_entry (int dirfd, char const *rel, char const *name,
+                   bool verbose);
+
 #endif /* REMOVE_TREE_H */
