@@ -642,6 +642,8 @@ def expectation(gnu, before, known911, cid):
         cond = e.get('if-gnu-status')
         if cond and str(gnu['status']) not in cond:
             continue
+        if any(fnmatch.fnmatchcase(cid, g) for g in e.get('unless-id', [])):
+            continue
         used.append(k)
         for v in e.get('status', []):
             exp['status'] = int(v)
