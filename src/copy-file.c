@@ -711,13 +711,14 @@ copy_file_link (struct job *job, char const *earlier)
   return 0 <= r;
 }
 
-/* Recreate the FIFO, socket or device of JOB.  */
+/* Recreate the FIFO, socket or device of JOB, with the mode GNU cp
+   makes it with, then its metadata through copy-meta, by name: a FIFO
+   opened for it could block, a device must not be opened at all.  */
 bool
 copy_file_special (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
-  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown);
+  mode_t mode = copy_meta_special_mode (opt, job->src_st.st_mode);
   bool merge = false;
   int r = copy_file_make (job, make_special, &mode,
                           (S_ISFIFO (job->src_st.st_mode)
@@ -728,40 +729,13 @@ copy_file_special (struct job *job)
     return r == 0;
   copy_file_say_verbose (job);
   note_created (job);
-  /* Metadata goes through a descriptor; a FIFO opened for it must not
-     block, a device must not be opened at all.  */
-  int fd = openat (job->dst->dirfd, job->dst->relname,
-                   O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  bool ok = true;
-  if (0 <= fd)
-    {
-      char path[64];
-      snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-      if (opt->preserve_ownership && copy_meta_needs_chown (opt, &job->src_st)
-          && fchownat (fd, "", job->src_st.st_uid, job->src_st.st_gid,
-                       AT_EMPTY_PATH) != 0 && opt->chown_privileges)
-        {
-          diag_error (errno, _("failed to preserve ownership for %s"),
-                      quoteaf (job->dst->name));
-          ok = false;
-        }
-      mode_t want = (opt->preserve_mode
-                     ? job->src_st.st_mode & CHMOD_MODE_BITS
-                     : job->src_st.st_mode & ~opt->umask & 0777);
-      if (want != (mode & ~opt->umask) && chmod (path, want) != 0)
-        {
-          diag_error (errno, _("preserving permissions for %s"),
-                      quoteaf (job->dst->name));
-          ok &= !opt->require_preserve;
-        }
-      struct timespec ts[2] = { job->src_st.st_atim, job->src_st.st_mtim };
-      if (opt->preserve_timestamps && utimensat (AT_FDCWD, path, ts, 0) != 0)
-        {
-          diag_error (errno, _("preserving times for %s"),
-                      quoteaf (job->dst->name));
-          ok &= !opt->require_preserve;
-        }
-      close (fd);
-    }
-  return ok;
+  struct meta_request mr = {
+    .src_fd = -1, .dst_fd = -1,
+    .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
+    .src_st = &job->src_st, .dst_mode = mode & ~opt->umask,
+    .dst_new = true, .dst_acl_inherited = job->dst->acl_inherited,
+    .src_name = job->src->name, .dst_name = job->dst->name,
+    .dst_path = copy_file_dst_path (job)
+  };
+  return copy_meta_special (opt, &mr);
 }

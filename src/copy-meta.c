@@ -24,6 +24,18 @@
 static char const acl_access_name[] = "system.posix_acl_access";
 static char const acl_default_name[] = "system.posix_acl_default";
 
+/* The set-user-ID, set-group-ID and sticky bits.  */
+#define SPECIAL_BITS (S_ISUID | S_ISGID | S_ISVTX)
+
+/* What a destination is, for the rules that differ by type.  */
+enum dst_kind
+{
+  DST_FILE,                 /* a regular file, open as dst_fd */
+  DST_DIR,                  /* a directory, open as dst_fd */
+  DST_SYMLINK,              /* a symbolic link, by dst_dirfd + relname */
+  DST_SPECIAL               /* a FIFO, socket or device, likewise */
+};
+
 /* Read the names of the source's extended attributes into *X, using
    STACKBUF (of STACKSIZE bytes) when they fit, as nearly all lists do:
    one call.  Classify them.  A source without attributes costs nothing
@@ -66,40 +78,57 @@ unsupported (int err)
   return err == ENOTSUP || err == ENOSYS || err == EOPNOTSUPP;
 }
 
-/* Set the owner of the destination of RQ to the source's.  When that is
-   not permitted (not root), keep what can be kept quietly, as cp does,
-   and clear the set-user-ID and set-group-ID bits from *MODE: they must
-   not be given to someone else's file.  Return false on an error.  */
-static bool
-set_owner (struct copy_options const *opt, struct meta_request const *rq,
-           mode_t *mode)
+/* The destination of RQ, through its descriptor or, for a symlink or
+   special file, by name, with no symlink followed where the call allows
+   it: chown, chmod, stat.  fchmodat cannot refuse to follow without
+   /proc in glibc before 2.39; it is only used on a FIFO, socket or
+   device this run made.  Each returns as the call does.  */
+static int
+dst_chown (struct meta_request const *rq, uid_t uid, gid_t gid)
 {
-  uid_t uid = rq->src_st->st_uid;
-  gid_t gid = rq->src_st->st_gid;
-  int r = (0 <= rq->dst_fd
-           ? fchown (rq->dst_fd, uid, gid)
-           : fchownat (rq->dst_dirfd, rq->dst_relname, uid, gid,
-                       AT_SYMLINK_NOFOLLOW));
-  if (r == 0)
-    return true;
-  int err = errno;
-  if ((err == EPERM || err == EINVAL) && !opt->chown_privileges)
-    {
-      /* The group alone may still be ours to give.  */
-      if (0 <= rq->dst_fd)
-        ignore_value (fchown (rq->dst_fd, -1, gid));
-      else
-        ignore_value (fchownat (rq->dst_dirfd, rq->dst_relname, -1, gid,
-                                AT_SYMLINK_NOFOLLOW));
-      *mode &= ~(S_ISUID | S_ISGID);
-      return true;
-    }
-  diag_error (err, _("failed to preserve ownership for %s"),
-              quoteaf (rq->dst_name));
-  return !opt->require_preserve;
+  return (0 <= rq->dst_fd
+          ? fchown (rq->dst_fd, uid, gid)
+          : fchownat (rq->dst_dirfd, rq->dst_relname, uid, gid,
+                      AT_SYMLINK_NOFOLLOW));
 }
 
-#if USE_XATTR
+static int
+dst_chmod (struct meta_request const *rq, mode_t mode)
+{
+  return (0 <= rq->dst_fd
+          ? fchmod (rq->dst_fd, mode)
+          : fchmodat (rq->dst_dirfd, rq->dst_relname, mode, 0));
+}
+
+static int
+dst_stat (struct meta_request const *rq, struct stat *st)
+{
+  return (0 <= rq->dst_fd
+          ? fstat (rq->dst_fd, st)
+          : fstatat (rq->dst_dirfd, rq->dst_relname, st,
+                     AT_SYMLINK_NOFOLLOW));
+}
+
+/* Attribute NAME of the destination of RQ: set it to the N bytes of
+   VALUE, or remove it.  By descriptor, or by name without following a
+   symlink.  Each returns as the call does.  */
+static int
+dst_setxattr (struct meta_request const *rq, char const *name,
+              void const *value, size_t n)
+{
+  return (0 <= rq->dst_fd
+          ? fsetxattr (rq->dst_fd, name, value, n, 0)
+          : lsetxattr (rq->dst_path, name, value, n, 0));
+}
+
+static int
+dst_removexattr (struct meta_request const *rq, char const *name)
+{
+  return (0 <= rq->dst_fd
+          ? fremovexattr (rq->dst_fd, name)
+          : lremovexattr (rq->dst_path, name));
+}
+
 /* Read attribute NAME of RQ's source into *BUF (of *BUFSIZE bytes,
    grown as needed; STACKBUF is not to be freed).  Return its length, or
    -1 with errno set.  */
@@ -125,6 +154,284 @@ get_xattr (struct meta_request const *rq, char const *name, char **buf,
     }
 }
 
+/* The permission bits GNU cp withholds from a new destination of KIND
+   made from SRC_MODE, until its owner and mode are set: group and other
+   bits whenever OPT preserves ownership (the owner may change, and in a
+   set-group-ID directory the group does even when the ids are the
+   user's own), else a directory's group and other write bits (its
+   special bits may change once it exists).  */
+static mode_t
+withheld_bits (struct copy_options const *opt, mode_t src_mode,
+               enum dst_kind kind)
+{
+  mode_t bits = (opt->preserve_ownership ? S_IRWXG | S_IRWXO
+                 : kind == DST_DIR ? S_IWGRP | S_IWOTH : 0);
+  return src_mode & bits;
+}
+
+/* Return true if a new regular file from SRC_MODE was made with owner
+   write permission it is not to keep, so that an unprivileged user can
+   set its extended attributes (the kernel asks for write permission on
+   the inode for user.* attributes), as GNU cp does.  */
+static bool
+write_added (struct copy_options const *opt, mode_t src_mode)
+{
+  return (opt->preserve_xattr && !opt->chown_privileges
+          && !(src_mode & S_IWUSR));
+}
+
+/* Give the destination of RQ (of KIND) the source's owner and group.
+   When that is not permitted and is not an error (not root), keep what
+   can be kept quietly as cp does: the group alone, except on a symlink.
+   Return 1 when done, 0 when not done (then the set-ID and sticky bits
+   are not to be given), -1 after reporting an error.  */
+static int
+set_owner (struct copy_options const *opt, struct meta_request const *rq,
+           enum dst_kind kind)
+{
+  uid_t uid = rq->src_st->st_uid;
+  gid_t gid = rq->src_st->st_gid;
+  if (dst_chown (rq, uid, gid) == 0)
+    return 1;
+  int err = errno;
+  if ((err == EPERM || err == EINVAL) && kind != DST_SYMLINK)
+    ignore_value (dst_chown (rq, -1, gid));
+  if ((err == EPERM || err == EINVAL) && !opt->chown_privileges)
+    return 0;
+  diag_error (err, _("failed to preserve ownership for %s"),
+              quoteaf (rq->dst_name));
+  return opt->require_preserve ? -1 : 0;
+}
+
+/* Set RQ's destination's access ACL to one made of MODE's permission
+   bits alone: the kernel then sets those bits, drops any other ACL
+   entries (inherited from the directory, or the file's own) and leaves
+   the set-ID and sticky bits the file has, as gnulib's set_permissions
+   does for GNU cp.  Where there are no ACLs, chmod MODE.  Return 0 or
+   -1 with errno.  */
+static int
+set_acl_from_mode (struct meta_request const *rq, mode_t mode)
+{
+#if USE_ACL
+  acl_t acl = acl_from_mode (mode);
+  if (!acl)
+    return -1;
+  int r = (0 <= rq->dst_fd
+           ? acl_set_fd (rq->dst_fd, acl)
+           : acl_set_file (rq->dst_path, ACL_TYPE_ACCESS, acl));
+  int err = errno;
+  acl_free (acl);
+  errno = err;
+  if (r == 0 || !unsupported (err))
+    return r;
+#endif
+  return dst_chmod (rq, mode);
+}
+
+/* Give the destination of RQ (of KIND) the mode MODE and no ACL of its
+   own, as gnulib's set_permissions does on GNU/Linux for GNU cp 9.1:
+   set-ID and sticky bits of MODE are set with chmod; an ACL made of MODE
+   replaces the access ACL the destination may have (MAYBE_ACL: it is
+   not new, or it inherited one); when MODE has no special bits, those
+   the destination has stay (a directory keeps the set-group-ID bit it
+   inherited).  A new regular file without an ACL needs a chmod, and
+   only when its mode differs.  Return 0 or -1 with errno.  */
+static int
+set_plain_mode (struct meta_request const *rq, enum dst_kind kind,
+                mode_t mode, bool maybe_acl)
+{
+  if (mode & SPECIAL_BITS)
+    {
+      if (dst_chmod (rq, mode) != 0)
+        return -1;
+      return maybe_acl ? set_acl_from_mode (rq, mode) : 0;
+    }
+  if (!maybe_acl && rq->dst_mode == mode)
+    return 0;
+  if (kind == DST_FILE && rq->dst_new && !maybe_acl)
+    return dst_chmod (rq, mode);
+  return set_acl_from_mode (rq, mode);
+}
+
+#if USE_ACL
+/* Copy the ACL attribute NAME of RQ's source to its destination as it
+   is (the kernel's format is the same on every filesystem).  Return 0,
+   also when the source lost it after it was listed, or -1 with
+   errno.  */
+static int
+copy_acl_xattr (struct meta_request const *rq, char const *name)
+{
+  char stackbuf[1024];
+  char *buf = stackbuf;
+  size_t bufsize = sizeof stackbuf;
+  ssize_t n = get_xattr (rq, name, &buf, &bufsize, stackbuf);
+  int r = (0 <= n ? dst_setxattr (rq, name, buf, n)
+           : errno == ENODATA ? 0 : -1);
+  int err = errno;
+  if (buf != stackbuf)
+    free (buf);
+  errno = err;
+  return r;
+}
+#endif
+
+/* Give the destination of RQ (of KIND) the source's mode MODE and ACLs
+   as X found them, as GNU cp 9.1 does with -p: the source's access ACL
+   (its set-ID and sticky bits set first), or the mode alone, replacing
+   any ACL the destination has (set_plain_mode); a directory also gets
+   the source's default ACL, or loses the one it inherited or had.
+   Return 0 or -1 with errno.  */
+static int
+copy_mode (struct meta_request const *rq, enum dst_kind kind,
+           struct meta_xattrs const *x, mode_t mode)
+{
+  bool maybe_acl = rq->dst_acl_inherited || !rq->dst_new;
+#if USE_ACL
+  if (x->acl_access)
+    {
+      if ((mode & SPECIAL_BITS) && dst_chmod (rq, mode) != 0)
+        return -1;
+      if (copy_acl_xattr (rq, acl_access_name) != 0)
+        {
+          /* The bits at least, as cp leaves them.  */
+          int err = errno;
+          ignore_value (dst_chmod (rq, mode));
+          errno = err;
+          return -1;
+        }
+    }
+  else if (set_plain_mode (rq, kind, mode, maybe_acl) != 0)
+    return -1;
+  if (kind == DST_DIR && x->acl_default)
+    return copy_acl_xattr (rq, acl_default_name);
+  if (kind == DST_DIR && maybe_acl
+      && dst_removexattr (rq, acl_default_name) != 0
+      && errno != ENODATA && !unsupported (errno))
+    return -1;
+  return 0;
+#else
+  (void) x;
+  return set_plain_mode (rq, kind, mode, maybe_acl);
+#endif
+}
+
+/* Without a mode to preserve, give the new destination of RQ (of KIND)
+   the permission bits withheld when it was made, less the umask, as
+   GNU cp does: a regular file, the source's bits less the umask (also
+   when owner write permission was added, write_added); a directory or
+   special file, its bits as they are now (the set-group-ID bit a
+   directory inherited, or what an inherited ACL made of them) plus the
+   withheld ones.  copy-tree makes a directory searchable and writable
+   for its owner from the start, where GNU cp adds that after mkdir when
+   it lacks it and takes it back at the end: the owner bits mkdir would
+   have given are put back.  Return 0 or -1 with errno.  */
+static int
+restore_withheld (struct copy_options const *opt,
+                  struct meta_request const *rq, enum dst_kind kind)
+{
+  mode_t src_mode = rq->src_st->st_mode;
+  mode_t back = withheld_bits (opt, src_mode, kind) & ~opt->umask;
+  if (kind == DST_FILE)
+    {
+      mode_t want = src_mode & S_IRWXUGO & ~opt->umask;
+      return back || write_added (opt, src_mode) ? dst_chmod (rq, want) : 0;
+    }
+  mode_t owner = (src_mode & S_IRWXU
+                  & ~(rq->dst_acl_inherited ? 0 : opt->umask));
+  bool restore = kind == DST_DIR && owner != S_IRWXU;
+  if (!back && !restore)
+    return 0;
+  struct stat st;
+  if (dst_stat (rq, &st) != 0)
+    return -1;
+  mode_t now = st.st_mode & CHMOD_MODE_BITS;
+  mode_t made = kind == DST_DIR ? (now & ~S_IRWXU) | owner : now;
+  if (!restore && !(back & ~made))
+    return 0;
+  return (made | back) == now ? 0 : dst_chmod (rq, made | back);
+}
+
+/* Step 3 of apply: the mode and ACLs of the destination of RQ (of
+   KIND), from MODE, the source's, and X, what its attribute list
+   showed.  Report as GNU cp does; return false on an error.  */
+static bool
+set_mode (struct copy_options const *opt, struct meta_request const *rq,
+          enum dst_kind kind, struct meta_xattrs const *x, mode_t mode)
+{
+  if (opt->preserve_mode)
+    {
+      if (copy_mode (rq, kind, x, mode) == 0)
+        return true;
+      diag_error (errno, _("preserving permissions for %s"),
+                  quoteaf (rq->dst_name));
+      return !opt->require_preserve;
+    }
+  if (!rq->dst_new)
+    return true;
+  if (opt->explicit_no_preserve_mode)
+    {
+      /* What a new file gets, exactly (ACL entries it inherited go; a
+         default ACL stays): cp's set_acl.  */
+      mode_t perms = (kind == DST_DIR || S_ISSOCK (rq->src_st->st_mode)
+                      ? S_IRWXUGO
+                      : S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP
+                        | S_IROTH | S_IWOTH);
+      if (set_plain_mode (rq, kind, perms & ~opt->umask,
+                          rq->dst_acl_inherited) == 0)
+        return true;
+      diag_error (errno, _("setting permissions for %s"),
+                  quoteaf (rq->dst_name));
+      return false;
+    }
+  if (restore_withheld (opt, rq, kind) == 0)
+    return true;
+  diag_error (errno, _("preserving permissions for %s"),
+              quoteaf (rq->dst_name));
+  return !opt->require_preserve;
+}
+
+/* Step 1 of apply: give the destination of RQ (of KIND) the source's
+   owner and group, as GNU cp does: always when it is new (a new file's
+   group is its directory's in a set-group-ID directory, whatever the
+   user's ids), when it existed only if its ids differ.  An existing
+   destination whose mode is also to be set first loses the permissions
+   that neither its old nor its new mode grant, so that the new owner
+   and group never get the old ones.  When the owner cannot be given,
+   clear the set-ID and sticky bits from *MODE.  Return false after
+   an error that stops the copy of this file's metadata.  */
+static bool
+preserve_owner (struct copy_options const *opt,
+                struct meta_request const *rq, enum dst_kind kind,
+                mode_t *mode)
+{
+  if (!rq->dst_new && kind != DST_SYMLINK)
+    {
+      struct stat st;
+      struct stat const *dst = rq->dst_st;
+      if (!dst && dst_stat (rq, &st) == 0)
+        dst = &st;
+      if (dst && dst->st_uid == rq->src_st->st_uid
+          && dst->st_gid == rq->src_st->st_gid)
+        return true;
+      if (dst && opt->preserve_mode
+          && set_plain_mode (rq, kind, dst->st_mode & *mode & S_IRWXU,
+                             true) != 0)
+        {
+          if (!((errno == EPERM || errno == EINVAL)
+                && !opt->chown_privileges))
+            diag_error (errno, _("clearing permissions for %s"),
+                        quoteaf (rq->dst_name));
+          *mode &= ~SPECIAL_BITS;
+          return !opt->require_preserve;
+        }
+    }
+  int r = set_owner (opt, rq, kind);
+  if (r == 0)
+    *mode &= ~SPECIAL_BITS;
+  return 0 <= r;
+}
+
+#if USE_XATTR
 /* Copy the extended attributes X listed for RQ's source, except those
    libattr's rules (/etc/xattr.conf) exclude and the ACLs, which
    copy_mode handles: one read and one write per attribute.  Report as
@@ -160,10 +467,7 @@ copy_xattrs (struct copy_options const *opt, struct meta_request const *rq,
                         quoteaf_n (0, name), quoteaf_n (1, rq->src_name));
           continue;
         }
-      int r = (0 <= rq->dst_fd
-               ? fsetxattr (rq->dst_fd, name, buf, n, 0)
-               : lsetxattr (rq->dst_path, name, buf, n, 0));
-      if (r != 0)
+      if (dst_setxattr (rq, name, buf, n) != 0)
         {
           failed = true;
           if (unsupported (errno))
@@ -182,79 +486,6 @@ copy_xattrs (struct copy_options const *opt, struct meta_request const *rq,
 }
 #endif
 
-#if USE_ACL
-/* Copy the ACL of TYPE from file SRC to file DST, both named through
-   /proc/self/fd so that no user path is resolved again.  Return 0 or -1
-   with errno set.  */
-static int
-copy_acl_type (int src_fd, int dst_fd, acl_type_t type)
-{
-  char s[64], d[64];
-  snprintf (s, sizeof s, "/proc/self/fd/%d", src_fd);
-  snprintf (d, sizeof d, "/proc/self/fd/%d", dst_fd);
-  acl_t acl = acl_get_file (s, type);
-  if (!acl)
-    return -1;
-  int r = acl_set_file (d, type, acl);
-  int err = errno;
-  acl_free (acl);
-  errno = err;
-  return r;
-}
-#endif
-
-/* Give the destination of RQ the permission bits MODE, with the source's
-   ACLs as X found them.  The bits are set first and the ACL after, so
-   the ACL is not wiped; a destination that inherited an ACL from its
-   directory gets one made of MODE alone.  Return 0 or -1 with errno.  */
-static int
-copy_mode (struct meta_request const *rq, struct meta_xattrs const *x,
-           mode_t mode)
-{
-  bool is_dir = S_ISDIR (rq->src_st->st_mode);
-  if (rq->dst_mode != mode || rq->dst_acl_inherited)
-    if (fchmod (rq->dst_fd, mode) != 0)
-      return -1;
-#if USE_ACL
-  if (x->acl_access)
-    {
-      acl_t acl = acl_get_fd (rq->src_fd);
-      if (!acl || acl_set_fd (rq->dst_fd, acl) != 0)
-        {
-          int err = errno;
-          if (acl)
-            acl_free (acl);
-          errno = err;
-          return -1;
-        }
-      acl_free (acl);
-    }
-  else if (rq->dst_acl_inherited)
-    {
-      acl_t acl = acl_from_mode (mode);
-      int r = acl ? acl_set_fd (rq->dst_fd, acl) : -1;
-      if (acl)
-        acl_free (acl);
-      if (r != 0)
-        return -1;
-    }
-  if (is_dir && x->acl_default
-      && copy_acl_type (rq->src_fd, rq->dst_fd, ACL_TYPE_DEFAULT) != 0)
-    return -1;
-  if (is_dir && !x->acl_default && rq->dst_acl_inherited)
-    {
-      char d[64];
-      snprintf (d, sizeof d, "/proc/self/fd/%d", rq->dst_fd);
-      if (acl_delete_def_file (d) != 0)
-        return -1;
-    }
-#else
-  (void) x;
-  (void) is_dir;
-#endif
-  return 0;
-}
-
 /* Set the timestamps of RQ's destination to the source's, to the
    nanosecond.  Return 0 or -1 with errno.  */
 static int
@@ -267,62 +498,40 @@ copy_times (struct meta_request const *rq)
                        AT_SYMLINK_NOFOLLOW));
 }
 
-/* Apply the metadata of RQ; see copy-meta.h.  */
-bool
-copy_meta_apply (struct copy_options const *opt,
-                 struct meta_request const *rq)
+/* Apply the metadata of RQ to its destination, of KIND; see
+   copy_meta_apply in copy-meta.h.  */
+static bool
+apply (struct copy_options const *opt, struct meta_request const *rq,
+       enum dst_kind kind)
 {
   bool ok = true;
-  bool is_link = S_ISLNK (rq->src_st->st_mode);
   mode_t mode = rq->src_st->st_mode & CHMOD_MODE_BITS;
   struct meta_xattrs x = { .size = -1 };
   char namebuf[4096];
 
   /* 1. Owner first: a chown clears set-user-ID bits and capabilities.  */
-  if (opt->preserve_ownership
-      && (!rq->dst_new || copy_meta_needs_chown (opt, rq->src_st)))
-    ok &= set_owner (opt, rq, &mode);
+  if (opt->preserve_ownership && !preserve_owner (opt, rq, kind, &mode))
+    return false;
 
   /* 2. Extended attributes, listed once: an empty list also says there
-     is no ACL to copy.  */
-  if (opt->preserve_xattr || (opt->preserve_mode && !is_link))
+     is no ACL to copy.  A new file made writable for them (write_added)
+     that the umask left read-only is made writable for a moment.  */
+  if (opt->preserve_xattr || (opt->preserve_mode && kind != DST_SYMLINK))
     list_xattrs (rq, &x, namebuf, sizeof namebuf);
 #if USE_XATTR
   if (opt->preserve_xattr && x.other)
-    ok &= copy_xattrs (opt, rq, &x);
+    {
+      if (kind == DST_FILE && rq->dst_new && !rq->dst_acl_inherited
+          && (opt->umask & S_IWUSR)
+          && write_added (opt, rq->src_st->st_mode))
+        ignore_value (dst_chmod (rq, rq->dst_mode | S_IWUSR));
+      ok &= copy_xattrs (opt, rq, &x);
+    }
 #endif
 
   /* 3. Permission bits and ACLs.  */
-  if (!is_link && 0 <= rq->dst_fd)
-    {
-      int r = 0;
-      if (opt->preserve_mode)
-        r = copy_mode (rq, &x, mode);
-      else if (rq->dst_new)
-        {
-          /* What cp gives a new file: the source's bits less the umask,
-             or with --no-preserve=mode what a new file gets.  */
-          mode_t want = (opt->explicit_no_preserve_mode
-                         ? (S_ISDIR (rq->src_st->st_mode)
-                            ? S_IRWXU | S_IRWXG | S_IRWXO
-                            : S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP
-                              | S_IROTH | S_IWOTH)
-                         : mode & (S_IRWXU | S_IRWXG | S_IRWXO
-                                   /* a directory keeps its sticky bit */
-                                   | (S_ISDIR (rq->src_st->st_mode)
-                                      ? S_ISVTX : 0)));
-          want &= ~opt->umask;
-          if (want != rq->dst_mode && !rq->dst_acl_inherited)
-            r = fchmod (rq->dst_fd, want);
-        }
-      if (r != 0)
-        {
-          diag_error (errno, _("preserving permissions for %s"),
-                      quoteaf (rq->dst_name));
-          ok &= !opt->require_preserve;
-        }
-    }
-
+  if (kind != DST_SYMLINK)
+    ok &= set_mode (opt, rq, kind, &x, mode);
   if (x.names && x.names != namebuf)
     free (x.names);
 
@@ -336,13 +545,42 @@ copy_meta_apply (struct copy_options const *opt,
   return ok;
 }
 
-/* The mode a new destination gets while written; see copy-meta.h.  */
-mode_t
-copy_meta_create_mode (struct copy_options const *opt _GL_UNUSED,
-                       mode_t src_mode, bool will_chown)
+/* Apply the metadata of RQ; see copy-meta.h.  */
+bool
+copy_meta_apply (struct copy_options const *opt,
+                 struct meta_request const *rq)
 {
-  mode_t mode = src_mode & (S_IRWXU | S_IRWXG | S_IRWXO);
-  return will_chown ? mode & S_IRWXU : mode;
+  return apply (opt, rq, (rq->dst_fd < 0 ? DST_SYMLINK
+                          : S_ISDIR (rq->src_st->st_mode) ? DST_DIR
+                          : DST_FILE));
+}
+
+/* Apply the metadata of RQ to a special file; see copy-meta.h.  */
+bool
+copy_meta_special (struct copy_options const *opt,
+                   struct meta_request const *rq)
+{
+  return apply (opt, rq, DST_SPECIAL);
+}
+
+/* The mode a new file or directory is made with; see copy-meta.h.  */
+mode_t
+copy_meta_create_mode (struct copy_options const *opt, mode_t src_mode,
+                       bool will_chown _GL_UNUSED)
+{
+  if (S_ISDIR (src_mode))
+    return (src_mode & CHMOD_MODE_BITS
+            & ~withheld_bits (opt, src_mode, DST_DIR));
+  return ((src_mode & S_IRWXUGO & ~withheld_bits (opt, src_mode, DST_FILE))
+          | (write_added (opt, src_mode) ? S_IWUSR : 0));
+}
+
+/* The mode mknod makes a special file with; see copy-meta.h.  */
+mode_t
+copy_meta_special_mode (struct copy_options const *opt, mode_t src_mode)
+{
+  return (src_mode & CHMOD_MODE_BITS
+          & ~withheld_bits (opt, src_mode, DST_SPECIAL));
 }
 
 /* Whether a new file from SRC_ST needs a chown; see copy-meta.h.  */

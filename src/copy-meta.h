@@ -12,17 +12,25 @@
 /* The destination whose metadata is to be set, and its source.  */
 struct meta_request
 {
-  int src_fd;                 /* open source, or -1 for a symlink */
-  int dst_fd;                 /* open destination, or -1 for a symlink */
-  int dst_dirfd;              /* with DST_RELNAME, names a symlink */
+  int src_fd;                 /* open source, or -1: named by SRC_NAME */
+  int dst_fd;                 /* open destination, or -1: a symlink or
+                                 special file, DST_DIRFD + DST_RELNAME */
+  int dst_dirfd;
   char const *dst_relname;
   struct stat const *src_st;  /* status of the source */
-  mode_t dst_mode;            /* permission bits the destination has now */
+  struct stat const *dst_st;  /* status of an existing destination, or
+                                 NULL: asked for when it is needed */
+  mode_t dst_mode;            /* permission bits the destination has now
+                                 (for a new one, its creation mode less
+                                 the umask) */
   bool dst_new;               /* created by this run */
-  bool dst_acl_inherited;     /* its directory has a default ACL */
-  char const *src_name;       /* for messages (and symlink xattrs) */
+  bool dst_acl_inherited;     /* new, in a directory with a default ACL */
+  char const *src_name;       /* for messages, and for the source's
+                                 attributes when SRC_FD is -1 */
   char const *dst_name;
-  char const *dst_path;       /* for symlink xattrs, from the cwd */
+  char const *dst_path;       /* the destination from the working
+                                 directory, for attributes when DST_FD
+                                 is -1 */
 };
 
 /* What the source's extended attribute list showed.  */
@@ -36,19 +44,40 @@ struct meta_xattrs
   bool acl_default;           /* system.posix_acl_default */
 };
 
-/* Apply to RQ's destination the ownership, extended attributes, mode or
-   ACLs, and timestamps OPT asks to preserve, in that order (a change of
-   owner clears setuid bits and file capabilities, so it comes first).
-   Without a mode to preserve, set the mode GNU cp gives a new file.
-   Report failures as cp does; return false if one was an error.  */
+/* Apply to RQ's destination, a regular file or directory open as
+   RQ->dst_fd or a symbolic link (RQ->dst_fd -1), the ownership,
+   extended attributes, mode or ACLs, and timestamps OPT asks to
+   preserve, in that order (a change of owner clears set-user-ID bits and
+   file capabilities, so it comes first).  Without a mode to preserve,
+   give a new destination the mode GNU cp gives it.  Report failures as
+   cp does; return false if one was an error.  */
 bool copy_meta_apply (struct copy_options const *opt,
                       struct meta_request const *rq);
 
-/* The mode a new destination is created with while its data is written:
-   no wider than SRC_MODE's permission bits, and without group and other
-   bits while its owner is not yet the source's.  */
+/* Likewise for a FIFO, socket or device just made (RQ->dst_new) with the
+   mode copy_meta_special_mode gave: reached by RQ->dst_dirfd and
+   RQ->dst_relname (RQ->dst_path for attributes), never opened, and its
+   source by RQ->src_name; RQ->src_fd and RQ->dst_fd are -1.  */
+bool copy_meta_special (struct copy_options const *opt,
+                        struct meta_request const *rq);
+
+/* The mode to create a regular file or a directory with, from SRC_MODE
+   (a directory's when S_ISDIR (SRC_MODE), else a regular file's):
+   the source's permission bits (and for a directory its set-ID and
+   sticky bits, which mkdir takes or drops), less those GNU cp withholds
+   until the copy is ready -- group and other bits whenever OPT preserves
+   ownership, whether or not the owner will change, and group and other
+   write bits of a directory -- plus owner write permission on a file
+   whose extended attributes an unprivileged user is to copy.  The umask
+   applies on top.  WILL_CHOWN is not used.  */
 mode_t copy_meta_create_mode (struct copy_options const *opt,
                               mode_t src_mode, bool will_chown);
+
+/* The mode to give mknod for a FIFO, socket or device from SRC_MODE:
+   its permission, set-ID and sticky bits, without group and other bits
+   while its owner is not yet set, as GNU cp makes it.  */
+mode_t copy_meta_special_mode (struct copy_options const *opt,
+                               mode_t src_mode);
 
 /* Return true if OPT asks for an owner change of a new file from SRC_ST
    (the owner differs from the one files get when created).  */

@@ -66,16 +66,35 @@ copy_tree_free (struct copy_run *run)
   name_set_free (run->created);
 }
 
-/* Describe directory DIRFD; see copy-tree.h.  */
+/* Describe directory DIRFD; see copy-tree.h.  DIRFD is often an O_PATH
+   descriptor, through which no attribute can be read (EBADF): the
+   directory is then opened for reading as "." from DIRFD, which needs
+   no /proc.  A directory that cannot be opened so (write and search
+   permission only) is taken to have a default ACL: that answer costs
+   -p a redundant ACL reset, where the other could leave an inherited ACL
+   on a copy that is to have exactly its source's permissions.  */
 int
 copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited)
 {
+  static char const name[] = "system.posix_acl_default";
   struct stat st;
   if (fstat (dirfd, &st) != 0)
     return -1;
   *dev = st.st_dev;
-  *acl_inherited = 0 <= fgetxattr (dirfd, "system.posix_acl_default",
-                                   NULL, 0);
+  ssize_t n = fgetxattr (dirfd, name, NULL, 0);
+  if (n < 0 && errno == EBADF)
+    {
+      int fd = openat (dirfd, ".", (O_RDONLY | O_DIRECTORY | O_NOCTTY
+                                    | O_CLOEXEC));
+      if (fd < 0)
+        {
+          *acl_inherited = true;
+          return 0;
+        }
+      n = fgetxattr (fd, name, NULL, 0);
+      close (fd);
+    }
+  *acl_inherited = 0 <= n;
   return 0;
 }
 
