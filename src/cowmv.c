@@ -227,6 +227,19 @@ move_across (struct mv_run *run, char const *src, int dirfd,
   return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
 }
 
+/* The destination, entry REL of directory DIR_PATH (NULL for the
+   working directory), stays: note it in the engine's link table as the
+   copy of the file SRC_ST.  */
+static void
+remember_kept (struct mv_run *run, struct stat const *src_st,
+               char const *dir_path, char const *rel)
+{
+  char *path = dir_path ? file_name_concat (dir_path, rel, NULL)
+                        : xstrdup (rel);
+  hlmap_insert (run->engine.links, src_st->st_dev, src_st->st_ino, path);
+  free (path);
+}
+
 /* Fill *P with mv's rules for an existing destination.  */
 static void
 mv_policy (struct mv_run const *run, struct dest_policy *p)
@@ -242,15 +255,17 @@ mv_policy (struct mv_run const *run, struct dest_policy *p)
 }
 
 /* Decide with copy_dest_decide what happens to the destination of
-   moving SRC (status SRC_ST) to entry REL of DIRFD, called DST, and do
+   moving SRC (status SRC_ST) to entry REL of DIRFD (DIR_PATH from the
+   working directory, NULL for AT_FDCWD), called DST, and do
    the first part of it: a question, a backup (named in *BACKUP).  Set
    *EXISTS when something stays at the destination for the rename to
    replace, and *DST_ST to its status.  Return true to go on with the
    move; false to stop, with *OK the result of the move.  */
 static bool
 check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
-            int dirfd, char const *rel, char const *dst, bool *exists,
-            struct stat *dst_st, char **backup, bool *ok)
+            int dirfd, char const *dir_path, char const *rel,
+            char const *dst, bool *exists, struct stat *dst_st,
+            char **backup, bool *ok)
 {
   struct mv_options const *opt = run->opt;
   struct dest_policy p;
@@ -280,6 +295,10 @@ check_dest (struct mv_run *run, char const *src, struct stat const *src_st,
     }
   if (d.action == DEST_SKIP)
     {
+      /* -u kept a newer destination: another name of the source, moved
+         later, is linked to it, as GNU mv does.  */
+      if (!d.fail && p.update == UPDATE_OLDER && run->engine.links)
+        remember_kept (run, src_st, dir_path, rel);
       if (d.fail)
         dest_report (&w, &d, true);
       else if (opt->debug)
@@ -349,8 +368,8 @@ move_one (struct mv_run *run, char const *src, int dirfd,
   /* GNU mv tries the swap before any rule about the destination.  */
   if (opt->exchange)
     exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
-  else if (!check_dest (run, src, &src_st, dirfd, rel, dst, &exists,
-                        &dst_st, &backup, &ok))
+  else if (!check_dest (run, src, &src_st, dirfd, dir_path, rel, dst,
+                        &exists, &dst_st, &backup, &ok))
     return ok;
 
   /* 3. The atomic swap, when asked.  */

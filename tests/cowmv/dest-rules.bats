@@ -83,3 +83,60 @@ setup ()
   run_both_prog mv -i src dst
   assert_failure
 }
+
+# use_shm: make SHM_DIR, a fresh directory on /dev/shm (another
+# filesystem than the test's), or skip.
+use_shm ()
+{
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no writable /dev/shm"
+  [[ $(stat -c %d /dev/shm) != "$(stat -c %d "$BATS_TEST_TMPDIR")" ]] \
+    || skip "/dev/shm is on the test directory's filesystem"
+  SHM_DIR=$(mktemp -d /dev/shm/cowmv-dest.XXXXXX)
+}
+
+teardown ()
+{
+  [[ -n ${SHM_DIR:-} ]] && rm -rf "$SHM_DIR"
+  return 0
+}
+
+@test "mv x y D/ across filesystems keeps a hard link between the operands' trees" {
+  local who d
+  use_shm
+  for who in gnu ours; do
+    d=$SHM_DIR/$who
+    mkdir "$d"
+    mkdir -p "$BATS_TEST_TMPDIR/$who/x" "$BATS_TEST_TMPDIR/$who/y"
+    cd "$BATS_TEST_TMPDIR/$who"
+    echo 1 >x/1
+    ln x/1 y/1
+    if [[ $who == gnu ]]; then /usr/bin/mv x y "$d/"; else cowmv x y "$d/"; fi
+  done
+  assert_equal "$(stat -c %h "$SHM_DIR/ours/y/1")" 2
+  assert_equal "$(stat -c %i "$SHM_DIR/ours/x/1")" \
+               "$(stat -c %i "$SHM_DIR/ours/y/1")"
+  assert_equal "$(stat -c %h "$SHM_DIR/gnu/y/1")" 2
+}
+
+@test "mv -u across filesystems links a later name to a newer destination it kept" {
+  local who d
+  use_shm
+  for who in gnu ours; do
+    d=$SHM_DIR/$who
+    mkdir "$d"
+    mkdir -p "$BATS_TEST_TMPDIR/$who/s"
+    cd "$BATS_TEST_TMPDIR/$who"
+    echo h >s/h1
+    ln s/h1 s/h2
+    echo newer >"$d/h1"
+    touch -d '+1 hour' "$d/h1"
+    if [[ $who == gnu ]]; then
+      /usr/bin/mv -u s/h1 s/h2 "$d/"
+    else
+      cowmv -u s/h1 s/h2 "$d/"
+    fi
+  done
+  assert_equal "$(cat "$SHM_DIR/ours/h2")" newer
+  assert_equal "$(stat -c %h "$SHM_DIR/ours/h1")" 2
+  assert_equal "$(cat "$SHM_DIR/gnu/h2")" newer
+}

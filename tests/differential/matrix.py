@@ -609,7 +609,9 @@ class Known:
 
     def matching(self, cid, cls):
         return [k for k in self.lines
-                if k['class'] == cls and fnmatch.fnmatchcase(cid, k['glob'])]
+                if k['class'] == cls and fnmatch.fnmatchcase(cid, k['glob'])
+                and not any(fnmatch.fnmatchcase(cid, g)
+                            for g in k['expect'].get('unless-id', []))]
 
 
 def gnu_argv_for(known911):
@@ -641,8 +643,6 @@ def expectation(gnu, before, known911, cid):
             continue
         cond = e.get('if-gnu-status')
         if cond and str(gnu['status']) not in cond:
-            continue
-        if any(fnmatch.fnmatchcase(cid, g) for g in e.get('unless-id', [])):
             continue
         used.append(k)
         for v in e.get('status', []):
