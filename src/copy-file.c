@@ -402,7 +402,7 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
     .src_name = job->src->name, .dst_name = job->dst->name,
     .dst_path = copy_file_dst_path (job)
   };
-  return copy_meta_apply (job->run->opt, &mr);
+  return copy_meta_apply (&job->run->meta, &mr);
 }
 
 /* The source of JOB could not be opened (ERR): the checks on the
@@ -463,8 +463,7 @@ copy_file_regular (struct job *job)
   if (src_fd < 0)
     return source_unreadable (job, errno);
 
-  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
-  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown);
+  mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
   bool new_dst;
   int dst_fd = open_dest_file (job, mode, &src_fd, follow, &new_dst);
   bool ok = dst_fd != -1;
@@ -718,7 +717,8 @@ bool
 copy_file_special (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  mode_t mode = copy_meta_special_mode (opt, job->src_st.st_mode);
+  mode_t mode = copy_meta_special_mode (&job->run->meta,
+                                        job->src_st.st_mode);
   bool merge = false;
   int r = copy_file_make (job, make_special, &mode,
                           (S_ISFIFO (job->src_st.st_mode)
@@ -737,5 +737,5 @@ copy_file_special (struct job *job)
     .src_name = job->src->name, .dst_name = job->dst->name,
     .dst_path = copy_file_dst_path (job)
   };
-  return copy_meta_special (opt, &mr);
+  return copy_meta_special (&job->run->meta, &mr);
 }

@@ -161,7 +161,7 @@ get_xattr (struct meta_request const *rq, char const *name, char **buf,
    user's own), else a directory's group and other write bits (its
    special bits may change once it exists).  */
 static mode_t
-withheld_bits (struct copy_options const *opt, mode_t src_mode,
+withheld_bits (struct meta_policy const *opt, mode_t src_mode,
                enum dst_kind kind)
 {
   mode_t bits = (opt->preserve_ownership ? S_IRWXG | S_IRWXO
@@ -174,7 +174,7 @@ withheld_bits (struct copy_options const *opt, mode_t src_mode,
    set its extended attributes (the kernel asks for write permission on
    the inode for user.* attributes), as GNU cp does.  */
 static bool
-write_added (struct copy_options const *opt, mode_t src_mode)
+write_added (struct meta_policy const *opt, mode_t src_mode)
 {
   return (opt->preserve_xattr && !opt->chown_privileges
           && !(src_mode & S_IWUSR));
@@ -186,7 +186,7 @@ write_added (struct copy_options const *opt, mode_t src_mode)
    Return 1 when done, 0 when not done (then the set-ID and sticky bits
    are not to be given), -1 after reporting an error.  */
 static int
-set_owner (struct copy_options const *opt, struct meta_request const *rq,
+set_owner (struct meta_policy const *opt, struct meta_request const *rq,
            enum dst_kind kind)
 {
   uid_t uid = rq->src_st->st_uid;
@@ -326,7 +326,7 @@ copy_mode (struct meta_request const *rq, enum dst_kind kind,
    it lacks it and takes it back at the end: the owner bits mkdir would
    have given are put back.  Return 0 or -1 with errno.  */
 static int
-restore_withheld (struct copy_options const *opt,
+restore_withheld (struct meta_policy const *opt,
                   struct meta_request const *rq, enum dst_kind kind)
 {
   mode_t src_mode = rq->src_st->st_mode;
@@ -355,7 +355,7 @@ restore_withheld (struct copy_options const *opt,
    KIND), from MODE, the source's, and X, what its attribute list
    showed.  Report as GNU cp does; return false on an error.  */
 static bool
-set_mode (struct copy_options const *opt, struct meta_request const *rq,
+set_mode (struct meta_policy const *opt, struct meta_request const *rq,
           enum dst_kind kind, struct meta_xattrs const *x, mode_t mode)
 {
   if (opt->preserve_mode)
@@ -400,7 +400,7 @@ set_mode (struct copy_options const *opt, struct meta_request const *rq,
    clear the set-ID and sticky bits from *MODE.  Return false after
    an error that stops the copy of this file's metadata.  */
 static bool
-preserve_owner (struct copy_options const *opt,
+preserve_owner (struct meta_policy const *opt,
                 struct meta_request const *rq, enum dst_kind kind,
                 mode_t *mode)
 {
@@ -440,7 +440,7 @@ preserve_owner (struct copy_options const *opt,
    others otherwise, with "not supported" gathered into one message.
    Return false on a failure that is an error.  */
 static bool
-copy_xattrs (struct copy_options const *opt, struct meta_request const *rq,
+copy_xattrs (struct meta_policy const *opt, struct meta_request const *rq,
              struct meta_xattrs const *x)
 {
   bool all = opt->require_preserve_xattr || !opt->data_copy_required;
@@ -501,7 +501,7 @@ copy_times (struct meta_request const *rq)
 /* Apply the metadata of RQ to its destination, of KIND; see
    copy_meta_apply in copy-meta.h.  */
 static bool
-apply (struct copy_options const *opt, struct meta_request const *rq,
+apply (struct meta_policy const *opt, struct meta_request const *rq,
        enum dst_kind kind)
 {
   bool ok = true;
@@ -547,7 +547,7 @@ apply (struct copy_options const *opt, struct meta_request const *rq,
 
 /* Apply the metadata of RQ; see copy-meta.h.  */
 bool
-copy_meta_apply (struct copy_options const *opt,
+copy_meta_apply (struct meta_policy const *opt,
                  struct meta_request const *rq)
 {
   return apply (opt, rq, (rq->dst_fd < 0 ? DST_SYMLINK
@@ -557,7 +557,7 @@ copy_meta_apply (struct copy_options const *opt,
 
 /* Apply the metadata of RQ to a special file; see copy-meta.h.  */
 bool
-copy_meta_special (struct copy_options const *opt,
+copy_meta_special (struct meta_policy const *opt,
                    struct meta_request const *rq)
 {
   return apply (opt, rq, DST_SPECIAL);
@@ -565,8 +565,7 @@ copy_meta_special (struct copy_options const *opt,
 
 /* The mode a new file or directory is made with; see copy-meta.h.  */
 mode_t
-copy_meta_create_mode (struct copy_options const *opt, mode_t src_mode,
-                       bool will_chown _GL_UNUSED)
+copy_meta_create_mode (struct meta_policy const *opt, mode_t src_mode)
 {
   if (S_ISDIR (src_mode))
     return (src_mode & CHMOD_MODE_BITS
@@ -577,17 +576,8 @@ copy_meta_create_mode (struct copy_options const *opt, mode_t src_mode,
 
 /* The mode mknod makes a special file with; see copy-meta.h.  */
 mode_t
-copy_meta_special_mode (struct copy_options const *opt, mode_t src_mode)
+copy_meta_special_mode (struct meta_policy const *opt, mode_t src_mode)
 {
   return (src_mode & CHMOD_MODE_BITS
           & ~withheld_bits (opt, src_mode, DST_SPECIAL));
-}
-
-/* Whether a new file from SRC_ST needs a chown; see copy-meta.h.  */
-bool
-copy_meta_needs_chown (struct copy_options const *opt,
-                       struct stat const *src_st)
-{
-  return (opt->preserve_ownership
-          && (src_st->st_uid != opt->euid || src_st->st_gid != opt->egid));
 }

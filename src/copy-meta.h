@@ -7,7 +7,24 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
-#include "copy-options.h"
+/* What copy-meta needs of a run's options: the attributes to keep, how
+   a failure counts, and what the process is (its umask and ids).  Named
+   as the fields of struct copy_options they come from.  */
+struct meta_policy
+{
+  bool preserve_mode;
+  bool preserve_ownership;
+  bool preserve_timestamps;
+  bool preserve_xattr;
+  bool require_preserve;          /* -p or --preserve=LIST: fail on it */
+  bool require_preserve_xattr;    /* --preserve=xattr named */
+  bool reduce_diagnostics;        /* -a: quiet where the fs cannot */
+  bool explicit_no_preserve_mode; /* --no-preserve=mode */
+  bool data_copy_required;        /* not --attributes-only */
+  bool chown_privileges;          /* may give files away */
+  mode_t umask;
+  gid_t egid;
+};
 
 /* The destination whose metadata is to be set, and its source.  */
 struct meta_request
@@ -51,14 +68,14 @@ struct meta_xattrs
    file capabilities, so it comes first).  Without a mode to preserve,
    give a new destination the mode GNU cp gives it.  Report failures as
    cp does; return false if one was an error.  */
-bool copy_meta_apply (struct copy_options const *opt,
+bool copy_meta_apply (struct meta_policy const *opt,
                       struct meta_request const *rq);
 
 /* Likewise for a FIFO, socket or device just made (RQ->dst_new) with the
    mode copy_meta_special_mode gave: reached by RQ->dst_dirfd and
    RQ->dst_relname (RQ->dst_path for attributes), never opened, and its
    source by RQ->src_name; RQ->src_fd and RQ->dst_fd are -1.  */
-bool copy_meta_special (struct copy_options const *opt,
+bool copy_meta_special (struct meta_policy const *opt,
                         struct meta_request const *rq);
 
 /* The mode to create a regular file or a directory with, from SRC_MODE
@@ -69,19 +86,14 @@ bool copy_meta_special (struct copy_options const *opt,
    ownership, whether or not the owner will change, and group and other
    write bits of a directory -- plus owner write permission on a file
    whose extended attributes an unprivileged user is to copy.  The umask
-   applies on top.  WILL_CHOWN is not used.  */
-mode_t copy_meta_create_mode (struct copy_options const *opt,
-                              mode_t src_mode, bool will_chown);
+   applies on top.  */
+mode_t copy_meta_create_mode (struct meta_policy const *opt,
+                              mode_t src_mode);
 
 /* The mode to give mknod for a FIFO, socket or device from SRC_MODE:
    its permission, set-ID and sticky bits, without group and other bits
    while its owner is not yet set, as GNU cp makes it.  */
-mode_t copy_meta_special_mode (struct copy_options const *opt,
+mode_t copy_meta_special_mode (struct meta_policy const *opt,
                                mode_t src_mode);
-
-/* Return true if OPT asks for an owner change of a new file from SRC_ST
-   (the owner differs from the one files get when created).  */
-bool copy_meta_needs_chown (struct copy_options const *opt,
-                            struct stat const *src_st);
 
 #endif /* COPY_META_H */

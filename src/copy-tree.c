@@ -34,6 +34,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
                 bool track)
 {
   *run = (struct copy_run) { .opt = opt };
+  copy_tree_meta_policy (opt, &run->meta);
   if (opt->preserve_links && !opt->hard_link)
     run->links = hlmap_new ();
   if (opt->recursive)
@@ -51,6 +52,26 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
       run->sources = hlmap_new ();
       run->created = name_set_new ();
     }
+}
+
+/* What copy-meta needs; see copy-tree.h.  */
+void
+copy_tree_meta_policy (struct copy_options const *opt,
+                       struct meta_policy *meta)
+{
+  *meta = (struct meta_policy) {
+    .preserve_mode = opt->preserve_mode,
+    .preserve_ownership = opt->preserve_ownership,
+    .preserve_timestamps = opt->preserve_timestamps,
+    .preserve_xattr = opt->preserve_xattr,
+    .require_preserve = opt->require_preserve,
+    .require_preserve_xattr = opt->require_preserve_xattr,
+    .reduce_diagnostics = opt->reduce_diagnostics,
+    .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
+    .data_copy_required = opt->data_copy_required,
+    .chown_privileges = opt->chown_privileges,
+    .umask = opt->umask, .egid = opt->egid
+  };
 }
 
 /* Release what RUN holds.  */
@@ -206,12 +227,11 @@ copy_dir (struct job *job)
   struct copy_options const *opt = job->run->opt;
   bool follow = opt->deref == DEREF_ALWAYS
                 || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
-  bool will_chown = copy_meta_needs_chown (opt, &job->src_st);
   /* While its entries are made the directory must be ours to write,
-     and no wider than the source.  */
-  mode_t mode = copy_meta_create_mode (opt, job->src_st.st_mode, will_chown)
-                & ~(will_chown ? 0 : S_IWGRP | S_IWOTH);
-  mode |= S_IRWXU;
+     and no wider than the source (copy_meta_create_mode withholds group
+     and other write, or all group and other bits with -p).  */
+  mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
+                 | S_IRWXU);
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,
@@ -468,7 +488,7 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
       || opt->preserve_timestamps)
     {
       /* GNU cp sets owner, times and mode or ACL here, not xattrs.  */
-      struct copy_options o = *opt;
+      struct meta_policy o = run->meta;
       o.preserve_xattr = false;
       int src_fd = open (src_name, (O_RDONLY | O_DIRECTORY | O_NOCTTY
                                     | O_CLOEXEC));

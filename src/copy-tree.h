@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "copy-data.h"
+#include "copy-meta.h"
 #include "copy-options.h"
 
 struct hash_table;
@@ -20,6 +21,7 @@ struct name_set;
 struct copy_run
 {
   struct copy_options const *opt;
+  struct meta_policy meta;      /* what copy-meta needs of OPT */
   struct ladder_state ladder;
 
   /* Source (st_dev, st_ino) -> first destination name, for
@@ -58,6 +60,10 @@ struct copy_run
    the same source twice or the same destination twice.  */
 void copy_tree_init (struct copy_run *run, struct copy_options const *opt,
                      bool track);
+
+/* Fill *META with what copy-meta needs of OPT.  */
+void copy_tree_meta_policy (struct copy_options const *opt,
+                            struct meta_policy *meta);
 
 /* Release what RUN holds.  */
 void copy_tree_free (struct copy_run *run);
