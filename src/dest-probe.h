@@ -25,8 +25,9 @@ struct dest_where
 /* Fill *F for the source at W, whose status as copied is SRC_ST, under
    policy P.  COMMAND_LINE says it is an operand; MADE (or NULL) holds
    the destinations this run made; KEEP_DIR_LINK is
-   --keep-directory-symlink.  Only what P's rules can use is looked up,
-   and only when something is at the destination.  */
+   --keep-directory-symlink.  When nothing is at the destination (the
+   usual case) that one lstat is all; otherwise the stats of both sides
+   and how their names relate.  */
 void dest_probe (struct dest_where const *w, struct stat const *src_st,
                  bool command_line, struct name_set const *made,
                  bool keep_dir_link, struct dest_policy const *p,
