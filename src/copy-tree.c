@@ -27,6 +27,7 @@
 #include "tempname.h"
 #include "xalloc.h"
 
+static void leftovers_free (struct leftovers *lo);
 
 /* Start RUN; see copy-tree.h.  */
 void
@@ -85,6 +86,7 @@ copy_tree_free (struct copy_run *run)
   if (run->pending_links)
     hash_free (run->pending_links);
   name_set_free (run->created);
+  leftovers_free (run->leftovers);
 }
 
 /* Describe directory DIRFD; see copy-tree.h.  DIRFD is often an O_PATH
@@ -404,6 +406,161 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   return ok;
 }
 
+/* Temporary names.  A copy made beside its destination is called
+   ".NAME.TAG-XXXXXX": hidden, named after what it will become and after
+   the program (TAG), so that one left by a process that could not clean
+   up (SIGKILL, a crash, a power cut) can be recognised, by a person and
+   by the next run, which warns about it.  */
+
+/* The longest name a temporary gets: NAME_MAX of Linux's filesystems.
+   A destination name too long to fit is cut short in it.  */
+enum { TEMP_NAME_MAX = 255, TEMP_RANDOM = 6 };
+
+/* Return, newly allocated, what comes before the random letters in the
+   temporary name for entry REL made with TAG: ".NAME.TAG-", NAME being
+   the last component of REL, cut short so that the whole temporary name
+   fits in TEMP_NAME_MAX bytes.  */
+static char *
+temp_prefix (char const *rel, char const *tag)
+{
+  char const *base = last_component (rel);
+  size_t len = base_len (base);
+  size_t tag_len = strlen (tag);
+  size_t room = TEMP_NAME_MAX - (tag_len + 3 + TEMP_RANDOM);
+  if (room < len)
+    len = room;
+  char *p = xmalloc (len + tag_len + 4);
+  p[0] = '.';
+  memcpy (p + 1, base, len);
+  p[len + 1] = '.';
+  memcpy (p + len + 2, tag, tag_len);
+  strcpy (p + len + 2 + tag_len, "-");
+  return p;
+}
+
+/* Return true if S is TEMP_RANDOM letters and digits, as the random part
+   of a temporary name (gnulib's try_tempname) is.  */
+static bool
+temp_random (char const *s)
+{
+  size_t i;
+  for (i = 0; s[i]; i++)
+    if (! (('a' <= s[i] && s[i] <= 'z') || ('A' <= s[i] && s[i] <= 'Z')
+           || ('0' <= s[i] && s[i] <= '9')))
+      return false;
+  return i == TEMP_RANDOM;
+}
+
+/* Return true if directory entry E has the form of a temporary made with
+   TAG for some entry: ".NAME.TAG-XXXXXX".  */
+static bool
+temp_of_tag (char const *e, char const *tag)
+{
+  size_t len = strlen (e), tag_len = strlen (tag);
+  if (e[0] != '.' || len < tag_len + 4 + TEMP_RANDOM)
+    return false;
+  char const *t = e + len - TEMP_RANDOM - tag_len - 2;
+  return (t[0] == '.' && strncmp (t + 1, tag, tag_len) == 0
+          && t[tag_len + 1] == '-' && temp_random (t + tag_len + 2));
+}
+
+/* The temporaries of earlier runs in one destination directory, read
+   once per directory rather than once per operand: moving many files
+   into a large directory would otherwise read it again for each.  */
+struct leftovers
+{
+  dev_t dev;
+  ino_t ino;
+  char *names;      /* each followed by a NUL; then an empty name */
+  size_t len;
+  size_t size;
+};
+
+static void
+leftovers_free (struct leftovers *lo)
+{
+  if (lo)
+    free (lo->names);
+  free (lo);
+}
+
+/* Add NAME (LEN bytes and a NUL) to LO->names.  */
+static void
+leftovers_add (struct leftovers *lo, char const *name, size_t len)
+{
+  while (lo->size - lo->len < len + 2)
+    lo->names = x2realloc (lo->names, &lo->size);
+  memcpy (lo->names + lo->len, name, len + 1);
+  lo->len += len + 1;
+}
+
+/* Return the temporaries made with TAG that are in the directory holding
+   entry REL of DIRFD, as RUN remembers them or reads them now; NULL when
+   that directory cannot be read (then nothing is said: the warning is a
+   courtesy, not a check the move depends on).  */
+static struct leftovers const *
+read_leftovers (struct copy_run *run, int dirfd, char const *rel,
+                char const *tag)
+{
+  char *dir = strchr (rel, '/') ? mdir_name (rel) : NULL;
+  /* Reading the directory is not to change its access time, which GNU
+     mv leaves alone: O_NOATIME where it is allowed (the directory is
+     ours, or CAP_FOWNER); elsewhere relatime updates it once a day at
+     most, as any listing of it would.  */
+  int flags = O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC;
+  int fd = openat (dirfd, dir ? dir : ".", flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM)
+    fd = openat (dirfd, dir ? dir : ".", flags);
+  free (dir);
+  struct stat st;
+  DIR *d = 0 <= fd && fstat (fd, &st) == 0 ? fdopendir (fd) : NULL;
+  if (!d)
+    {
+      if (0 <= fd)
+        close (fd);
+      return NULL;
+    }
+  struct leftovers *lo = run->leftovers;
+  if (!lo || lo->dev != st.st_dev || lo->ino != st.st_ino)
+    {
+      if (!lo)
+        lo = run->leftovers = xzalloc (sizeof *lo);
+      lo->dev = st.st_dev;
+      lo->ino = st.st_ino;
+      lo->len = 0;
+      struct dirent const *e;
+      while ((e = readdir (d)))
+        if (temp_of_tag (e->d_name, tag))
+          leftovers_add (lo, e->d_name, strlen (e->d_name));
+      leftovers_add (lo, "", 0);
+    }
+  closedir (d);
+  return lo;
+}
+
+/* Say, as NAMES->leftover words it, that each temporary of an earlier
+   run for entry REL of DIRFD (called DST_NAME) is still there: those
+   whose name begins with PREFIX (temp_prefix) and ends with the random
+   letters.  Remove nothing: it may be the copy of a move still going on
+   in another process, and only a person can know it is not.  */
+static void
+warn_leftovers (struct copy_run *run, int dirfd, char const *rel,
+                char const *dst_name, struct beside_names const *names,
+                char const *prefix)
+{
+  struct leftovers const *lo = read_leftovers (run, dirfd, rel, names->tag);
+  if (!lo)
+    return;
+  size_t prefix_len = strlen (prefix);
+  for (char const *e = lo->names; *e; e += strlen (e) + 1)
+    if (strncmp (e, prefix, prefix_len) == 0 && temp_random (e + prefix_len))
+      {
+        char *shown = name_beside (dst_name, e);
+        diag_error (0, names->leftover, quoteaf (shown));
+        free (shown);
+      }
+}
+
 /* What copy_tree_beside hands to the name picker.  */
 struct beside
 {
@@ -454,15 +611,20 @@ copy_to_temp (char *tmp, void *arg)
 char *
 copy_tree_beside (struct copy_run *run, char const *src_name, int dirfd,
                   char const *dir_path, char const *rel,
-                  char const *dst_name)
+                  char const *dst_name, struct beside_names const *names)
 {
+  char *prefix = temp_prefix (rel, names->tag);
+  warn_leftovers (run, dirfd, rel, dst_name, names, prefix);
   char *dir = mdir_name (rel);
   char *tmp = file_name_concat (dir && strchr (rel, '/') ? dir : "",
-                                "CuXXXXXX", NULL);
+                                prefix, NULL);
+  tmp = xrealloc (tmp, strlen (tmp) + TEMP_RANDOM + 1);
+  strcat (tmp, "XXXXXX");
   free (dir);
+  free (prefix);
   struct beside b = { .run = run, .src_name = src_name, .dirfd = dirfd,
                       .dir_path = dir_path, .dst_name = dst_name };
-  if (try_tempname_len (tmp, 0, &b, copy_to_temp, 6) != 0)
+  if (try_tempname_len (tmp, 0, &b, copy_to_temp, TEMP_RANDOM) != 0)
     {
       diag_error (errno, _("cannot create %s"), quoteaf (dst_name));
       b.ok = false;

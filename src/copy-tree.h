@@ -14,6 +14,7 @@
 
 struct hash_table;
 struct hlmap;
+struct leftovers;
 struct name_set;
 
 /* Per-run state: the options, what the ladder has learnt, and the tables
@@ -54,6 +55,10 @@ struct copy_run
      atomic operations.  */
   struct copy_pool *pool;
   bool deferred_failed;
+
+  /* Temporaries of earlier runs found beside the last destination
+     directory copy_tree_beside looked in (see copy-tree.c).  */
+  struct leftovers *leftovers;
 };
 
 /* Start RUN with options OPT.  With TRACK, watch for operands that name
@@ -91,16 +96,33 @@ struct copy_dest
 bool copy_tree_file (struct copy_run *run, char const *src_name,
                      struct copy_dest const *dst);
 
+/* How copy_tree_beside names a temporary copy, and what it says of one
+   an earlier run left.  */
+struct beside_names
+{
+  /* The temporary for entry NAME is ".NAME.TAG-XXXXXX" (NAME cut short
+     when the whole would be too long), e.g. ".t.cowmv-AbC123".  */
+  char const *tag;
+
+  /* A warning (translated, with one %s for the quoted name) printed for
+     each such temporary found beside the destination before the copy:
+     what a process killed mid-copy (SIGKILL, a crash, a power cut) left
+     behind.  It is not removed: it may be the copy of a run still going
+     on in another process.  */
+  char const *leftover;
+};
+
 /* Copy SRC_NAME as copy_tree_file does, to a new temporary name beside
    entry REL of directory DIRFD (DIR_PATH is DIRFD's name from the
-   working directory, NULL for AT_FDCWD), calling it DST_NAME in
-   messages, so that nothing incomplete ever shows under REL.  Return the
-   temporary name, relative to DIRFD, for the caller to rename into place
-   (then call copy_tree_placed) and free; on failure remove what was made
-   and return NULL.  */
+   working directory, NULL for AT_FDCWD), made as NAMES says, calling it
+   DST_NAME in messages, so that nothing incomplete ever shows under REL.
+   Return the temporary name, relative to DIRFD, for the caller to rename
+   into place (then call copy_tree_placed) and free; on failure remove
+   what was made and return NULL.  */
 char *copy_tree_beside (struct copy_run *run, char const *src_name,
                         int dirfd, char const *dir_path, char const *rel,
-                        char const *dst_name);
+                        char const *dst_name,
+                        struct beside_names const *names);
 
 /* The copy built under TMP_PATH (from the working directory) was renamed
    to PATH: keep the hard-link table pointing at the right names.  */

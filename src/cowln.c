@@ -161,6 +161,11 @@ or the file it points to (-L).\n\
 With -v, a cowlink is shown as 'LINK_NAME' ~> 'TARGET', followed by\n\
 ' (copied)' when --cow=auto had to copy data the filesystem could not\n\
 share.\n\
+A cowlink NAME is built beside it as .NAME.cowln-XXXXXX and renamed into\n\
+place when complete.  One left by a cowlink that could not clean up\n\
+(killed by SIGKILL, say) is named in a warning by the next cowlink to\n\
+NAME, and left for you to remove: it might belong to a cowlink still\n\
+being made.\n\
 "), stdout);
   exit (status);
 }
@@ -328,6 +333,26 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
   return true;
 }
 
+/* Make the cowlink of SRC beside entry REL of DIRFD (DIR_PATH is DIRFD's
+   name from the working directory, NULL for AT_FDCWD), called DST_NAME,
+   under the temporary name ".NAME.cowln-XXXXXX", and return that name
+   for the caller to rename into place.  Return NULL after a failure
+   (reported): the copy is removed then, and nothing ever shows under
+   DST_NAME.  */
+static char *
+cowlink_beside (struct ln_run *run, char const *src, int dirfd,
+                char const *dir_path, char const *rel, char const *dst_name)
+{
+  struct beside_names const names = {
+    .tag = "cowln",
+    .leftover = _("warning: leftover partial copy %s from an interrupted "
+                  "cowlink; remove it unless another cowlink is still "
+                  "running")
+  };
+  return copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
+                           dst_name, &names);
+}
+
 /* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
    SRC; with REPLACE, an existing DST is replaced atomically: the new
    link is made under a temporary name beside it and renamed over it.
@@ -379,8 +404,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       char *tmpl;
       if (opt->cowlink)
         {
-          tmpl = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
-                                   dst_name);
+          tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
           if (!tmpl)
             goto undo;
         }

@@ -156,6 +156,13 @@ If more than one of -i, -f, -n is given, the last one counts.\n\
          output version information and exit\n\
 "), stdout);
   frontend_help_backups ();
+  fputs (_("\
+\n\
+Across filesystems the copy is built beside its final name NAME, as\n\
+.NAME.cowmv-XXXXXX.  A copy left by a move that could not clean up\n\
+(killed by SIGKILL, say) is named in a warning by the next move to NAME,\n\
+and left for you to remove: it might belong to a move still running.\n\
+"), stdout);
   exit (status);
 }
 
@@ -197,9 +204,14 @@ move_across (struct mv_run *run, char const *src, int dirfd,
       return false;
     }
 
-  /* 2. The copy, under a temporary name.  */
+  /* 2. The copy, under a temporary name ".NAME.cowmv-XXXXXX".  */
+  struct beside_names const names = {
+    .tag = "cowmv",
+    .leftover = _("warning: leftover partial copy %s from an interrupted "
+                  "move; remove it unless another move is still running")
+  };
   char *tmp = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
-                                dst);
+                                dst, &names);
   if (!tmp)
     return false;
 

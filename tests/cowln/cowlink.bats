@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # cowln/cowlink.bats -- cowlinks (-c, --cow[=WHEN]): a separate inode, or
 # tree, sharing TARGET's data (FICLONE) with TARGET's metadata, built under
-# a temporary CuXXXXXX name beside LINK and renamed into place; on btrfs and
-# XFS (reflink), on ext4 (no sharing) and across filesystems; the forms it
-# composes with (-f, -b, several targets, -t); and clone faults from the
-# shim, which must leave nothing behind.
+# a temporary name .LINK.cowln-XXXXXX beside LINK and renamed into place;
+# on btrfs and XFS (reflink), on ext4 (no sharing) and across filesystems;
+# the forms it composes with (-f, -b, several targets, -t); and clone
+# faults from the shim, which must leave nothing behind.
 
 load ../helpers/common
 
@@ -40,7 +40,7 @@ flags_at ()
 }
 
 # assert_only NAMES...: the current directory holds exactly NAMES (so no
-# CuXXXXXX temporary is left), in ls order.
+# .NAME.cowln-XXXXXX temporary is left), in ls order.
 assert_only ()
 {
   local want
@@ -366,7 +366,7 @@ Try 'cowln --help' for more information."
   require_faultshim
   enter_fs btrfs
   random_file a 64K
-  run --separate-stderr with_faults ficlone=EIO "$PWD/Cu" -- cowln -c a l
+  run --separate-stderr with_faults ficlone=EIO "$PWD/.l.cowln-" -- cowln -c a l
   assert_failure 1
   assert_output ""
   assert_equal "$stderr" "cowln: failed to clone 'l' from 'a': $(strerror EIO)"
@@ -391,7 +391,7 @@ Try 'cowln --help' for more information."
   enter_fs btrfs
   random_file a 64K
   echo keep >l
-  run --separate-stderr with_faults ficlone=EIO "$PWD/Cu" -- cowln -cf a l
+  run --separate-stderr with_faults ficlone=EIO "$PWD/.l.cowln-" -- cowln -cf a l
   assert_failure 1
   assert_equal "$stderr" "cowln: failed to clone 'l' from 'a': $(strerror EIO)"
   assert_equal "$(<l)" keep

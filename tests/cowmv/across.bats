@@ -3,8 +3,8 @@
 # cowmv across filesystems and btrfs subvolumes: where rename(2) answers
 # EXDEV the source is copied as cp -a would (data cloned where possible,
 # mode, owner, ns times, xattrs, ACLs, hard links and symlinks kept) under
-# a temporary name CuXXXXXX beside the destination, renamed into place,
-# and only then removed.
+# a temporary name .NAME.cowmv-XXXXXX beside the destination, renamed into
+# place, and only then removed.
 
 load ../helpers/common
 
@@ -111,11 +111,12 @@ xattrs ()
     fi)
 }
 
-# assert_no_temps DIR...: no CuXXXXXX temporary copy anywhere under DIRs.
+# assert_no_temps DIR...: no .NAME.cowmv-XXXXXX temporary copy anywhere
+# under DIRs.
 assert_no_temps ()
 {
   local left
-  left=$(find "$@" -name 'Cu??????' 2>&1)
+  left=$(find "$@" -name '.*.cowmv-??????' 2>&1)
   assert_equal "$left" ""
 }
 

@@ -65,7 +65,7 @@ snapshot ()
 }
 
 # assert_empty_fs MNT: nothing on MNT but lost+found (no partial tree, no
-# CuXXXXXX temporary).
+# .NAME.cowmv-XXXXXX temporary).
 assert_empty_fs ()
 {
   assert_equal "$(ls -A "$1")" lost+found

@@ -72,7 +72,7 @@ describe ()
   [ ! -e "$from/t1" ] || fail "the source is still there"
   assert_equal "$(describe "$to/t1")" "$(describe "$BATS_TEST_TMPDIR/ref")"
   assert_hardlinked "$to/t1/big" "$to/t1/sub/big-link"
-  run find "$to" "$from" -maxdepth 1 -name 'Cu??????'
+  run find "$to" "$from" -maxdepth 1 -name '.*.cowmv-??????'
   assert_output ""
 }
 
