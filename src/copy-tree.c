@@ -89,6 +89,13 @@ copy_tree_free (struct copy_run *run)
   leftovers_free (run->leftovers);
 }
 
+/* Whether RUN was told to stop; see copy-tree.h.  */
+bool
+copy_tree_stopped (struct copy_run const *run)
+{
+  return run->opt->stop && *run->opt->stop;
+}
+
 /* Describe directory DIRFD; see copy-tree.h.  DIRFD is often an O_PATH
    descriptor, through which no attribute can be read (EBADF): the
    directory is then opened for reading as "." from DIRFD, which needs
@@ -196,8 +203,14 @@ copy_dir_entries (struct dir_node *n, int src_fd, dev_t dst_dev,
   n->meta_src = dfd;
   for (char const *e = names; *e && !job->walk->stop; e += strlen (e) + 1)
     {
-      if (job->run->opt->stop && *job->run->opt->stop)
-        break;
+      /* A signal: the entries left are not copied, so this directory is
+         not, and neither is the operand.  cowmv must not take it for a
+         whole copy and remove the source, nor cowln publish it.  */
+      if (copy_tree_stopped (job->run))
+        {
+          ok = false;
+          break;
+        }
       char *src_name = file_name_concat (job->src->name, e, NULL);
       char *dst_name = file_name_concat (job->dst->name, e, NULL);
       char *path = (job->dst->path
@@ -403,6 +416,11 @@ copy_tree_file (struct copy_run *run, char const *src_name,
       copy_work_settle_links (run);
     }
   ok &= !__atomic_exchange_n (&run->deferred_failed, false, __ATOMIC_ACQ_REL);
+  /* A stop seen anywhere (the walker, a worker, a chunk of data, or just
+     now) fails the operand, even if it looks done: a copy is never
+     taken for complete on the word of a run that was told to stop.  */
+  if (copy_tree_stopped (run))
+    ok = false;
   return ok;
 }
 
@@ -600,9 +618,15 @@ copy_to_temp (char *tmp, void *arg)
         }
       free (dir);
     }
+  /* A failed or stopped copy goes at once.  The removal is not cut short
+     by the signal: the temporary would be left for nobody to clean.  */
   b->ok = copy_tree_file (b->run, b->src_name, &dst);
   if (!b->ok)
-    remove_tree (b->dirfd, tmp, b->dst_name, false);
+    {
+      char *shown = name_beside (b->dst_name, last_component (tmp));
+      remove_tree_made (b->dirfd, tmp, shown);
+      free (shown);
+    }
   free (path);
   return 0;
 }
@@ -646,6 +670,9 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
 {
   struct copy_options const *opt = run->opt;
   bool ok = true;
+  /* As for any directory of the tree (copy-work.c, node_finish).  */
+  if (copy_tree_stopped (run))
+    return false;
   if (opt->preserve_mode || opt->preserve_ownership
       || opt->preserve_timestamps)
     {

@@ -73,6 +73,11 @@ void copy_tree_meta_policy (struct copy_options const *opt,
 /* Release what RUN holds.  */
 void copy_tree_free (struct copy_run *run);
 
+/* Return true once RUN has been told to stop (a signal arrived).  From
+   then on nothing the run does counts as done: an entry, a directory or
+   an operand not finished before is a failure, without a message.  */
+bool copy_tree_stopped (struct copy_run const *run);
+
 /* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
    working directory), called NAME in messages.  PATH names it for system
    calls from the working directory, when that is not NAME (a copy being
@@ -92,7 +97,9 @@ struct copy_dest
 
 /* Copy SRC_NAME to DST as cp does for a command-line operand, recursing
    into directories with -R, reporting any failure.  Return true on
-   success or on a skip that is not an error.  */
+   success or on a skip that is not an error; false also when the run
+   was stopped before the workers were done with it, whatever was
+   copied.  */
 bool copy_tree_file (struct copy_run *run, char const *src_name,
                      struct copy_dest const *dst);
 
@@ -117,8 +124,9 @@ struct beside_names
    working directory, NULL for AT_FDCWD), made as NAMES says, calling it
    DST_NAME in messages, so that nothing incomplete ever shows under REL.
    Return the temporary name, relative to DIRFD, for the caller to rename
-   into place (then call copy_tree_placed) and free; on failure remove
-   what was made and return NULL.  */
+   into place (then call copy_tree_placed) and free; on failure, or when
+   the run was stopped (copy_tree_stopped) before the copy was complete,
+   remove what was made and return NULL.  */
 char *copy_tree_beside (struct copy_run *run, char const *src_name,
                         int dirfd, char const *dir_path, char const *rel,
                         char const *dst_name,
@@ -133,7 +141,9 @@ void copy_tree_placed (struct copy_run *run, char const *tmp_path,
    source directory SRC_NAME, and what is under it has been copied: give
    it the owner, times and mode or ACLs that RUN preserves, as GNU cp
    does (also when it existed already), and the mode *RESTORE when not
-   NULL and modes are not preserved.  Return false after reporting.  */
+   NULL and modes are not preserved.  Return false after reporting, or
+   without a word when the run was stopped: then what is under it may
+   not all have been copied, and it keeps the mode it was made with.  */
 bool copy_tree_parent_meta (struct copy_run *run, char const *src_name,
                             int dirfd, char const *rel,
                             char const *dst_name, mode_t const *restore);

@@ -58,11 +58,19 @@ static void
 node_finish (struct dir_node *n)
 {
   struct copy_options const *opt = n->job.run->opt;
-  if (0 <= n->meta_src
-      && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
-          || opt->preserve_timestamps || opt->preserve_xattr)
-      && !copy_file_meta (&n->job, n->meta_src, n->dst_fd, n->mode,
-                          n->new_dst))
+  /* After a signal a directory keeps the mode it was made with (ours to
+     write, no wider than the source's) and the times its entries gave
+     it: what was to be copied into it may not all be there, and its
+     final mode and times would say it is complete.  (GNU cp killed by
+     the signal leaves its unfinished directories the same way.)  It is
+     counted as failed, for cowmv and cowln not to use the tree.  */
+  if (copy_tree_stopped (n->job.run))
+    copy_work_note_failure (n->job.run);
+  else if (0 <= n->meta_src
+           && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
+               || opt->preserve_timestamps || opt->preserve_xattr)
+           && !copy_file_meta (&n->job, n->meta_src, n->dst_fd, n->mode,
+                               n->new_dst))
     copy_work_note_failure (n->job.run);
   if (n->dir)
     closedir (n->dir);
@@ -186,7 +194,8 @@ link_group_settle (struct link_group *g, bool ok, char *first,
       if (!w)
         return;
       w->job.ladder = ladder;
-      ok = copy_file_regular (&w->job);
+      /* Stopped: the other names are not copied, one after the other.  */
+      ok = !copy_tree_stopped (w->job.run) && copy_file_regular (&w->job);
       if (!ok)
         copy_work_note_failure (w->job.run);
       first = ok ? xstrdup (copy_file_dst_path (&w->job)) : NULL;
@@ -208,7 +217,9 @@ struct file_batch
 };
 
 /* Worker side: copy the files of batch ARG with the worker's ladder
-   state CTX, then release their directory.  */
+   state CTX, then release their directory.  Once the run is stopped the
+   files left are not copied but failed, so that the queue drains at
+   once and no operand that lost one counts as copied.  */
 static void
 run_batch (void *arg, void *ctx)
 {
@@ -217,7 +228,8 @@ run_batch (void *arg, void *ctx)
     {
       struct file_task *t = &b->task[i];
       t->job.ladder = ctx;
-      bool ok = (S_ISLNK (t->job.src_st.st_mode)
+      bool ok = (copy_tree_stopped (t->job.run) ? false
+                 : S_ISLNK (t->job.src_st.st_mode)
                  ? copy_file_symlink (&t->job)
                  : copy_file_regular (&t->job));
       if (!ok)

@@ -162,10 +162,10 @@ With -v, a cowlink is shown as 'LINK_NAME' ~> 'TARGET', followed by\n\
 ' (copied)' when --cow=auto had to copy data the filesystem could not\n\
 share.\n\
 A cowlink NAME is built beside it as .NAME.cowln-XXXXXX and renamed into\n\
-place when complete.  One left by a cowlink that could not clean up\n\
-(killed by SIGKILL, say) is named in a warning by the next cowlink to\n\
-NAME, and left for you to remove: it might belong to a cowlink still\n\
-being made.\n\
+place when complete; SIGINT, SIGTERM or SIGHUP before that removes it.  One\n\
+left by a cowlink that could not clean up (killed by SIGKILL, say) is\n\
+named in a warning by the next cowlink to NAME, and left for you to\n\
+remove: it might belong to a cowlink still being made.\n\
 "), stdout);
   exit (status);
 }
@@ -337,7 +337,8 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
    name from the working directory, NULL for AT_FDCWD), called DST_NAME,
    under the temporary name ".NAME.cowln-XXXXXX", and return that name
    for the caller to rename into place.  Return NULL after a failure
-   (reported): the copy is removed then, and nothing ever shows under
+   (reported), or when a signal came, during the copy or after it (said
+   nothing): the copy is removed then, and nothing ever shows under
    DST_NAME.  */
 static char *
 cowlink_beside (struct ln_run *run, char const *src, int dirfd,
@@ -349,8 +350,15 @@ cowlink_beside (struct ln_run *run, char const *src, int dirfd,
                   "cowlink; remove it unless another cowlink is still "
                   "running")
   };
-  return copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
-                           dst_name, &names);
+  char *tmpl = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
+                                 dst_name, &names);
+  if (tmpl && copy_tree_stopped (&run->engine))
+    {
+      remove_tree_made (dirfd, tmpl, tmpl);
+      free (tmpl);
+      tmpl = NULL;
+    }
+  return tmpl;
 }
 
 /* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
@@ -426,7 +434,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
                      exists ? 0 : RENAME_NOREPLACE) != 0)
         {
           int err = errno;
-          remove_tree (dirfd, tmpl, tmpl, false);
+          remove_tree_made (dirfd, tmpl, tmpl);
           report_link (opt, err, src, text, dst_name);
           free (tmpl);
           goto undo;

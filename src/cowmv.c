@@ -159,9 +159,13 @@ If more than one of -i, -f, -n is given, the last one counts.\n\
   fputs (_("\
 \n\
 Across filesystems the copy is built beside its final name NAME, as\n\
-.NAME.cowmv-XXXXXX.  A copy left by a move that could not clean up\n\
-(killed by SIGKILL, say) is named in a warning by the next move to NAME,\n\
-and left for you to remove: it might belong to a move still running.\n\
+.NAME.cowmv-XXXXXX.  SIGINT, SIGTERM or SIGHUP before the copy is in\n\
+place abandons the move: the copy is removed and SOURCE left as it was.\n\
+After that, SOURCE is still removed before the program dies of the\n\
+signal; a second signal kills it at once.  A copy left by a move that\n\
+could not clean up (killed by SIGKILL, say) is named in a warning by the\n\
+next move to NAME, and left for you to remove: it might belong to a move\n\
+still running.\n\
 "), stdout);
   exit (status);
 }
@@ -189,7 +193,24 @@ dir_is_empty (int dirfd, char const *rel)
 /* Move SRC across filesystems to entry REL of DIRFD (DIR_PATH from the
    working directory, NULL for AT_FDCWD), called DST: copy it beside the
    destination, rename the copy into place, then remove SRC.  A failure
-   before the rename removes the copy and leaves SRC as it was.  */
+   before the rename removes the copy and leaves SRC as it was.
+
+   A signal (SIGINT, SIGTERM, SIGHUP; see frontend.c) must never cost a
+   file.  The rename in step 3 is the point of no return:
+   - Before it, a signal abandons the move: the copy stops, counts as
+     failed (copy_tree_stopped) and is removed, SRC is untouched and the
+     final name was never used.  GNU mv, killed while copying, leaves the
+     source whole too (but a partial copy under the final name).
+   - After it, the copy is complete and in place, and the removal of SRC
+     goes on to the end in spite of the signal; then cowmv dies of it.
+     Stopping halfway would leave the same files in two places for the
+     user to sort out, where finishing leaves the move done.
+   - A second signal kills at once (the handler is reset by the first).
+     Killed during the copy, SRC is whole and the copy stays under its
+     temporary name, which the next move to DST warns about; killed
+     during the removal, the copy is whole and SRC partly removed.  GNU
+     mv, removing its source after copying, can be left so by any signal.
+   Either way every file is whole in at least one place.  */
 static bool
 move_across (struct mv_run *run, char const *src, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
@@ -216,14 +237,18 @@ move_across (struct mv_run *run, char const *src, int dirfd,
     return false;
 
   /* 3. Into place, replacing what was there (an empty directory, or a
-     file: atomically).  */
-  if (renameat (dirfd, tmp, dirfd, rel) != 0)
+     file: atomically); not if a signal came since the copy was done.  */
+  bool stopped = copy_tree_stopped (&run->engine);
+  if (stopped || renameat (dirfd, tmp, dirfd, rel) != 0)
     {
       int err = errno;
-      remove_tree (dirfd, tmp, dst, false);
-      diag_error (err, _("inter-device move failed: %s to %s; "
-                         "unable to remove target"),
-                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      char *shown = name_beside (dst, last_component (tmp));
+      remove_tree_made (dirfd, tmp, shown);
+      free (shown);
+      if (!stopped)
+        diag_error (err, _("inter-device move failed: %s to %s; "
+                           "unable to remove target"),
+                    quoteaf_n (0, src), quoteaf_n (1, dst));
       free (tmp);
       return false;
     }
@@ -235,7 +260,7 @@ move_across (struct mv_run *run, char const *src, int dirfd,
   free (to);
   free (tmp);
 
-  /* 4. Only now may the source go.  */
+  /* 4. Only now may the source go, all of it (see above).  */
   return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
 }
 

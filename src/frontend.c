@@ -119,25 +119,46 @@ static sig_atomic_t volatile caught_signal;
 
 sig_atomic_t volatile const *const frontend_stop = &caught_signal;
 
+/* The signals that ask for a clean stop, and which of them are caught
+   (not those found ignored); set before the handler is installed.  */
+static int const stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+enum { N_STOP_SIGNALS = sizeof stop_signals / sizeof *stop_signals };
+static bool stop_caught[N_STOP_SIGNALS];
+
+/* The first of them asks the engine to stop; from then on the caught
+   ones have their default action again, so that a second signal kills at
+   once whatever the program is doing (finishing the removal of a moved
+   source, say).  sigaction is async-signal-safe.  */
 static void
 on_signal (int sig)
 {
   caught_signal = sig;
+  struct sigaction dfl = { .sa_handler = SIG_DFL };
+  sigemptyset (&dfl.sa_mask);
+  for (int i = 0; i < N_STOP_SIGNALS; i++)
+    if (stop_caught[i])
+      sigaction (stop_signals[i], &dfl, NULL);
 }
 
 /* Install on_signal; see frontend.h.  No SA_RESTART: a blocked read
-   returns EINTR and the engine notices the flag.  */
+   returns EINTR and the engine notices the flag.  The stop signals are
+   blocked while it runs: one that comes meanwhile is delivered after it,
+   with the default action.  A signal that is ignored (nohup) stays
+   ignored.  */
 void
 frontend_catch_signals (void)
 {
-  static int const sigs[] = { SIGINT, SIGTERM, SIGHUP };
   struct sigaction act = { .sa_handler = on_signal };
   sigemptyset (&act.sa_mask);
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+  for (int i = 0; i < N_STOP_SIGNALS; i++)
+    sigaddset (&act.sa_mask, stop_signals[i]);
+  for (int i = 0; i < N_STOP_SIGNALS; i++)
     {
       struct sigaction old;
-      if (sigaction (sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-        sigaction (sigs[i], &act, NULL);
+      stop_caught[i] = (sigaction (stop_signals[i], NULL, &old) == 0
+                        && old.sa_handler != SIG_IGN);
+      if (stop_caught[i])
+        sigaction (stop_signals[i], &act, NULL);
     }
 }
 

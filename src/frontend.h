@@ -24,11 +24,13 @@ void frontend_help_backups (void);
 int frontend_backup_type (char const *control, char const *suffix);
 
 /* Non-zero once SIGINT, SIGTERM or SIGHUP arrived: the copy engine stops
-   between chunks (struct copy_options.stop points here).  */
+   between entries and between chunks, and what it had not finished counts
+   as failed (struct copy_options.stop points here).  */
 extern sig_atomic_t volatile const *const frontend_stop;
 
 /* Catch SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup), so
-   that a copy can stop cleanly and remove what it left incomplete.  */
+   that a copy can stop cleanly and remove what it left incomplete.  Only
+   the first is caught: a second one kills the program at once.  */
 void frontend_catch_signals (void);
 
 /* The --update[=WHEN] of cp and mv: WHEN (all, none, none-fail, older;

@@ -12,10 +12,14 @@
 #include "remove-tree.h"
 #include "savedir.h"
 
+static bool remove_at (int dirfd, char const *rel, char const *name,
+                       bool verbose, bool made);
+
 /* Remove the entries of the open directory FD (called NAME) and close
-   it.  With VERBOSE, say what is removed.  Return true if all went.  */
+   it.  With VERBOSE, say what is removed; MADE as for remove_at.  Return
+   true if all went.  */
 static bool
-remove_entries (int fd, char const *name, bool verbose)
+remove_entries (int fd, char const *name, bool verbose, bool made)
 {
   DIR *dir = fdopendir (fd);
   char *names = dir ? streamsavedir (dir, SAVEDIR_SORT_FASTREAD) : NULL;
@@ -32,7 +36,7 @@ remove_entries (int fd, char const *name, bool verbose)
   for (char const *n = names; *n; n += strlen (n) + 1)
     {
       char *child = file_name_concat (name, n, NULL);
-      ok &= remove_tree (dirfd (dir), n, child, verbose);
+      ok &= remove_at (dirfd (dir), n, child, verbose, made);
       free (child);
     }
   free (names);
@@ -54,9 +58,31 @@ remove_entry (int dirfd, char const *rel, char const *name, bool verbose)
   return true;
 }
 
-/* Remove entry REL of directory DIRFD, called NAME; see remove-tree.h.  */
-bool
-remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
+/* Open directory REL of DIRFD to remove its entries.  With MADE (a tree
+   this process made) make it ours to read, search and write first where
+   it is not: it may have been given its source's mode (0555, say) before
+   the copy it belongs to was abandoned.  Return the descriptor, or -1
+   with errno set.  */
+static int
+open_to_empty (int dirfd, char const *rel, bool made)
+{
+  int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = openat (dirfd, rel, flags);
+  if (fd < 0 && errno == EACCES && made
+      && fchmodat (dirfd, rel, S_IRWXU, 0) == 0)
+    fd = openat (dirfd, rel, flags);
+  struct stat st;
+  if (0 <= fd && made && fstat (fd, &st) == 0
+      && (st.st_mode & S_IRWXU) != S_IRWXU)
+    fchmod (fd, (st.st_mode & CHMOD_MODE_BITS) | S_IRWXU);
+  return fd;
+}
+
+/* Remove entry REL of directory DIRFD, called NAME, as remove_tree
+   does; with MADE as remove_tree_made does.  */
+static bool
+remove_at (int dirfd, char const *rel, char const *name, bool verbose,
+           bool made)
 {
   /* Most entries are not directories: try that first, one call.  */
   if (unlinkat (dirfd, rel, 0) == 0)
@@ -79,14 +105,13 @@ remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
       diag_error (err, _("cannot remove %s"), quoteaf (name));
       return false;
     }
-  int fd = openat (dirfd, rel,
-                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open_to_empty (dirfd, rel, made);
   if (fd < 0)
     {
       diag_error (errno, _("cannot remove %s"), quoteaf (name));
       return false;
     }
-  bool ok = remove_entries (fd, name, verbose);
+  bool ok = remove_entries (fd, name, verbose, made);
   if (ok && unlinkat (dirfd, rel, AT_REMOVEDIR) != 0)
     {
       diag_error (errno, _("cannot remove %s"), quoteaf (name));
@@ -95,4 +120,18 @@ remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
   else if (ok && verbose)
     diag_line (_("removed directory %s"), quoteaf (name));
   return ok;
+}
+
+/* Remove entry REL of directory DIRFD, called NAME; see remove-tree.h.  */
+bool
+remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
+{
+  return remove_at (dirfd, rel, name, verbose, false);
+}
+
+/* Remove a tree this process made; see remove-tree.h.  */
+bool
+remove_tree_made (int dirfd, char const *rel, char const *name)
+{
+  return remove_at (dirfd, rel, name, false, true);
 }

@@ -20,4 +20,10 @@ bool remove_tree (int dirfd, char const *rel, char const *name,
 bool remove_entry (int dirfd, char const *rel, char const *name,
                    bool verbose);
 
+/* Remove entry REL of DIRFD, called NAME, as remove_tree does, when it
+   is what this process made (an abandoned copy): a directory in it that
+   is not the owner's to read, search and write is made so first, for
+   what is in it to go.  Say nothing but failures.  */
+bool remove_tree_made (int dirfd, char const *rel, char const *name);
+
 #endif /* REMOVE_TREE_H */

@@ -1,9 +1,15 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
-# cowln/interrupt.bats -- cowlinks of a tree that are interrupted.  A
-# tree of ~12,000 entries on btrfs is cowlinked (cowln -c T L).  SIGKILL
-# leaves the copy under a temporary name .L.cowln-XXXXXX, which the next
-# cowlink to L warns about and leaves alone.
+# cowln/interrupt.bats -- a cowlink of a tree interrupted at any moment
+# publishes nothing.  A tree of ~12,000 entries on btrfs is cowlinked
+# (cowln -c T L) and SIGINT, SIGTERM or SIGHUP is sent at random moments:
+# each time either nothing is under L and no temporary is left, or L is
+# whole (checked against a manifest with checksums).  SIGKILL leaves the
+# copy under a temporary name .L.cowln-XXXXXX, which the next cowlink to
+# L warns about and leaves alone.
+#
+# COWUTILS_INTERRUPT_ITERATIONS (default 15) sets how many random
+# interruptions; COWUTILS_INTERRUPT_SEED makes them repeatable.
 
 load ../helpers/common
 load ../helpers/interrupt
@@ -36,6 +42,40 @@ enter_interrupt_fs ()
 temps ()
 {
   ls -A | grep -E '^\.L\.cowln-[A-Za-z0-9]{6}$' || :
+}
+
+@test "a cowlink of a tree interrupted at random moments publishes nothing or all of it" {
+  enter_interrupt_fs
+  local n=${COWUTILS_INTERRUPT_ITERATIONS:-15}
+  local seed=${COWUTILS_INTERRUPT_SEED:-$RANDOM}
+  local full max
+  full=$(time_of cowln -c T L)
+  assert_equal "$(manifest L)" "$(<"$WANT")"
+  rm -rf L
+  max=$(awk -v f="$full" 'BEGIN { print f * 1.4 }')
+  RANDOM=$seed
+  local sigs=(INT TERM HUP) i sig delay published=0 none=0
+  for ((i = 1; i <= n; i++)); do
+    sig=${sigs[RANDOM % 3]}
+    delay=$(random_delay "$max")
+    echo "seed $seed, whole cowlink ${full}s; $i: SIG$sig after ${delay}s"
+    interrupt_after "$delay" "$sig" cowln -c T L
+    assert_equal "$(<"$BATS_TEST_TMPDIR/err")" ""
+    assert_equal "$(temps)" ""
+    if [[ -e L || -L L ]]; then
+      [[ $INT_STATUS == 0 || $INT_STATUS == $(signal_status "$sig") ]] \
+        || fail "status $INT_STATUS after SIG$sig"
+      assert_equal "$(manifest L)" "$(<"$WANT")"
+      rm -rf L
+      published=$((published + 1))
+    else
+      assert_equal "$INT_STATUS" "$(signal_status "$sig")"
+      none=$((none + 1))
+    fi
+  done
+  assert_equal "$(manifest T)" "$(<"$WANT")"
+  echo "# $n interruptions (seed $seed, whole cowlink ${full}s):" \
+    "nothing published $none, all $published" >&3
 }
 
 @test "kill -9 mid-cowlink leaves .L.cowln-XXXXXX, and the next cowlink warns about it" {

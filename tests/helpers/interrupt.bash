@@ -75,7 +75,8 @@ for my $d (reverse @dirs)
   }
 EOF
   # perl's utime has no nanoseconds; touch has.
-  find "$1" -depth -type d -exec touch -h -d '2001-02-03 04:05:06.123456789' {} +
+  find "$1" -depth -type d \
+    -exec touch -h -d '2001-02-03 04:05:06.123456789' {} +
 }
 
 # manifest DIR: print one sorted line per entry below DIR (DIR itself is
@@ -110,7 +111,8 @@ manifest ()
               {
                 $line .= " -> " . readlink $path;
               }
-            push @lines, [$path, $line, $type ne "d" && 1 < $nlink ? $ino : undef];
+            push @lines, [$path, $line,
+                          $type ne "d" && 1 < $nlink ? $ino : undef];
           }
         for my $l (sort { $a->[0] cmp $b->[0] } @lines)
           {
@@ -143,13 +145,25 @@ interrupt_after ()
 }
 
 # interrupt_start CMD [ARG...]: the first half of interrupt_after: start
-# CMD; its pid is INT_PID.
+# CMD; its pid is INT_PID.  Return once the signals are at their default
+# action (a signal sent earlier, while still ignored, would be lost and
+# CMD run to its end), just before CMD is executed.
 interrupt_start ()
 {
-  perl -e '$SIG{$_} = "DEFAULT" for qw(INT TERM HUP);
-           exec @ARGV or die "exec: $!\n"' "$@" \
+  local ready=$BATS_TEST_TMPDIR/ready i
+  rm -f "$ready"
+  INT_READY=$ready perl -e '
+    $SIG{$_} = "DEFAULT" for qw(INT TERM HUP);
+    open my $f, ">", $ENV{INT_READY} or die "$ENV{INT_READY}: $!\n";
+    close $f;
+    exec @ARGV or die "exec: $!\n"' "$@" \
     <"/dev/null" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
   INT_PID=$!
+  for ((i = 0; i < 2000; i++)); do
+    [[ -e $ready ]] && return 0
+    sleep 0.005
+  done
+  fail "$1 did not start within 10 s"
 }
 
 # interrupt_send SIGNAL: send SIGNAL to INT_PID.  Once it has ended the
@@ -191,7 +205,8 @@ signal_status ()
 random_delay ()
 {
   local ms
-  ms=$(awk -v m="$1" -v r="$RANDOM" 'BEGIN { printf "%d", 5 + r / 32767 * (m * 1000 - 5) }')
+  ms=$(awk -v m="$1" -v r="$RANDOM" \
+         'BEGIN { printf "%d", 5 + r / 32767 * (m * 1000 - 5) }')
   printf '%d.%03d\n' $((ms / 1000)) $((ms % 1000))
 }
 
