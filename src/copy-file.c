@@ -388,6 +388,18 @@ say_debug (struct data_result const *res)
              copy_data_rung_name (res->rung));
 }
 
+/* Return true if a new destination of JOB gets its source's owner and
+   group when it is made (copy_meta_owner_final), as far as its
+   directory is known.  */
+bool
+copy_file_owner_final (struct job const *job)
+{
+  return (job->dst->dir_known
+          && copy_meta_owner_final (&job->run->meta, &job->src_st,
+                                    job->dst->dir_setgid,
+                                    job->dst->dir_gid));
+}
+
 /* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
    DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
 bool
@@ -399,6 +411,7 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
     .dst_acl_inherited = new_dst && job->dst->acl_inherited,
+    .owner_final = new_dst && copy_file_owner_final (job),
     .src_name = job->src->name, .dst_name = job->dst->name,
     .dst_path = copy_file_dst_path (job)
   };

@@ -65,6 +65,11 @@ int copy_file_make (struct job *job, int (*make) (struct job *, void *),
                     void *arg, char const *format, bool two, bool replace,
                     bool *merge);
 
+/* Return true if a new destination of JOB gets its source's owner and
+   group when it is made: with -p, nothing to chown and no bits to
+   withhold (copy_meta_owner_final).  */
+bool copy_file_owner_final (struct job const *job);
+
 /* Apply the metadata of JOB to DST_FD (or to the symlink when -1), from
    SRC_FD; DST_MODE is the mode it has now, NEW_DST whether this run made
    it.  Return false after reporting a failure that counts.  */

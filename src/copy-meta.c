@@ -425,6 +425,11 @@ preserve_owner (struct meta_policy const *opt,
           return !opt->require_preserve;
         }
     }
+  /* A new file (or directory, or symlink) made with the right owner and
+     group: a chown would change nothing, as it has no set-ID bits yet
+     and a directory keeps its set-group-ID bit.  */
+  if (rq->dst_new && rq->owner_final && kind != DST_SPECIAL)
+    return true;
   int r = set_owner (opt, rq, kind);
   if (r == 0)
     *mode &= ~SPECIAL_BITS;
@@ -580,4 +585,14 @@ copy_meta_special_mode (struct meta_policy const *opt, mode_t src_mode)
 {
   return (src_mode & CHMOD_MODE_BITS
           & ~withheld_bits (opt, src_mode, DST_SPECIAL));
+}
+
+/* Whether the owner is final already; see copy-meta.h.  */
+bool
+copy_meta_owner_final (struct meta_policy const *opt,
+                       struct stat const *src_st, bool dir_setgid,
+                       gid_t dir_gid)
+{
+  return (opt->preserve_ownership && src_st->st_uid == opt->euid
+          && src_st->st_gid == (dir_setgid ? dir_gid : opt->egid));
 }

@@ -23,6 +23,7 @@ struct meta_policy
   bool data_copy_required;        /* not --attributes-only */
   bool chown_privileges;          /* may give files away */
   mode_t umask;
+  uid_t euid;
   gid_t egid;
 };
 
@@ -42,6 +43,9 @@ struct meta_request
                                  the umask) */
   bool dst_new;               /* created by this run */
   bool dst_acl_inherited;     /* new, in a directory with a default ACL */
+  bool owner_final;           /* new, and made with the source's owner
+                                 and group: nothing to chown
+                                 (copy_meta_owner_final) */
   char const *src_name;       /* for messages, and for the source's
                                  attributes when SRC_FD is -1 */
   char const *dst_name;
@@ -95,5 +99,14 @@ mode_t copy_meta_create_mode (struct meta_policy const *opt,
    while its owner is not yet set, as GNU cp makes it.  */
 mode_t copy_meta_special_mode (struct meta_policy const *opt,
                                mode_t src_mode);
+
+/* Return true if OPT preserves ownership and a file the process makes in
+   a directory with group DIR_GID (set-group-ID when DIR_SETGID) gets the
+   owner and group of SRC_ST already, so that GNU cp's chown of the new
+   file would change nothing (its group and other bits are withheld
+   until then all the same, as GNU does).  */
+bool copy_meta_owner_final (struct meta_policy const *opt,
+                            struct stat const *src_st, bool dir_setgid,
+                            gid_t dir_gid);
 
 #endif /* COPY_META_H */

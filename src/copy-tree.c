@@ -71,7 +71,7 @@ copy_tree_meta_policy (struct copy_options const *opt,
     .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
     .data_copy_required = opt->data_copy_required,
     .chown_privileges = opt->chown_privileges,
-    .umask = opt->umask, .egid = opt->egid
+    .umask = opt->umask, .euid = opt->euid, .egid = opt->egid
   };
 }
 
@@ -104,13 +104,17 @@ copy_tree_stopped (struct copy_run const *run)
    -p a redundant ACL reset, where the other could leave an inherited ACL
    on a copy that is to have exactly its source's permissions.  */
 int
-copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited)
+copy_tree_describe_dir (int dirfd, struct copy_dest *dst)
 {
   static char const name[] = "system.posix_acl_default";
   struct stat st;
+  bool *acl_inherited = &dst->acl_inherited;
   if (fstat (dirfd, &st) != 0)
     return -1;
-  *dev = st.st_dev;
+  dst->dev = st.st_dev;
+  dst->dir_known = true;
+  dst->dir_setgid = (st.st_mode & S_ISGID) != 0;
+  dst->dir_gid = st.st_gid;
   ssize_t n = fgetxattr (dirfd, name, NULL, 0);
   if (n < 0 && errno == EBADF)
     {
@@ -185,8 +189,8 @@ static bool copy_entry (struct copy_run *run, struct walk *walk,
    cp reads them (fastest on most filesystems).  Return true if all that
    was done here went well.  */
 static bool
-copy_dir_entries (struct dir_node *n, int src_fd, dev_t dst_dev,
-                  bool dst_acl_inherited)
+copy_dir_entries (struct dir_node *n, int src_fd,
+                  struct stat const *dst_st, bool dst_acl_inherited)
 {
   struct job *job = &n->job;
   n->dir = fdopendir (src_fd);
@@ -221,7 +225,9 @@ copy_dir_entries (struct dir_node *n, int src_fd, dev_t dst_dev,
       };
       struct copy_dest dst = {
         .dirfd = n->dst_fd, .relname = e, .name = dst_name, .path = path,
-        .dev = dst_dev, .acl_inherited = dst_acl_inherited
+        .dev = dst_st->st_dev, .acl_inherited = dst_acl_inherited,
+        .dir_known = true, .dir_setgid = (dst_st->st_mode & S_ISGID) != 0,
+        .dir_gid = dst_st->st_gid
       };
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
       free (src_name);
@@ -300,7 +306,7 @@ copy_dir (struct job *job)
     /* -x: a directory on another filesystem is made, not filled.  */
     n->meta_src = src_fd;
   else
-    ok &= copy_dir_entries (n, src_fd, dst_st.st_dev, acl_inherited);
+    ok &= copy_dir_entries (n, src_fd, &dst_st, acl_inherited);
   copy_work_node_release (n);
   return ok;
 }
@@ -606,14 +612,14 @@ copy_to_temp (char *tmp, void *arg)
   struct copy_dest dst = { .dirfd = b->dirfd, .relname = tmp,
                            .name = b->dst_name, .path = path };
   if (b->dirfd != AT_FDCWD)
-    copy_tree_describe_dir (b->dirfd, &dst.dev, &dst.acl_inherited);
+    copy_tree_describe_dir (b->dirfd, &dst);
   else
     {
       char *dir = mdir_name (tmp);
       int fd = dir ? open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
       if (0 <= fd)
         {
-          copy_tree_describe_dir (fd, &dst.dev, &dst.acl_inherited);
+          copy_tree_describe_dir (fd, &dst);
           close (fd);
         }
       free (dir);

@@ -93,6 +93,11 @@ struct copy_dest
   char const *path;
   dev_t dev;
   bool acl_inherited;
+  /* The group a new entry gets: the directory's when it is set-group-ID
+     (DIR_SETGID), else the process's.  Valid when DIR_KNOWN.  */
+  bool dir_known;
+  bool dir_setgid;
+  gid_t dir_gid;
 };
 
 /* Copy SRC_NAME to DST as cp does for a command-line operand, recursing
@@ -152,8 +157,9 @@ bool copy_tree_parent_meta (struct copy_run *run, char const *src_name,
    same last component in the same directory ("f" and "./f").  */
 bool copy_tree_same_entry (char const *a, char const *b);
 
-/* Describe directory DIRFD for a struct copy_dest: fill *DEV and
-   *ACL_INHERITED.  Return 0, or -1 with errno set.  */
-int copy_tree_describe_dir (int dirfd, dev_t *dev, bool *acl_inherited);
+/* Describe directory DIRFD, where entries are to be made, in *DST: its
+   device, whether it has a default ACL, and the group new entries get
+   in it.  Return 0, or -1 with errno set.  */
+int copy_tree_describe_dir (int dirfd, struct copy_dest *dst);
 
 #endif /* COPY_TREE_H */

@@ -517,9 +517,8 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
                char const *dir, bool parents)
 {
   int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  dev_t dev;
-  bool acl_inherited;
-  if (dirfd < 0 || copy_tree_describe_dir (dirfd, &dev, &acl_inherited) != 0)
+  struct copy_dest in_dir = { 0 };
+  if (dirfd < 0 || copy_tree_describe_dir (dirfd, &in_dir) != 0)
     error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
   bool ok = true;
   for (int i = 0; i < n_files && !*frontend_stop; i++)
@@ -538,10 +537,13 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
         ok = false;
       else
         {
-          struct copy_dest dst = {
-            .dirfd = fd, .relname = parents ? last_component (rel) : rel,
-            .name = name, .dev = dev, .acl_inherited = acl_inherited
-          };
+          /* With --parents the entry goes into a directory of its
+             path, not described here.  */
+          struct copy_dest dst = in_dir;
+          dst.dirfd = fd;
+          dst.relname = parents ? last_component (rel) : rel;
+          dst.name = name;
+          dst.dir_known = !parents;
           ok &= copy_tree_file (run, files[i], &dst);
           if (parents)
             close (fd);
@@ -603,20 +605,16 @@ do_copy (struct copy_run *run, struct operands const *ops)
       error (0, 0, _("with --parents, the destination must be a directory"));
       usage (EXIT_FAILURE);
     }
-  dev_t dev = 0;
-  bool acl_inherited = false;
+  struct copy_dest dst = { .dirfd = AT_FDCWD, .relname = files[1],
+                           .name = files[1] };
   char *dir = mdir_name (files[1]);
   int dirfd = dir ? open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
   if (0 <= dirfd)
     {
-      copy_tree_describe_dir (dirfd, &dev, &acl_inherited);
+      copy_tree_describe_dir (dirfd, &dst);
       close (dirfd);
     }
   free (dir);
-  struct copy_dest dst = {
-    .dirfd = AT_FDCWD, .relname = files[1], .name = files[1], .dev = dev,
-    .acl_inherited = acl_inherited
-  };
   return copy_tree_file (run, files[0], &dst);
 }
 
