@@ -4,7 +4,7 @@
 #ifndef COPY_FILE_H
 #define COPY_FILE_H
 
-#include "copy-tree.h"
+#include "copy-run.h"
 
 struct dir_node;
 struct ladder_state;

@@ -10,6 +10,7 @@
 
 #include "copy-file.h"
 #include "copy-pool.h"
+#include "copy-tree.h"
 #include "copy-work.h"
 #include "hardlink-map.h"
 #include "hash.h"

@@ -10,6 +10,7 @@ copy_sources = \
   src/copy-meta.c src/copy-meta.h \
   src/copy-pool.c src/copy-pool.h \
   src/copy-options.h \
+  src/copy-run.h \
   src/copy-file.c src/copy-file.h \
   src/copy-tree.c src/copy-tree.h \
   src/copy-work.c src/copy-work.h \

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* copy-run.h -- the state one run of the engine shares among its layers
+   (struct copy_run) and where a copy goes (struct copy_dest): the types
+   copy-tree, copy-work and copy-file all see, below all of them.  */
+
+#ifndef COPY_RUN_H
+#define COPY_RUN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "copy-data.h"
+#include "copy-meta.h"
+#include "copy-options.h"
+
+struct hash_table;
+struct hlmap;
+struct leftovers;
+struct name_set;
+
+/* Per-run state: the options, what the ladder has learnt, and the tables
+   that span operands.  One per run; nothing here is global.  */
+struct copy_run
+{
+  struct copy_options const *opt;
+  struct meta_policy meta;      /* what copy-meta needs of OPT */
+  struct ladder_state ladder;
+
+  /* Source (st_dev, st_ino) -> first destination name, for
+     --preserve=links; NULL when links are not preserved.  */
+  struct hlmap *links;
+
+  /* Multiply-linked files whose first copy a worker is making, while
+     the operand is being copied (struct link_group in copy-tree.c).  */
+  struct hash_table *pending_links;
+
+  /* Directories this run created, by (st_dev, st_ino), so that a tree
+     copied into itself is noticed.  */
+  struct hlmap *dirs_made;
+
+  /* When several operands are copied: the sources seen, and the
+     destinations created by name, so that a source named twice is
+     copied once and a file just created is not overwritten by another
+     operand.  NULL when not tracking.  */
+  struct hlmap *sources;
+  struct name_set *created;
+
+  /* Regular files whose data was shared (cloned) and copied, so that a
+     front-end can say which happened.  */
+  unsigned long files_shared;
+  unsigned long files_copied;
+
+  /* Workers for the per-file work of a tree, or NULL.  A failure found
+     after copy_entry returned (a worker's, or a directory's metadata
+     applied after its children) is noted in DEFERRED_FAILED, reached with
+     atomic operations.  */
+  struct copy_pool *pool;
+  bool deferred_failed;
+
+  /* Temporaries of earlier runs found beside the last destination
+     directory copy_tree_beside looked in (see copy-tree.c).  */
+  struct leftovers *leftovers;
+};
+
+/* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
+   working directory), called NAME in messages.  PATH names it for system
+   calls from the working directory, when that is not NAME (a copy being
+   made under a temporary name); NULL means NAME.  DEV is the device of
+   that directory when the caller knows it, else 0.  ACL_INHERITED says
+   the directory has a default ACL, so new entries do not follow the
+   umask.  */
+struct copy_dest
+{
+  int dirfd;
+  char const *relname;
+  char const *name;
+  char const *path;
+  dev_t dev;
+  bool acl_inherited;
+  /* The group a new entry gets: the directory's when it is set-group-ID
+     (DIR_SETGID), else the process's.  Valid when DIR_KNOWN.  */
+  bool dir_known;
+  bool dir_setgid;
+  gid_t dir_gid;
+};
+
+#endif /* COPY_RUN_H */
