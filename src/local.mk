@@ -8,6 +8,7 @@ copy_sources = \
   src/copy-dest.c src/copy-dest.h \
   src/dest-probe.c src/dest-probe.h \
   src/copy-meta.c src/copy-meta.h \
+  src/copy-move.c src/copy-move.h \
   src/copy-pool.c src/copy-pool.h \
   src/copy-options.h \
   src/copy-run.h \

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* copy-move.c -- mv as a mode of the engine: rename first; where that
+   cannot be done (another filesystem, another btrfs subvolume) copy
+   beside the destination with copy-tree, rename the copy into place,
+   and only then remove the source.  What happens to an existing
+   destination is copy-dest's decision in move mode.  */
+
+#include "system.h"
+
+#include <dirent.h>
+
+#include "backupfile.h"
+#include "copy-dest.h"
+#include "copy-move.h"
+#include "dest-probe.h"
+#include "diag.h"
+#include "dirname.h"
+#include "error.h"
+#include "filenamecat.h"
+#include "hardlink-map.h"
+#include "name-set.h"
+#include "remove-tree.h"
+#include "xalloc.h"
+
+/* Return true if directory REL of DIRFD has no entries.  */
+static bool
+dir_is_empty (int dirfd, char const *rel)
+{
+  int fd = openat (dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = 0 <= fd ? fdopendir (fd) : NULL;
+  if (!d)
+    {
+      if (0 <= fd)
+        close (fd);
+      return false;
+    }
+  struct dirent *e;
+  bool empty = true;
+  while (empty && (e = readdir (d)))
+    empty = strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0;
+  closedir (d);
+  return empty;
+}
+
+/* Move SRC across filesystems to entry REL of DIRFD (DIR_PATH from the
+   working directory, NULL for AT_FDCWD), called DST: copy it beside the
+   destination, rename the copy into place, then remove SRC.  A failure
+   before the rename removes the copy and leaves SRC as it was.
+
+   A signal (SIGINT, SIGTERM, SIGHUP; see frontend.c) must never cost a
+   file.  The rename in step 3 is the point of no return:
+   - Before it, a signal abandons the move: the copy stops, counts as
+     failed (copy_tree_stopped) and is removed, SRC is untouched and the
+     final name was never used.  GNU mv, killed while copying, leaves the
+     source whole too (but a partial copy under the final name).
+   - After it, the copy is complete and in place, and the removal of SRC
+     goes on to the end in spite of the signal; then cowmv dies of it.
+     Stopping halfway would leave the same files in two places for the
+     user to sort out, where finishing leaves the move done.
+   - A second signal kills at once (the handler is reset by the first).
+     Killed during the copy, SRC is whole and the copy stays under its
+     temporary name, which the next move to DST warns about; killed
+     during the removal, the copy is whole and SRC partly removed.  GNU
+     mv, removing its source after copying, can be left so by any signal.
+   Either way every file is whole in at least one place.  */
+static bool
+move_across (struct move_run *run, char const *src, int dirfd,
+             char const *dir_path, char const *rel, char const *dst,
+             struct stat const *dst_st)
+{
+  /* 1. A directory in the way must be empty; checked before copying.  */
+  if (dst_st && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
+    {
+      diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
+                               "unable to remove target"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      return false;
+    }
+
+  /* 2. The copy, under a temporary name ".NAME.cowmv-XXXXXX".  */
+  struct beside_names const names = {
+    .tag = "cowmv",
+    .leftover = _("warning: leftover partial copy %s from an interrupted "
+                  "move; remove it unless another move is still running")
+  };
+  char *tmp = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
+                                dst, &names);
+  if (!tmp)
+    return false;
+
+  /* 3. Into place, replacing what was there (an empty directory, or a
+     file: atomically); not if a signal came since the copy was done.  */
+  bool stopped = copy_tree_stopped (&run->engine);
+  if (stopped || renameat (dirfd, tmp, dirfd, rel) != 0)
+    {
+      int err = errno;
+      char *shown = name_beside (dst, last_component (tmp));
+      remove_tree_made (dirfd, tmp, shown);
+      free (shown);
+      if (!stopped)
+        diag_error (err, _("inter-device move failed: %s to %s; "
+                           "unable to remove target"),
+                    quoteaf_n (0, src), quoteaf_n (1, dst));
+      free (tmp);
+      return false;
+    }
+  char *from = dir_path ? file_name_concat (dir_path, tmp, NULL)
+                        : xstrdup (tmp);
+  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : xstrdup (rel);
+  copy_tree_placed (&run->engine, from, to);
+  free (from);
+  free (to);
+  free (tmp);
+
+  /* 4. Only now may the source go, all of it (see above).  */
+  return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
+}
+
+/* The destination, entry REL of directory DIR_PATH (NULL for the
+   working directory), stays: note it in the engine's link table as the
+   copy of the file SRC_ST.  */
+static void
+remember_kept (struct move_run *run, struct stat const *src_st,
+               char const *dir_path, char const *rel)
+{
+  char *path = dir_path ? file_name_concat (dir_path, rel, NULL)
+                        : xstrdup (rel);
+  hlmap_insert (run->engine.links, src_st->st_dev, src_st->st_ino, path);
+  free (path);
+}
+
+/* Fill *P with mv's rules for an existing destination.  */
+static void
+mv_policy (struct move_run const *run, struct dest_policy *p)
+{
+  struct move_settings const *opt = run->opt;
+  *p = (struct dest_policy) {
+    .move = true, .preserve_links = true, .data_copy_required = true,
+    .track_created = run->moved != NULL,
+    .stdin_tty = isatty (STDIN_FILENO), .deref = DEREF_NEVER,
+    .update = opt->update, .interactive = opt->interactive,
+    .backup_type = opt->backup
+  };
+}
+
+/* Decide with copy_dest_decide what happens to the destination of
+   moving SRC (status SRC_ST) to entry REL of DIRFD (DIR_PATH from the
+   working directory, NULL for AT_FDCWD), called DST, and do
+   the first part of it: a question, a backup (named in *BACKUP).  Set
+   *EXISTS when something stays at the destination for the rename to
+   replace, and *DST_ST to its status.  Return true to go on with the
+   move; false to stop, with *OK the result of the move.  */
+static bool
+check_dest (struct move_run *run, char const *src, struct stat const *src_st,
+            int dirfd, char const *dir_path, char const *rel,
+            char const *dst, bool *exists, struct stat *dst_st,
+            char **backup, bool *ok)
+{
+  struct move_settings const *opt = run->opt;
+  struct dest_policy p;
+  struct dest_facts f;
+  struct dest_where w = { .src_dirfd = AT_FDCWD, .src_rel = src,
+                          .src_name = src, .dst_dirfd = dirfd,
+                          .dst_rel = rel, .dst_name = dst };
+  mv_policy (run, &p);
+  dest_probe (&w, src_st, true, p.track_created ? run->moved : NULL, false,
+              &p, &f);
+  struct dest_decision d = copy_dest_decide (&p, &f);
+  *exists = f.dst_lnk_ok;
+  *dst_st = f.dst_lnk;
+  *ok = false;
+  /* GNU asks before it looks at directories against non-directories
+     and names made this run.  */
+  if (d.ask && !dest_ask (&w, &f.dst_lnk, true))
+    {
+      if (opt->debug)
+        dest_say_skipped (dst);
+      return false;
+    }
+  if (d.action == DEST_REFUSE)
+    {
+      dest_report (&w, &d, true);
+      return false;
+    }
+  if (d.action == DEST_SKIP)
+    {
+      /* -u kept a newer destination: another name of the source, moved
+         later, is linked to it, as GNU mv does.  */
+      if (!d.fail && p.update == UPDATE_OLDER && run->engine.links)
+        remember_kept (run, src_st, dir_path, rel);
+      if (d.fail)
+        dest_report (&w, &d, true);
+      else if (opt->debug)
+        dest_say_skipped (dst);
+      *ok = !d.fail;
+      return false;
+    }
+  if (d.action == DEST_BACKUP)
+    {
+      if (!dest_make_backup (&w, opt->backup, backup))
+        return false;
+      *exists = false;
+    }
+  return true;
+}
+
+/* Return true if directory SRC (status ST) was an operand before, to be
+   moved to the same destination DST: GNU mv warns and leaves it (the
+   first operand's move, whatever became of it, stands).  */
+static bool
+dir_named_twice (struct move_run *run, char const *src, struct stat const *st,
+                 char const *dst)
+{
+  char const *earlier = hlmap_lookup (run->dirs, st->st_dev, st->st_ino);
+  if (!earlier)
+    {
+      hlmap_insert (run->dirs, st->st_dev, st->st_ino, dst);
+      return false;
+    }
+  if (!copy_tree_same_entry (earlier, dst))
+    return false;
+  diag_error (0, _("warning: source directory %s specified more than once"),
+              quoteaf (src));
+  return true;
+}
+
+/* Swap SRC and entry REL of DIRFD, called DST (EXISTS: it is there),
+   atomically: mv --exchange.  Return true on success.  */
+static bool
+exchange (struct move_run *run, char const *src, int dirfd, char const *rel,
+          char const *dst, bool exists)
+{
+  int err = ENOENT;
+  if (exists && renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_EXCHANGE) == 0)
+    {
+      if (run->opt->verbose)
+        diag_line (_("exchanged %s <-> %s"), quoteaf_n (0, src),
+                   quoteaf_n (1, dst));
+      return true;
+    }
+  if (exists)
+    err = errno;
+  diag_error (err, _("cannot exchange %s and %s"), quoteaf_n (0, src),
+              quoteaf_n (1, dst));
+  return false;
+}
+
+/* Report that renaming SRC to DST failed with ERR, in GNU mv's words:
+   the destination is named alone when it must be the problem.  */
+static void
+report_rename (int err, char const *src, char const *dst)
+{
+  switch (err)
+    {
+    case EINVAL:
+      diag_error (0, _("cannot move %s to a subdirectory of itself, %s"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      break;
+    case EDQUOT: case EEXIST: case EISDIR: case EMLINK: case ENOSPC:
+    case ETXTBSY: case ENOTEMPTY:
+      diag_error (err, _("cannot overwrite %s"), quoteaf (dst));
+      break;
+    default:
+      diag_error (err, _("cannot move %s to %s"), quoteaf_n (0, src),
+                  quoteaf_n (1, dst));
+      break;
+    }
+}
+
+/* Say renamed; see copy-move.h.  */
+void
+copy_move_say_renamed (char const *src, char const *dst, char const *backup)
+{
+  if (backup)
+    {
+      char *b = name_beside (dst, backup);
+      diag_line (_("renamed %s -> %s (backup: %s)"), quoteaf_n (0, src),
+                 quoteaf_n (1, dst), quoteaf_n (2, b));
+      free (b);
+    }
+  else
+    diag_line (_("renamed %s -> %s"), quoteaf_n (0, src),
+               quoteaf_n (1, dst));
+}
+
+/* The options of a move; see copy-move.h.  */
+void
+copy_move_options (struct copy_options *copy, struct move_settings const *s)
+{
+  /* A move across filesystems is cp -a with the source removed after:
+     data shared where possible, every attribute and hard link kept;
+     attributes that cannot be kept are warned about, not fatal.  */
+  *copy = (struct copy_options) {
+    .cow = COW_AUTO, .sparse = SPARSE_AUTO, .interactive = I_UNSPECIFIED,
+    .update = UPDATE_ALL, .deref = DEREF_NEVER, .recursive = true,
+    .data_copy_required = true, .backup_type = no_backups,
+    .preserve_mode = true, .preserve_ownership = true,
+    .preserve_timestamps = true, .preserve_links = true,
+    .preserve_xattr = true, .move_mode = true, .debug = s->debug,
+    .verbose = s->verbose
+  };
+}
+
+/* Start a run; see copy-move.h.  */
+void
+copy_move_init (struct move_run *run, struct move_settings const *s,
+                struct copy_options const *copy, bool several)
+{
+  *run = (struct move_run) { .opt = s };
+  copy_tree_init (&run->engine, copy, false);
+  if (several)
+    {
+      run->moved = name_set_new ();
+      run->dirs = hlmap_new ();
+    }
+}
+
+/* End a run; see copy-move.h.  */
+void
+copy_move_free (struct move_run *run)
+{
+  copy_tree_free (&run->engine);
+  name_set_free (run->moved);
+  hlmap_free (run->dirs);
+}
+
+/* Move SRC; see copy-move.h.  */
+bool
+copy_move_one (struct move_run *run, char const *src, int dirfd,
+          char const *dir_path, char const *rel, char const *dst,
+          int rename_errno)
+{
+  struct move_settings const *opt = run->opt;
+  struct stat src_st, dst_st;
+  char *backup = NULL;
+  bool ok = false;
+
+  /* 1. The cheap way first: a rename that replaces nothing.  */
+  if (rename_errno < 0 && !opt->exchange)
+    {
+      if (renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_NOREPLACE) == 0)
+        goto renamed;
+      rename_errno = errno;
+    }
+
+  /* 2. What is there, and may it be replaced?  */
+  if (lstat (src, &src_st) != 0)
+    {
+      diag_error (errno, _("cannot stat %s"), quoteaf (src));
+      return false;
+    }
+  if (S_ISDIR (src_st.st_mode) && run->dirs
+      && dir_named_twice (run, src, &src_st, dst))
+    return true;
+  bool exists = false;
+  /* GNU mv tries the swap before any rule about the destination.  */
+  if (opt->exchange)
+    exists = fstatat (dirfd, rel, &dst_st, AT_SYMLINK_NOFOLLOW) == 0;
+  else if (!check_dest (run, src, &src_st, dirfd, dir_path, rel, dst,
+                        &exists, &dst_st, &backup, &ok))
+    return ok;
+
+  /* 3. The atomic swap, when asked.  */
+  if (opt->exchange)
+    return exchange (run, src, dirfd, rel, dst, exists);
+
+  /* 4. The rename, now replacing, when the first one found something in
+     the way; across filesystems, the copy.  Any other error of the first
+     rename is the answer, as in GNU mv.  */
+  if (rename_errno == EEXIST)
+    {
+      if (renameat (AT_FDCWD, src, dirfd, rel) == 0)
+        goto renamed;
+      rename_errno = errno;
+    }
+  if (rename_errno == EXDEV && !opt->no_copy)
+    {
+      ok = move_across (run, src, dirfd, dir_path, rel, dst,
+                        exists ? &dst_st : NULL);
+      goto done;
+    }
+  report_rename (rename_errno, src, dst);
+  goto done;
+
+ renamed:
+  ok = true;
+  if (opt->verbose)
+    copy_move_say_renamed (src, dst, backup);
+
+ done:
+  /* Remember what was made, so that another operand does not replace
+     it (GNU's dest_info).  */
+  struct stat made;
+  if (ok && run->moved)
+    name_set_add_file (run->moved, dst,
+                       fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
+                       ? &made : NULL);
+  /* The move failed after a backup: put the old file back.  */
+  if (!ok && backup)
+    dest_unbackup (dirfd, rel, backup, dst, false);
+  free (backup);
+  return ok;
+}
+
+/* Move FILES into DIR; see copy-move.h.  */
+bool
+copy_move_into_dir (struct move_run *run, char **files, int n, char const *dir)
+{
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
+  bool ok = true;
+  for (int i = 0; i < n && !copy_tree_stopped (&run->engine); i++)
+    {
+      char *base = xstrdup (last_component (files[i]));
+      strip_trailing_slashes (base);
+      char *name = file_name_concat (dir, base, NULL);
+      ok &= copy_move_one (run, files[i], dirfd, dir, base, name, -1);
+      free (name);
+      free (base);
+    }
+  close (dirfd);
+  return ok;
+}
