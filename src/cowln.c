@@ -361,6 +361,91 @@ cowlink_beside (struct ln_run *run, char const *src, int dirfd,
   return tmpl;
 }
 
+/* Make the link (TEXT for a symbolic one, else to SRC; a cowlink of
+   SRC) under a temporary name beside entry REL of DIRFD (DIR_PATH from
+   the working directory, or NULL), called DST_NAME, and rename it into
+   place, over what is there when EXISTS.  A cowlink is always made
+   beside, so that a tree that fails halfway never shows under the final
+   name.  Return false after reporting.  */
+static bool
+link_beside (struct ln_run *run, char const *src, char const *text,
+             int dirfd, char const *dir_path, char const *rel,
+             char const *dst_name, bool exists)
+{
+  struct ln_options const *opt = run->opt;
+  char *tmpl;
+  if (opt->cowlink)
+    {
+      tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
+      if (!tmpl)
+        return false;
+    }
+  else
+    {
+      char *dir = mdir_name (rel);
+      tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
+      struct temp_job t = { .opt = opt, .src = src, .text = text,
+                            .dirfd = dirfd };
+      free (dir);
+      if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
+        {
+          report_link (opt, errno, src, text, dst_name);
+          free (tmpl);
+          return false;
+        }
+    }
+  if (renameat2 (dirfd, tmpl, dirfd, rel,
+                 exists ? 0 : RENAME_NOREPLACE) != 0)
+    {
+      int err = errno;
+      remove_tree_made (dirfd, tmpl, tmpl);
+      report_link (opt, err, src, text, dst_name);
+      free (tmpl);
+      return false;
+    }
+  /* Renaming a hard link onto another name of the same file does
+     nothing: the temporary name would stay.  */
+  if (!opt->symbolic && !opt->cowlink)
+    unlinkat (dirfd, tmpl, 0);
+  if (opt->cowlink)
+    {
+      char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
+                            : xstrdup (tmpl);
+      char *to = dir_path ? file_name_concat (dir_path, rel, NULL)
+                          : xstrdup (rel);
+      copy_tree_placed (&run->engine, from, to);
+      free (from);
+      free (to);
+    }
+  free (tmpl);
+  return true;
+}
+
+/* Print the -v line of the link DST_NAME to TEXT (BACKUP: the name the
+   old DST_NAME got, or NULL), as GNU ln does, with cowln's arrow for a
+   cowlink and " (copied)" when its data could not all be shared.  */
+static void
+say_linked (struct ln_run *run, char const *dst_name, char const *text,
+            char const *backup)
+{
+  struct ln_options const *opt = run->opt;
+  char const *arrow = opt->cowlink ? "~>" : opt->symbolic ? "->" : "=>";
+  char const *copied = (opt->cowlink && run->engine.files_copied
+                        ? _(" (copied)") : "");
+  run->engine.files_copied = 0;
+  if (backup)
+    {
+      char *b = name_beside (dst_name, backup);
+      diag_line ("%s ~ %s %s %s%s", quoteaf_n (0, b),
+                 quoteaf_n (1, dst_name), arrow, quoteaf_n (2, text),
+                 copied);
+      free (b);
+    }
+  else
+    diag_line ("%s %s %s%s", quoteaf_n (0, dst_name), arrow,
+               quoteaf_n (1, text), copied);
+}
+
 /* Make the link or cowlink DST (entry REL of DIRFD, called DST_NAME) to
    SRC; with REPLACE, an existing DST is replaced atomically: the new
    link is made under a temporary name beside it and renamed over it.
@@ -392,8 +477,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
     goto done;
 
   /* 3. The link: in place when nothing is there, else beside it and
-     renamed over it.  A cowlink is always made beside it, so that a
-     tree that fails halfway never shows under the final name.  */
+     renamed over it (link_beside).  */
   if (!opt->cowlink && !exists)
     {
       if (make_link (opt, src, text, dirfd, rel) != 0)
@@ -407,76 +491,17 @@ do_link (struct ln_run *run, char const *src, int dirfd,
       report_link (opt, EEXIST, src, text, dst_name);
       goto done;
     }
-  else
-    {
-      char *tmpl;
-      if (opt->cowlink)
-        {
-          tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
-          if (!tmpl)
-            goto undo;
-        }
-      else
-        {
-          char *dir = mdir_name (rel);
-          tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
-          struct temp_job t = { .opt = opt, .src = src, .text = text,
-                                .dirfd = dirfd };
-          free (dir);
-          if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
-            {
-              report_link (opt, errno, src, text, dst_name);
-              free (tmpl);
-              goto undo;
-            }
-        }
-      if (renameat2 (dirfd, tmpl, dirfd, rel,
-                     exists ? 0 : RENAME_NOREPLACE) != 0)
-        {
-          int err = errno;
-          remove_tree_made (dirfd, tmpl, tmpl);
-          report_link (opt, err, src, text, dst_name);
-          free (tmpl);
-          goto undo;
-        }
-      /* Renaming a hard link onto another name of the same file does
-         nothing: the temporary name would stay.  */
-      if (!opt->symbolic && !opt->cowlink)
-        unlinkat (dirfd, tmpl, 0);
-      if (opt->cowlink)
-        {
-          char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
-                                : xstrdup (tmpl);
-          char *to = dir_path ? file_name_concat (dir_path, rel, NULL)
-                              : xstrdup (rel);
-          copy_tree_placed (&run->engine, from, to);
-          free (from);
-          free (to);
-        }
-      free (tmpl);
-    }
+  else if (!link_beside (run, src, text, dirfd, dir_path, rel, dst_name,
+                         exists))
+    goto undo;
   ok = true;
+  struct stat made;
   if (run->made)
-    name_set_add (run->made, dst_name);
-
+    name_set_add_file (run->made, dst_name,
+                       fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
+                       ? &made : NULL);
   if (opt->verbose)
-    {
-      char const *arrow = opt->cowlink ? "~>" : opt->symbolic ? "->" : "=>";
-      char const *copied = (opt->cowlink && run->engine.files_copied
-                            ? _(" (copied)") : "");
-      run->engine.files_copied = 0;
-      if (backup)
-        {
-          char *b = name_beside (dst_name, backup);
-          diag_line ("%s ~ %s %s %s%s", quoteaf_n (0, b),
-                     quoteaf_n (1, dst_name), arrow, quoteaf_n (2, text),
-                     copied);
-          free (b);
-        }
-      else
-        diag_line ("%s %s %s%s", quoteaf_n (0, dst_name), arrow,
-                   quoteaf_n (1, text), copied);
-    }
+    say_linked (run, dst_name, text, backup);
   goto done;
 
  undo:
@@ -518,121 +543,121 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
   return ok;
 }
 
-int
-main (int argc, char **argv)
+/* What the command line says besides struct ln_options.  */
+struct ln_command
 {
-  struct ln_options opt = { .cow = COW_ALWAYS, .backup = no_backups };
-  char const *target_dir = NULL;
-  bool no_target_dir = false, make_backups = false;
-  char const *version_control = NULL, *suffix = NULL;
-  int c;
+  char const *target_dir;
+  bool no_target_dir;
+  bool make_backups;
+  char const *version_control;
+  char const *suffix;
+};
 
-  frontend_init (argv[0]);
-
-  while ((c = getopt_long (argc, argv, "bcdfinrst:vFLPS:T", long_options,
-                           NULL)) != -1)
+/* Apply option C to OPT and CMD.  Exit on --help, --version, a bad
+   option or a bad -t.  */
+static void
+parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
+{
+  struct stat st;
+  switch (c)
     {
-      switch (c)
-        {
-        case 'b':
-          make_backups = true;
-          break;
-        case BACKUP_OPTION:
-          make_backups = true;
-          if (optarg)
-            version_control = optarg;
-          break;
-        case 'c':
-          opt.cowlink = true;
-          opt.cow = COW_ALWAYS;
-          break;
-        case COW_OPTION:
-          opt.cowlink = true;
-          opt.cow = (optarg ? XARGMATCH ("--cow", optarg, cow_args, cow_vals)
-                     : COW_ALWAYS);
-          break;
-        case 'd':
-        case 'F':
-          opt.hard_dir = true;
-          break;
-        case 'f':
-          opt.force = true;
-          opt.interactive = false;
-          break;
-        case 'i':
-          opt.interactive = true;
-          opt.force = false;
-          break;
-        case 'L':
-          opt.logical = true;
-          break;
-        case 'n':
-          opt.no_deref = true;
-          break;
-        case 'P':
-          opt.logical = false;
-          break;
-        case 'r':
-          opt.relative = true;
-          break;
-        case 's':
-          opt.symbolic = true;
-          break;
-        case 'S':
-          make_backups = true;
-          suffix = optarg;
-          break;
-        case 't':
-          {
-            struct stat st;
-            if (target_dir)
-              error (EXIT_FAILURE, 0,
-                     _("multiple target directories specified"));
-            if (stat (optarg, &st) != 0)
-              error (EXIT_FAILURE, errno, _("failed to access %s"),
-                     quoteaf (optarg));
-            if (!S_ISDIR (st.st_mode))
-              error (EXIT_FAILURE, 0, _("target %s is not a directory"),
-                     quoteaf (optarg));
-            target_dir = optarg;
-          }
-          break;
-        case 'T':
-          no_target_dir = true;
-          break;
-        case 'v':
-          opt.verbose = true;
-          break;
-        case HELP_OPTION:
-          usage (EXIT_SUCCESS);
-        case VERSION_OPTION:
-          version_etc (stdout, PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION,
-                       AUTHORS, (char *) NULL);
-          return EXIT_SUCCESS;
-        default:
-          usage (EXIT_FAILURE);
-        }
+    case 'b':
+      cmd->make_backups = true;
+      break;
+    case BACKUP_OPTION:
+      cmd->make_backups = true;
+      if (optarg)
+        cmd->version_control = optarg;
+      break;
+    case 'c':
+      opt->cowlink = true;
+      opt->cow = COW_ALWAYS;
+      break;
+    case COW_OPTION:
+      opt->cowlink = true;
+      opt->cow = (optarg ? XARGMATCH ("--cow", optarg, cow_args, cow_vals)
+                  : COW_ALWAYS);
+      break;
+    case 'd':
+    case 'F':
+      opt->hard_dir = true;
+      break;
+    case 'f':
+      opt->force = true;
+      opt->interactive = false;
+      break;
+    case 'i':
+      opt->interactive = true;
+      opt->force = false;
+      break;
+    case 'L':
+      opt->logical = true;
+      break;
+    case 'n':
+      opt->no_deref = true;
+      break;
+    case 'P':
+      opt->logical = false;
+      break;
+    case 'r':
+      opt->relative = true;
+      break;
+    case 's':
+      opt->symbolic = true;
+      break;
+    case 'S':
+      cmd->make_backups = true;
+      cmd->suffix = optarg;
+      break;
+    case 't':
+      if (cmd->target_dir)
+        error (EXIT_FAILURE, 0, _("multiple target directories specified"));
+      if (stat (optarg, &st) != 0)
+        error (EXIT_FAILURE, errno, _("failed to access %s"),
+               quoteaf (optarg));
+      if (!S_ISDIR (st.st_mode))
+        error (EXIT_FAILURE, 0, _("target %s is not a directory"),
+               quoteaf (optarg));
+      cmd->target_dir = optarg;
+      break;
+    case 'T':
+      cmd->no_target_dir = true;
+      break;
+    case 'v':
+      opt->verbose = true;
+      break;
+    case HELP_OPTION:
+      usage (EXIT_SUCCESS);
+    case VERSION_OPTION:
+      version_etc (stdout, PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION,
+                   AUTHORS, (char *) NULL);
+      exit (EXIT_SUCCESS);
+    default:
+      usage (EXIT_FAILURE);
     }
+}
 
-  char **files = argv + optind;
-  int n = argc - optind;
-
-  /* Usage errors, in GNU ln's order.  */
+/* The usage errors of the N operands FILES and the options, in GNU ln's
+   order; exit on one.  */
+static void
+check_usage (struct ln_options const *opt, struct ln_command const *cmd,
+             char **files, int n)
+{
   if (n <= 0)
     {
       error (0, 0, _("missing file operand"));
       usage (EXIT_FAILURE);
     }
-  if (opt.relative && !opt.symbolic)
+  if (opt->relative && !opt->symbolic)
     error (EXIT_FAILURE, 0, _("cannot do --relative without --symbolic"));
-  if (opt.cowlink && opt.symbolic)
+  if (opt->cowlink && opt->symbolic)
     {
       error (0, 0, _("cannot make both symbolic links and cowlinks"));
       usage (EXIT_FAILURE);
     }
-  if (no_target_dir)
+  if (cmd->no_target_dir)
     {
-      if (target_dir)
+      if (cmd->target_dir)
         error (EXIT_FAILURE, 0, _("cannot combine --target-directory "
                                   "and --no-target-directory"));
       if (n == 1)
@@ -647,14 +672,58 @@ main (int argc, char **argv)
           usage (EXIT_FAILURE);
         }
     }
-  if (make_backups)
-    opt.backup = frontend_backup_type (version_control, suffix);
+}
+
+/* Make the links the N operands FILES ask for, as GNU ln reads them.  */
+static bool
+link_operands (struct ln_run *run, struct ln_command const *cmd,
+               char **files, int n)
+{
+  if (cmd->target_dir)
+    return link_into_dir (run, files, n, cmd->target_dir);
+  if (n == 1)
+    return link_into_dir (run, files, 1, ".");
+  if (cmd->no_target_dir)
+    return do_link (run, files[0], AT_FDCWD, NULL, files[1], files[1]);
+  /* The last operand is a directory to link into when it opens as one
+     (with -n, not through a symlink); with two operands it is otherwise
+     the link's name.  */
+  char const *last = files[n - 1];
+  int fd = open (last, O_PATH | O_DIRECTORY | O_CLOEXEC
+                 | (run->opt->no_deref ? O_NOFOLLOW : 0));
+  int err = errno;
+  if (0 <= fd)
+    {
+      close (fd);
+      return link_into_dir (run, files, n - 1, last);
+    }
+  if (n == 2)
+    return do_link (run, files[0], AT_FDCWD, NULL, files[1], files[1]);
+  error (EXIT_FAILURE, err == ELOOP ? ENOTDIR : err, _("target %s"),
+         quoteaf (last));
+  return false;
+}
+
+int
+main (int argc, char **argv)
+{
+  struct ln_options opt = { .cow = COW_ALWAYS, .backup = no_backups };
+  struct ln_command cmd = { 0 };
+  int c;
+
+  frontend_init (argv[0]);
+  while ((c = getopt_long (argc, argv, "bcdfinrst:vFLPS:T", long_options,
+                           NULL)) != -1)
+    parse_option (c, &opt, &cmd);
+  char **files = argv + optind;
+  int n = argc - optind;
+  check_usage (&opt, &cmd, files, n);
+  if (cmd.make_backups)
+    opt.backup = frontend_backup_type (cmd.version_control, cmd.suffix);
 
   /* A cowlink is a copy made with the copy engine: shared data, all the
      metadata that may be kept, hard links inside a tree kept.  */
   struct ln_run run = { .opt = &opt };
-  mode_t mask = umask (0);
-  umask (mask);
   run.copy = (struct copy_options) {
     .cow = opt.cow, .sparse = SPARSE_AUTO, .interactive = I_UNSPECIFIED,
     .update = UPDATE_ALL, .deref = DEREF_COMMAND_LINE, .recursive = true,
@@ -662,40 +731,12 @@ main (int argc, char **argv)
     .preserve_mode = true, .preserve_ownership = true,
     .preserve_timestamps = true, .preserve_links = true,
     .preserve_xattr = true, .require_preserve = true,
-    .reduce_diagnostics = true, .umask = mask, .euid = geteuid (),
-    .egid = getegid (), .chown_privileges = geteuid () == 0,
-    .stop = frontend_stop
+    .reduce_diagnostics = true
   };
+  frontend_process (&run.copy);
   copy_tree_init (&run.engine, &run.copy, false);
   frontend_catch_signals ();
-
-  bool ok = false;
-  if (target_dir)
-    ok = link_into_dir (&run, files, n, target_dir);
-  else if (n == 1)
-    ok = link_into_dir (&run, files, 1, ".");
-  else if (no_target_dir)
-    ok = do_link (&run, files[0], AT_FDCWD, NULL, files[1], files[1]);
-  else
-    {
-      /* The last operand is a directory to link into when it opens as
-         one (with -n, not through a symlink); with two operands it is
-         otherwise the link's name.  */
-      char const *last = files[n - 1];
-      int fd = open (last, O_PATH | O_DIRECTORY | O_CLOEXEC
-                     | (opt.no_deref ? O_NOFOLLOW : 0));
-      int err = errno;
-      if (0 <= fd)
-        {
-          close (fd);
-          ok = link_into_dir (&run, files, n - 1, last);
-        }
-      else if (n == 2)
-        ok = do_link (&run, files[0], AT_FDCWD, NULL, files[1], files[1]);
-      else
-        error (EXIT_FAILURE, err == ELOOP ? ENOTDIR : err, _("target %s"),
-               quoteaf (last));
-    }
+  bool ok = link_operands (&run, &cmd, files, n);
   copy_tree_free (&run.engine);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
