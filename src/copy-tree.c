@@ -311,6 +311,39 @@ copy_dir (struct job *job)
   return ok;
 }
 
+/* The source of JOB is a directory: copy it, unless GNU cp would not
+   (no -r; a symlink cycle with -L or -H; a directory this run made,
+   i.e. a copy into itself, which also stops the walk).  */
+static bool
+copy_dir_checked (struct job *job)
+{
+  struct copy_run *run = job->run;
+  struct src_ref const *src = job->src;
+  if (!run->opt->recursive)
+    {
+      diag_error (0, _("-r not specified; omitting directory %s"),
+                  quoteaf (src->name));
+      return false;
+    }
+  /* -L or -H can lead back to a directory being copied.  */
+  for (struct dir_node const *up = src->node; up; up = up->parent)
+    if (SAME_INODE (up->job.src_st, job->src_st))
+      {
+        diag_error (0, _("cannot copy cyclic symbolic link %s"),
+                    quoteaf (src->name));
+        return false;
+      }
+  if (hlmap_lookup (run->dirs_made, job->src_st.st_dev, job->src_st.st_ino))
+    {
+      diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
+                  quoteaf_n (0, job->walk->top_src),
+                  quoteaf_n (1, job->walk->top_dst));
+      job->walk->stop = true;
+      return false;
+    }
+  return copy_dir (job);
+}
+
 /* Copy one entry SRC to DST (a command-line operand when COMMAND_LINE),
    whatever its type.  */
 static bool
@@ -335,32 +368,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
 
   bool ok;
   if (type == S_IFDIR)
-    {
-      if (!opt->recursive)
-        {
-          diag_error (0, _("-r not specified; omitting directory %s"),
-                      quoteaf (src->name));
-          return false;
-        }
-      /* -L or -H can lead back to a directory being copied.  */
-      for (struct dir_node const *up = src->node; up; up = up->parent)
-        if (SAME_INODE (up->job.src_st, job.src_st))
-          {
-            diag_error (0, _("cannot copy cyclic symbolic link %s"),
-                        quoteaf (src->name));
-            return false;
-          }
-      if (hlmap_lookup (run->dirs_made, job.src_st.st_dev,
-                        job.src_st.st_ino))
-        {
-          diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
-                      quoteaf_n (0, walk->top_src),
-                      quoteaf_n (1, walk->top_dst));
-          walk->stop = true;
-          return false;
-        }
-      ok = copy_dir (&job);
-    }
+    ok = copy_dir_checked (&job);
   else
     {
       /* --preserve=links: a later name of a file copied already becomes

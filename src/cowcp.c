@@ -386,6 +386,23 @@ make_parent (struct copy_options const *opt, int dirfd, char const *p,
   return 0;
 }
 
+/* Stat the directory PATH, whose end SLASH (a '/' made '\0') marks,
+   as "PATH/", as GNU cp does: a file that is no directory is ENOTDIR.
+   Return 0 or -1 with errno set.  */
+static int
+stat_as_dir (char *path, char *slash, struct stat *st)
+{
+  char next_char = slash[1];
+  *slash = '/';
+  slash[1] = '\0';
+  int r = stat (path, st);
+  int err = errno;
+  slash[1] = next_char;
+  *slash = '\0';
+  errno = err;
+  return r;
+}
+
 /* With --parents, make the directories of operand FILE (relative to
    DIRFD, called DIR) that are missing, saying "SRC -> DST" for each with
    -v as GNU cp does.  Unless the innermost one existed already, list
@@ -421,16 +438,8 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
       *slash = '\0';
       if (*p)
         {
-          /* GNU stats "DIR/": a file that is no directory is
-             ENOTDIR.  */
           struct stat st;
-          char next_char = slash[1];
-          *slash = '/';
-          slash[1] = '\0';
-          int r = stat (path, &st);
-          slash[1] = next_char;
-          *slash = '\0';
-          if (r != 0)
+          if (stat_as_dir (path, slash, &st) != 0)
             {
               diag_error (errno, _("failed to get attributes of %s"),
                           quoteaf (path));
