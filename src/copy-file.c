@@ -249,7 +249,7 @@ report_create (struct job *job, int err, char const *format, bool two)
     {
       /* "file/" when file is not a directory: cp stats the destination
          first and says so.  */
-      diag_error (errno, _("cannot stat %s"), quoteaf (dst->name));
+      diag_cannot_stat (errno, dst->name);
       return;
     }
   copy_file_say_verbose (job);

@@ -219,8 +219,7 @@ dir_named_twice (struct move_run *run, char const *src, struct stat const *st,
     }
   if (!copy_tree_same_entry (earlier, dst))
     return false;
-  diag_error (0, _("warning: source directory %s specified more than once"),
-              quoteaf (src));
+  copy_tree_say_twice (src, true);
   return true;
 }
 
@@ -346,7 +345,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* 2. What is there, and may it be replaced?  */
   if (lstat (src, &src_st) != 0)
     {
-      diag_error (errno, _("cannot stat %s"), quoteaf (src));
+      diag_cannot_stat (errno, src);
       return false;
     }
   if (S_ISDIR (src_st.st_mode) && run->dirs
@@ -404,11 +403,9 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
 
 /* Move FILES into DIR; see copy-move.h.  */
 bool
-copy_move_into_dir (struct move_run *run, char **files, int n, char const *dir)
+copy_move_into_dir (struct move_run *run, char **files, int n,
+                    char const *dir, int dirfd)
 {
-  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
   bool ok = true;
   for (int i = 0; i < n && !copy_tree_stopped (&run->engine); i++)
     {
@@ -419,6 +416,5 @@ copy_move_into_dir (struct move_run *run, char **files, int n, char const *dir)
       free (name);
       free (base);
     }
-  close (dirfd);
   return ok;
 }

@@ -53,10 +53,10 @@ bool copy_move_one (struct move_run *run, char const *src, int dirfd,
                     char const *dir_path, char const *rel, char const *dst,
                     int rename_errno);
 
-/* Move each of the N FILES into directory DIR; exit if DIR cannot be
-   opened.  Return true if all went.  */
+/* Move each of the N FILES into directory DIR, open as DIRFD.  Return
+   true if all went.  */
 bool copy_move_into_dir (struct move_run *run, char **files, int n,
-                         char const *dir);
+                         char const *dir, int dirfd);
 
 /* Print the -v line of a rename of SRC to DST (BACKUP: the name the old
    DST got, or NULL), in GNU mv's words.  */

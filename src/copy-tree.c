@@ -168,11 +168,18 @@ source_seen_twice (struct job *job)
     }
   if (!copy_tree_same_entry (old, job->src->name))
     return false;
-  diag_error (0, (S_ISDIR (job->src_st.st_mode)
+  copy_tree_say_twice (job->src->name, S_ISDIR (job->src_st.st_mode));
+  return true;
+}
+
+/* Warn that NAME was named twice; see copy-tree.h.  */
+void
+copy_tree_say_twice (char const *name, bool dir)
+{
+  diag_error (0, (dir
                   ? _("warning: source directory %s specified more than once")
                   : _("warning: source file %s specified more than once")),
-              quoteaf (job->src->name));
-  return true;
+              quoteaf (name));
 }
 
 static int
@@ -359,7 +366,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
   if (fstatat (src->dirfd, src->rel, &job.src_st,
                follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
     {
-      diag_error (errno, _("cannot stat %s"), quoteaf (src->name));
+      diag_cannot_stat (errno, src->name);
       return false;
     }
   mode_t type = job.src_st.st_mode & S_IFMT;
@@ -700,12 +707,12 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
       struct stat src_st, dst_st;
       if (src_fd < 0 || fstat (src_fd, &src_st) != 0)
         {
-          diag_error (errno, _("cannot stat %s"), quoteaf (src_name));
+          diag_cannot_stat (errno, src_name);
           ok = false;
         }
       else if (dst_fd < 0 || fstat (dst_fd, &dst_st) != 0)
         {
-          diag_error (errno, _("cannot stat %s"), quoteaf (dst_name));
+          diag_cannot_stat (errno, dst_name);
           ok = false;
         }
       else

@@ -86,4 +86,8 @@ bool copy_tree_same_entry (char const *a, char const *b);
    in it.  Return 0, or -1 with errno set.  */
 int copy_tree_describe_dir (int dirfd, struct copy_dest *dst);
 
+/* Warn, as GNU does, that the source NAME (a directory when DIR) was
+   named more than once.  */
+void copy_tree_say_twice (char const *name, bool dir);
+
 #endif /* COPY_TREE_H */

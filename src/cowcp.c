@@ -528,7 +528,7 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
   int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   struct copy_dest in_dir = { 0 };
   if (dirfd < 0 || copy_tree_describe_dir (dirfd, &in_dir) != 0)
-    error (EXIT_FAILURE, errno, _("target directory %s"), quoteaf (dir));
+    frontend_bad_target (errno, dir, true);
   bool ok = true;
   for (int i = 0; i < n_files && !*frontend_stop; i++)
     {
@@ -580,11 +580,9 @@ do_copy (struct copy_run *run, struct operands const *ops)
     {
       struct stat st;
       if (stat (ops->target_dir, &st) != 0)
-        error (EXIT_FAILURE, errno, _("target directory %s"),
-               quoteaf (ops->target_dir));
+        frontend_bad_target (errno, ops->target_dir, true);
       if (!S_ISDIR (st.st_mode))
-        error (EXIT_FAILURE, ENOTDIR, _("target directory %s"),
-               quoteaf (ops->target_dir));
+        frontend_bad_target (ENOTDIR, ops->target_dir, true);
       if (ops->strip_slashes)
         for (int i = 0; i < n; i++)
           strip_trailing_slashes (files[i]);
@@ -606,7 +604,7 @@ do_copy (struct copy_run *run, struct operands const *ops)
           return copy_into_dir (run, files, n - 1, last, ops->parents);
         }
       if (2 < n)
-        error (EXIT_FAILURE, err, _("target %s"), quoteaf (last));
+        frontend_bad_target (err, last, false);
     }
 
   if (ops->parents)
@@ -795,10 +793,7 @@ parse_dest_option (int c, struct copy_options *opt, struct settings *set,
       ops->strip_slashes = true;
       break;
     case 't':
-      if (ops->target_dir)
-        error (EXIT_FAILURE, 0,
-               _("multiple target directories specified"));
-      ops->target_dir = optarg;
+      frontend_set_target (&ops->target_dir, optarg);
       break;
     case 'T':
       ops->no_target_dir = true;

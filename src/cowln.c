@@ -521,7 +521,7 @@ link_into_dir (struct ln_run *run, char **files, int n, char const *dir)
   int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC
                     | (run->opt->no_deref ? O_NOFOLLOW : 0));
   if (dirfd < 0)
-    error (EXIT_FAILURE, errno, _("target %s"), quoteaf (dir));
+    frontend_bad_target (errno, dir, false);
   bool ok = true;
   /* GNU ln refuses to replace a hard link it has just made with -f, unless
      numbered backups keep both.  */
@@ -611,7 +611,7 @@ parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
       break;
     case 't':
       if (cmd->target_dir)
-        error (EXIT_FAILURE, 0, _("multiple target directories specified"));
+        frontend_set_target (&cmd->target_dir, optarg);
       if (stat (optarg, &st) != 0)
         error (EXIT_FAILURE, errno, _("failed to access %s"),
                quoteaf (optarg));
@@ -644,10 +644,7 @@ check_usage (struct ln_options const *opt, struct ln_command const *cmd,
              char **files, int n)
 {
   if (n <= 0)
-    {
-      error (0, 0, _("missing file operand"));
-      usage (EXIT_FAILURE);
-    }
+    frontend_missing_operand (NULL);
   if (opt->relative && !opt->symbolic)
     error (EXIT_FAILURE, 0, _("cannot do --relative without --symbolic"));
   if (opt->cowlink && opt->symbolic)
@@ -661,16 +658,9 @@ check_usage (struct ln_options const *opt, struct ln_command const *cmd,
         error (EXIT_FAILURE, 0, _("cannot combine --target-directory "
                                   "and --no-target-directory"));
       if (n == 1)
-        {
-          error (0, 0, _("missing destination file operand after %s"),
-                 quoteaf (files[0]));
-          usage (EXIT_FAILURE);
-        }
+        frontend_missing_operand (files[0]);
       if (2 < n)
-        {
-          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
-          usage (EXIT_FAILURE);
-        }
+        frontend_extra_operand (files[2]);
     }
 }
 
@@ -699,9 +689,7 @@ link_operands (struct ln_run *run, struct ln_command const *cmd,
     }
   if (n == 2)
     return do_link (run, files[0], AT_FDCWD, NULL, files[1], files[1]);
-  error (EXIT_FAILURE, err == ELOOP ? ENOTDIR : err, _("target %s"),
-         quoteaf (last));
-  return false;
+  frontend_bad_target (err == ELOOP ? ENOTDIR : err, last, false);
 }
 
 int

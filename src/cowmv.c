@@ -192,9 +192,7 @@ parse_option (int c, struct move_settings *opt, struct mv_command *cmd)
       cmd->suffix = optarg;
       break;
     case 't':
-      if (cmd->target_dir)
-        error (EXIT_FAILURE, 0, _("multiple target directories specified"));
-      cmd->target_dir = optarg;
+      frontend_set_target (&cmd->target_dir, optarg);
       break;
     case 'T':
       cmd->no_target_dir = true;
@@ -231,6 +229,18 @@ strip_slashes (struct mv_command const *cmd, char **files, int n)
       strip_trailing_slashes (files[i]);
 }
 
+/* Move the N FILES into directory DIR.  */
+static bool
+into_dir (struct move_run *run, char **files, int n, char const *dir)
+{
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    frontend_bad_target (errno, dir, true);
+  bool ok = copy_move_into_dir (run, files, n, dir, dirfd);
+  close (dirfd);
+  return ok;
+}
+
 /* Move the N FILES (the last the destination, unless CMD names a target
    directory), as GNU mv reads its operands.  */
 static bool
@@ -241,13 +251,11 @@ move_operands (struct move_run *run, struct mv_command const *cmd,
     {
       struct stat st;
       if (stat (cmd->target_dir, &st) != 0)
-        error (EXIT_FAILURE, errno, _("target directory %s"),
-               quoteaf (cmd->target_dir));
+        frontend_bad_target (errno, cmd->target_dir, true);
       if (!S_ISDIR (st.st_mode))
-        error (EXIT_FAILURE, ENOTDIR, _("target directory %s"),
-               quoteaf (cmd->target_dir));
+        frontend_bad_target (ENOTDIR, cmd->target_dir, true);
       strip_slashes (cmd, files, n);
-      return copy_move_into_dir (run, files, n, cmd->target_dir);
+      return into_dir (run, files, n, cmd->target_dir);
     }
   if (cmd->no_target_dir)
     {
@@ -275,9 +283,9 @@ move_operands (struct move_run *run, struct mv_command const *cmd,
              ? (S_ISDIR (st.st_mode) ? 0 : ENOTDIR) : errno);
   strip_slashes (cmd, files, n);
   if (err == 0)
-    return copy_move_into_dir (run, files, n - 1, last);
+    return into_dir (run, files, n - 1, last);
   if (2 < n)
-    error (EXIT_FAILURE, err, _("target %s"), quoteaf (last));
+    frontend_bad_target (err, last, false);
   return copy_move_one (run, files[0], AT_FDCWD, NULL, last, last,
                         rename_errno);
 }

@@ -203,7 +203,7 @@ dest_report (struct dest_where const *w, struct dest_decision const *d,
                          "copied"), quoteaf_n (0, t), quoteaf_n (1, s));
       break;
     case DR_STAT:
-      diag_error (d->err, _("cannot stat %s"), quoteaf (t));
+      diag_cannot_stat (d->err, t);
       break;
     case DR_LINK_ONTO_DIR:
       diag_error (0, _("%s: cannot overwrite directory"), quotef (t));

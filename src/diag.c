@@ -66,3 +66,10 @@ diag_ask_locked (char const *format, ...)
   va_end (ap);
   return yesno ();
 }
+
+/* Report a failed stat; see diag.h.  */
+void
+diag_cannot_stat (int errnum, char const *name)
+{
+  diag_error (errnum, _("cannot stat %s"), quoteaf (name));
+}

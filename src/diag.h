@@ -34,4 +34,8 @@ void diag_line_locked (char const *format, ...)
 bool diag_ask_locked (char const *format, ...)
   __attribute__ ((format (printf, 1, 2)));
 
+/* Report "cannot stat NAME" with ERRNUM, GNU's words for a failed stat
+   of a file named on the command line or met in a tree.  */
+void diag_cannot_stat (int errnum, char const *name);
+
 #endif /* DIAG_H */

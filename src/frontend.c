@@ -36,25 +36,54 @@ frontend_check_operands (char **files, int n, char const *target_dir,
                          bool no_target_dir)
 {
   if (n <= !target_dir)
-    {
-      if (n <= 0)
-        error (0, 0, _("missing file operand"));
-      else
-        error (0, 0, _("missing destination file operand after %s"),
-               quoteaf (files[0]));
-      frontend_try_help ();
-    }
+    frontend_missing_operand (n <= 0 ? NULL : files[0]);
   if (no_target_dir)
     {
       if (target_dir)
         error (EXIT_FAILURE, 0, _("cannot combine --target-directory (-t) "
                                   "and --no-target-directory (-T)"));
       if (2 < n)
-        {
-          error (0, 0, _("extra operand %s"), quoteaf (files[2]));
-          frontend_try_help ();
-        }
+        frontend_extra_operand (files[2]);
     }
+}
+
+/* -t; see frontend.h.  */
+void
+frontend_set_target (char const **target, char const *arg)
+{
+  if (*target)
+    error (EXIT_FAILURE, 0, _("multiple target directories specified"));
+  *target = arg;
+}
+
+/* A target that cannot be used; see frontend.h.  */
+void
+frontend_bad_target (int err, char const *name, bool directory)
+{
+  error (EXIT_FAILURE, err,
+         directory ? _("target directory %s") : _("target %s"),
+         quoteaf (name));
+  abort ();
+}
+
+/* A missing operand; see frontend.h.  */
+void
+frontend_missing_operand (char const *after)
+{
+  if (after)
+    error (0, 0, _("missing destination file operand after %s"),
+           quoteaf (after));
+  else
+    error (0, 0, _("missing file operand"));
+  frontend_try_help ();
+}
+
+/* An operand too many; see frontend.h.  */
+void
+frontend_extra_operand (char const *name)
+{
+  error (0, 0, _("extra operand %s"), quoteaf (name));
+  frontend_try_help ();
 }
 
 /* Start up; see frontend.h.  */

@@ -50,6 +50,23 @@ void frontend_check_operands (char **files, int n, char const *target_dir,
    the engine reads no environment.  */
 void frontend_process (struct copy_options *opt);
 
+/* For -t ARG: set *TARGET to ARG, or exit if a target was given
+   already ("multiple target directories specified").  */
+void frontend_set_target (char const **target, char const *arg);
+
+/* Exit with GNU's message for the target NAME that cannot be used
+   (ERR): "target directory NAME" when DIRECTORY (named by -t, or opened
+   as one), else "target NAME".  */
+_Noreturn void frontend_bad_target (int err, char const *name,
+                                    bool directory);
+
+/* Exit after a usage error about operands: "missing file operand" (AFTER
+   NULL) or "missing destination file operand after AFTER".  */
+_Noreturn void frontend_missing_operand (char const *after);
+
+/* Exit after the usage error "extra operand NAME".  */
+_Noreturn void frontend_extra_operand (char const *name);
+
 /* If a signal was caught, die of it now, as its default action would
    have made us.  */
 void frontend_exit_if_signalled (void);
