@@ -30,7 +30,7 @@ void
 copy_file_say_verbose (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
-  if (opt->verbose && !job->verbose_done && opt->move_mode)
+  if (opt->verbose && !job->verbose_done && opt->mv_words)
     {
       /* mv across filesystems: GNU mv's words.  */
       if (S_ISDIR (job->src_st.st_mode))
@@ -716,7 +716,7 @@ copy_file_link (struct job *job, char const *earlier)
                          || opt->interactive == I_ASK_USER), &merge);
   if (0 < r)
     {
-      if (!(earlier && opt->move_mode))
+      if (!(earlier && opt->mv_words))
         copy_file_say_verbose (job);
       note_created (job);
     }

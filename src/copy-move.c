@@ -295,7 +295,8 @@ copy_move_options (struct copy_options *copy, struct move_settings const *s)
     .data_copy_required = true, .backup_type = no_backups,
     .preserve_mode = true, .preserve_ownership = true,
     .preserve_timestamps = true, .preserve_links = true,
-    .preserve_xattr = true, .move_mode = true, .debug = s->debug,
+    .preserve_xattr = true, .mv_words = true,
+    .links_across_operands = true, .debug = s->debug,
     .verbose = s->verbose
   };
 }

@@ -95,7 +95,13 @@ struct copy_options
   bool posixly_correct;
 
   bool verbose;     /* -v: "'SRC' -> 'DST'" per file */
-  bool move_mode;   /* mv: -v says "copied" and "created directory" */
+  /* What a move across filesystems does differently from cp -a: -v says
+     "copied" and "created directory", and is silent about the hard links
+     it makes (MV_WORDS); every file is looked up in the link table, and
+     every operand recorded there, since the names of a file moved with
+     an earlier operand are gone (LINKS_ACROSS_OPERANDS).  */
+  bool mv_words;
+  bool links_across_operands;
   bool debug;       /* --debug: how each file's data was moved */
 
   /* Set asynchronously by the front-end's signal handler; the engine

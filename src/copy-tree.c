@@ -385,11 +385,12 @@ copy_entry (struct copy_run *run, struct walk *walk,
       bool track = run->links
                    && (1 < job.src_st.st_nlink || opt->deref == DEREF_ALWAYS
                        || ((opt->deref == DEREF_COMMAND_LINE
-                            || opt->move_mode) && command_line));
+                            || opt->links_across_operands)
+                           && command_line));
       /* mv looks every file up, as GNU's src_to_dest_lookup: a file
          whose other names were moved with an earlier operand has one
          link left, and is still linked to their copy.  */
-      bool lookup = track || (opt->move_mode && run->links);
+      bool lookup = track || (opt->links_across_operands && run->links);
       char const *earlier = lookup ? hlmap_lookup (run->links,
                                                    job.src_st.st_dev,
                                                    job.src_st.st_ino) : NULL;
