@@ -7,22 +7,16 @@
 #include "system.h"
 
 #include "areadlink.h"
-#include "backupfile.h"
 #include "copy-dest.h"
 #include "copy-file.h"
 #include "copy-meta.h"
 #include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
-#include "filemode.h"
-#include "filenamecat.h"
 #include "name-set.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
-#include "tempname.h"
-#include "timespec.h"
-#include "xalloc.h"
 
 /* Print the -v line for JOB once: GNU cp prints it before the data is
    copied, so it also precedes a failure to create the destination.  */
@@ -103,10 +97,6 @@ dest_policy_of (struct job const *job, struct dest_policy *p)
   };
 }
 
-/* Find out what copy_dest_decide needs about JOB under policy P: the
-   source's and destination's stats, and how their names relate.
-   Return false when nothing is at the destination.  */
-
 /* Describe JOB for the dest-probe functions in *W.  */
 static void
 where_of (struct job const *job, struct dest_where *w)
@@ -131,17 +121,16 @@ report_refusal (struct job *job, struct dest_decision const *d)
   dest_report (&w, d, false);
 }
 
-/* Carry out decision D on the destination of JOB.  */
+/* Carry out decision D on the destination of JOB, described by W.  */
 static enum existing
-carry_out (struct job *job, struct dest_decision const *d, bool *follow)
+carry_out (struct job *job, struct dest_where const *w,
+           struct dest_decision const *d, bool *follow)
 {
   struct copy_options const *opt = job->run->opt;
   struct copy_dest const *dst = job->dst;
   /* GNU asks before it looks at directories against non-directories
      and names made this run.  */
-  struct dest_where w;
-  where_of (job, &w);
-  if (d->ask && !dest_ask (&w, &job->dst_st,
+  if (d->ask && !dest_ask (w, &job->dst_st,
                            (opt->unlink_dest_after_failed_open
                             || opt->remove_destination)))
     {
@@ -167,7 +156,7 @@ carry_out (struct job *job, struct dest_decision const *d, bool *follow)
         dest_say_skipped (dst->name);
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
-      if (!dest_make_backup (&w, opt->backup_type, &job->backup))
+      if (!dest_make_backup (w, opt->backup_type, &job->backup))
         return EXIST_FAIL;
       job->dst_exists = false;
       return EXIST_GONE;
@@ -203,7 +192,7 @@ check_existing (struct job *job, bool *follow)
   job->dst_exists = f.dst_lnk_ok;
   if (f.dst_lnk_ok)
     job->dst_st = (d.use_lstat || f.dst_ref_errno) ? f.dst_lnk : f.dst_ref;
-  return carry_out (job, &d, follow);
+  return carry_out (job, &w, &d, follow);
 }
 
 /* Return the name of JOB's destination for system calls made from the
@@ -541,24 +530,9 @@ make_under (char *tmp, void *arg)
 static int
 make_beside (struct job *job, int (*make) (struct job *, void *), void *arg)
 {
-  struct copy_dest const *dst = job->dst;
-  char *dir = mdir_name (dst->relname);
-  char *tmp = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
-  free (dir);
   struct beside b = { .job = job, .make = make, .arg = arg };
-  int r = try_tempname_len (tmp, 0, &b, make_under, 6);
-  if (r == 0 && renameat (dst->dirfd, tmp, dst->dirfd, dst->relname) != 0)
-    {
-      int err = errno;
-      unlinkat (dst->dirfd, tmp, 0);
-      errno = err;
-      r = -1;
-    }
-  /* A hard link renamed onto another name of its file leaves both.  */
-  if (r == 0)
-    unlinkat (dst->dirfd, tmp, 0);
-  free (tmp);
-  return r;
+  return dest_make_beside (job->dst->dirfd, job->dst->relname, make_under,
+                           &b, false);
 }
 
 /* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),

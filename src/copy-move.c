@@ -15,7 +15,6 @@
 #include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
-#include "error.h"
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "name-set.h"

@@ -22,7 +22,6 @@
 #include "name-set.h"
 #include "progname.h"
 #include "remove-tree.h"
-#include "tempname.h"
 #include "version-etc.h"
 #include "xalloc.h"
 
@@ -286,15 +285,16 @@ try_temp (char *tmp, void *arg)
 }
 
 /* Decide with copy_dest_decide_link what happens to the destination,
-   entry REL of DIRFD called DST_NAME, of a link to SRC, and do the first
-   part of it: a question, a backup (named in *BACKUP).  *EXISTS says
+   entry REL of DIRFD called DST_NAME (lstat DST_ST), of a link to SRC,
+   and do the first part of it: a question, a backup (named in *BACKUP).
+   *EXISTS says
    whether something is still there afterwards (a backup that is another
    name of the destination leaves it).  Return false after reporting
    (or a "no"), to stop.  */
 static bool
 check_link_dest (struct ln_run *run, char const *src, int dirfd,
-                 char const *rel, char const *dst_name, bool *exists,
-                 char **backup)
+                 char const *rel, char const *dst_name,
+                 struct stat const *dst_st, bool *exists, char **backup)
 {
   struct ln_options const *opt = run->opt;
   struct link_policy p = { .force = opt->force,
@@ -306,16 +306,16 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
                           .dst_rel = rel, .dst_name = dst_name };
   /* GNU ln looks at a hard link's source before its destination.  */
   struct stat st;
-  if (!opt->symbolic && !opt->cowlink
-      && ((opt->logical ? stat (src, &st) : lstat (src, &st)) != 0
-          || (S_ISDIR (st.st_mode) && !opt->hard_dir)))
+  bool hard = !opt->symbolic && !opt->cowlink;
+  if (hard && ((opt->logical ? stat (src, &st) : lstat (src, &st)) != 0
+               || (S_ISDIR (st.st_mode) && !opt->hard_dir)))
     {
       report_link (opt, EEXIST, src, src, dst_name);
       return false;
     }
   struct link_facts f;
   dest_probe_link (&w, opt->symbolic || opt->logical || opt->cowlink,
-                   run->made, &f);
+                   hard ? &st : NULL, dst_st, run->made, &f);
   struct dest_decision d = copy_dest_decide_link (&p, &f);
   if (d.action == DEST_REFUSE)
     {
@@ -373,27 +373,18 @@ link_beside (struct ln_run *run, char const *src, char const *text,
              char const *dst_name, bool exists)
 {
   struct ln_options const *opt = run->opt;
-  char *tmpl;
-  if (opt->cowlink)
+  if (!opt->cowlink)
     {
-      tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
-      if (!tmpl)
-        return false;
-    }
-  else
-    {
-      char *dir = mdir_name (rel);
-      tmpl = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
       struct temp_job t = { .opt = opt, .src = src, .text = text,
                             .dirfd = dirfd };
-      free (dir);
-      if (try_tempname_len (tmpl, 0, &t, try_temp, 6) != 0)
-        {
-          report_link (opt, errno, src, text, dst_name);
-          free (tmpl);
-          return false;
-        }
+      if (dest_make_beside (dirfd, rel, try_temp, &t, !exists) == 0)
+        return true;
+      report_link (opt, errno, src, text, dst_name);
+      return false;
     }
+  char *tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
+  if (!tmpl)
+    return false;
   if (renameat2 (dirfd, tmpl, dirfd, rel,
                  exists ? 0 : RENAME_NOREPLACE) != 0)
     {
@@ -403,20 +394,12 @@ link_beside (struct ln_run *run, char const *src, char const *text,
       free (tmpl);
       return false;
     }
-  /* Renaming a hard link onto another name of the same file does
-     nothing: the temporary name would stay.  */
-  if (!opt->symbolic && !opt->cowlink)
-    unlinkat (dirfd, tmpl, 0);
-  if (opt->cowlink)
-    {
-      char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
-                            : xstrdup (tmpl);
-      char *to = dir_path ? file_name_concat (dir_path, rel, NULL)
-                          : xstrdup (rel);
-      copy_tree_placed (&run->engine, from, to);
-      free (from);
-      free (to);
-    }
+  char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
+                        : xstrdup (tmpl);
+  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : xstrdup (rel);
+  copy_tree_placed (&run->engine, from, to);
+  free (from);
+  free (to);
   free (tmpl);
   return true;
 }
@@ -472,8 +455,8 @@ do_link (struct ln_run *run, char const *src, int dirfd,
     }
 
   /* 2. What stands at DST, and may it go?  */
-  if (exists && !check_link_dest (run, src, dirfd, rel, dst_name, &exists,
-                                  &backup))
+  if (exists && !check_link_dest (run, src, dirfd, rel, dst_name, &dst_st,
+                                  &exists, &backup))
     goto done;
 
   /* 3. The link: in place when nothing is there, else beside it and

@@ -15,11 +15,9 @@
 #include "diag.h"
 #include "dirname.h"
 #include "error.h"
-#include "filenamecat.h"
 #include "frontend.h"
 #include "progname.h"
 #include "version-etc.h"
-#include "xalloc.h"
 
 #define PROGRAM_NAME "cowmv"
 #define AUTHORS "the cowutils authors"

@@ -9,9 +9,11 @@
 #include "diag.h"
 #include "dest-probe.h"
 #include "dirname.h"
+#include "filenamecat.h"
 #include "filemode.h"
 #include "name-set.h"
 #include "same-inode.h"
+#include "tempname.h"
 #include "timespec.h"
 #include "xalloc.h"
 
@@ -85,15 +87,22 @@ link_names_dst (struct dest_where const *w)
 /* Find out; see dest-probe.h.  */
 void
 dest_probe_link (struct dest_where const *w, bool follow,
+                 struct stat const *src_st, struct stat const *dst_st,
                  struct name_set const *made, struct link_facts *f)
 {
   *f = (struct link_facts) { 0 };
-  f->dst_ok = fstatat (w->dst_dirfd, w->dst_rel, &f->dst,
-                       AT_SYMLINK_NOFOLLOW) == 0;
+  f->dst_ok = (dst_st
+               || fstatat (w->dst_dirfd, w->dst_rel, &f->dst,
+                           AT_SYMLINK_NOFOLLOW) == 0);
   if (!f->dst_ok)
     return;
-  f->src_ok = fstatat (w->src_dirfd, w->src_rel, &f->src,
-                       follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0;
+  if (dst_st)
+    f->dst = *dst_st;
+  f->src_ok = (src_st
+               || fstatat (w->src_dirfd, w->src_rel, &f->src,
+                           follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0);
+  if (src_st)
+    f->src = *src_st;
   f->same_entry = same_entry (w->src_dirfd, w->src_rel, w->dst_dirfd,
                               w->dst_rel);
   f->created = made && name_set_seen (made, w->dst_name, &f->dst);
@@ -104,12 +113,15 @@ static void
 probe_source (struct dest_where const *w, struct dest_policy const *p,
               struct dest_facts *f)
 {
+  /* The status as copied is one of the two already: the link's with
+     -P, the target's otherwise.  Only the other is asked for.  */
+  bool follow = p->deref != DEREF_NEVER;
   f->src_lnk = f->src;
-  if (fstatat (w->src_dirfd, w->src_rel, &f->src_lnk,
-               AT_SYMLINK_NOFOLLOW) != 0)
+  if (follow && fstatat (w->src_dirfd, w->src_rel, &f->src_lnk,
+                         AT_SYMLINK_NOFOLLOW) != 0)
     f->src_lnk = f->src;
-  f->src_ref = f->src_lnk;
-  f->src_ref_ok = (!S_ISLNK (f->src_lnk.st_mode)
+  f->src_ref = follow ? f->src : f->src_lnk;
+  f->src_ref_ok = (follow || !S_ISLNK (f->src_lnk.st_mode)
                    || fstatat (w->src_dirfd, w->src_rel, &f->src_ref, 0) == 0);
   char const *base = last_component (w->src_rel);
   f->src_dot = dot_or_dotdot (base);
@@ -290,4 +302,28 @@ void
 dest_say_skipped (char const *dst_name)
 {
   diag_line (_("skipped %s"), quoteaf (dst_name));
+}
+
+/* Replace atomically; see dest-probe.h.  */
+int
+dest_make_beside (int dirfd, char const *rel, int (*make) (char *, void *),
+                  void *arg, bool noreplace)
+{
+  char *dir = mdir_name (rel);
+  char *tmp = file_name_concat (dir ? dir : ".", "CuXXXXXX", NULL);
+  free (dir);
+  int r = try_tempname_len (tmp, 0, arg, make, 6);
+  if (r == 0 && renameat2 (dirfd, tmp, dirfd, rel,
+                           noreplace ? RENAME_NOREPLACE : 0) != 0)
+    {
+      int err = errno;
+      unlinkat (dirfd, tmp, 0);
+      errno = err;
+      r = -1;
+    }
+  /* A hard link renamed onto another name of its file leaves both.  */
+  if (r == 0)
+    unlinkat (dirfd, tmp, 0);
+  free (tmp);
+  return r;
 }

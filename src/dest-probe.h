@@ -35,8 +35,10 @@ void dest_probe (struct dest_where const *w, struct stat const *src_st,
 
 /* Fill *F for ln's source and destination at W: the source's status
    through symlinks when FOLLOW (-L, -s); MADE (or NULL) holds the links
-   this run made.  */
+   this run made.  SRC_ST and DST_ST, when not NULL, are the statuses the
+   caller has already (the destination's by lstat).  */
 void dest_probe_link (struct dest_where const *w, bool follow,
+                      struct stat const *src_st, struct stat const *dst_st,
                       struct name_set const *made, struct link_facts *f);
 
 /* Report the refusal (or failing skip) D of W's destination, as cp
@@ -68,6 +70,16 @@ bool dest_make_backup (struct dest_where const *w, int type, char **backup);
    Return true for yes.  */
 bool dest_ask (struct dest_where const *w, struct stat const *st,
                bool replace_words);
+
+/* Make a new entry with MAKE (called with a free temporary name beside
+   entry REL of DIRFD, relative to DIRFD, and ARG; 0 or -1 with errno,
+   EEXIST to be called again with another name) and rename it to REL:
+   over what is there, atomically, as GNU's force_linkat and
+   force_symlinkat do, or with NOREPLACE only where nothing is.  A
+   failure leaves REL as it was.  Return 0, or -1 with errno set.  */
+int dest_make_beside (int dirfd, char const *rel,
+                      int (*make) (char *, void *), void *arg,
+                      bool noreplace);
 
 /* With --debug: say that DST_NAME was left as it was.  */
 void dest_say_skipped (char const *dst_name);
