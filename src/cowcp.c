@@ -111,9 +111,7 @@ ARGMATCH_VERIFY (preserve_args, preserve_vals);
 struct settings
 {
   bool deref_given;
-  bool make_backups;
-  char const *version_control;
-  char const *suffix;
+  struct frontend_backup backup;
   bool no_clobber;
   bool parents;
   bool strip_trailing_slashes;
@@ -755,16 +753,10 @@ static bool
 parse_dest_option (int c, struct copy_options *opt, struct settings *set,
                    struct operands *ops)
 {
+  if (frontend_backup_option (c, BACKUP_OPTION, &set->backup))
+    return true;
   switch (c)
     {
-    case 'b':
-      set->make_backups = true;
-      break;
-    case BACKUP_OPTION:
-      set->make_backups = true;
-      if (optarg)
-        set->version_control = optarg;
-      break;
     case DEBUG_OPTION:
       opt->debug = opt->verbose = true;
       break;
@@ -784,10 +776,6 @@ parse_dest_option (int c, struct copy_options *opt, struct settings *set,
       break;
     case REMOVE_DESTINATION_OPTION:
       opt->remove_destination = true;
-      break;
-    case 'S':
-      set->make_backups = true;
-      set->suffix = optarg;
       break;
     case STRIP_TRAILING_SLASHES_OPTION:
       ops->strip_slashes = true;
@@ -826,7 +814,7 @@ check_settings (struct copy_options *opt, struct settings const *set)
     }
   if (set->no_clobber)
     opt->update = UPDATE_NONE;
-  if (set->make_backups
+  if (set->backup.make
       && (opt->update == UPDATE_NONE || opt->update == UPDATE_NONE_FAIL))
     {
       error (0, 0, _("--backup is mutually exclusive with -n or "
@@ -838,9 +826,9 @@ check_settings (struct copy_options *opt, struct settings const *set)
       error (0, 0, _("--reflink can be used only with --sparse=auto"));
       usage (EXIT_FAILURE);
     }
-  if (set->make_backups)
-    opt->backup_type = frontend_backup_type (set->version_control,
-                                             set->suffix);
+  if (set->backup.make)
+    opt->backup_type = frontend_backup_type (set->backup.control,
+                                             set->backup.suffix);
   if (set->preserve_context_asked)
     error (EXIT_FAILURE, 0, _("cannot preserve security context "
                               "without an SELinux-enabled kernel"));

@@ -531,9 +531,7 @@ struct ln_command
 {
   char const *target_dir;
   bool no_target_dir;
-  bool make_backups;
-  char const *version_control;
-  char const *suffix;
+  struct frontend_backup backup;
 };
 
 /* Apply option C to OPT and CMD.  Exit on --help, --version, a bad
@@ -542,16 +540,10 @@ static void
 parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
 {
   struct stat st;
+  if (frontend_backup_option (c, BACKUP_OPTION, &cmd->backup))
+    return;
   switch (c)
     {
-    case 'b':
-      cmd->make_backups = true;
-      break;
-    case BACKUP_OPTION:
-      cmd->make_backups = true;
-      if (optarg)
-        cmd->version_control = optarg;
-      break;
     case 'c':
       opt->cowlink = true;
       opt->cow = COW_ALWAYS;
@@ -587,10 +579,6 @@ parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
       break;
     case 's':
       opt->symbolic = true;
-      break;
-    case 'S':
-      cmd->make_backups = true;
-      cmd->suffix = optarg;
       break;
     case 't':
       if (cmd->target_dir)
@@ -689,8 +677,8 @@ main (int argc, char **argv)
   char **files = argv + optind;
   int n = argc - optind;
   check_usage (&opt, &cmd, files, n);
-  if (cmd.make_backups)
-    opt.backup = frontend_backup_type (cmd.version_control, cmd.suffix);
+  if (cmd.backup.make)
+    opt.backup = frontend_backup_type (cmd.backup.control, cmd.backup.suffix);
 
   /* A cowlink is a copy made with the copy engine: shared data, all the
      metadata that may be kept, hard links inside a tree kept.  */

@@ -143,10 +143,8 @@ struct mv_command
 {
   char const *target_dir;
   bool no_target_dir;
-  bool make_backups;
+  struct frontend_backup backup;
   bool strip;
-  char const *version_control;
-  char const *suffix;
 };
 
 /* Apply option C to OPT and CMD.  Exit on --help, --version or a bad
@@ -154,16 +152,10 @@ struct mv_command
 static void
 parse_option (int c, struct move_settings *opt, struct mv_command *cmd)
 {
+  if (frontend_backup_option (c, BACKUP_OPTION, &cmd->backup))
+    return;
   switch (c)
     {
-    case 'b':
-      cmd->make_backups = true;
-      break;
-    case BACKUP_OPTION:
-      cmd->make_backups = true;
-      if (optarg)
-        cmd->version_control = optarg;
-      break;
     case DEBUG_OPTION:
       opt->debug = opt->verbose = true;
       break;
@@ -184,10 +176,6 @@ parse_option (int c, struct move_settings *opt, struct mv_command *cmd)
       break;
     case STRIP_TRAILING_SLASHES_OPTION:
       cmd->strip = true;
-      break;
-    case 'S':
-      cmd->make_backups = true;
-      cmd->suffix = optarg;
       break;
     case 't':
       frontend_set_target (&cmd->target_dir, optarg);
@@ -302,7 +290,7 @@ main (int argc, char **argv)
     parse_option (c, &opt, &cmd);
   if (opt.interactive == I_ALWAYS_SKIP)
     opt.update = UPDATE_NONE;
-  if (cmd.make_backups
+  if (cmd.backup.make
       && (opt.exchange || opt.update == UPDATE_NONE
           || opt.update == UPDATE_NONE_FAIL))
     {
@@ -310,8 +298,8 @@ main (int argc, char **argv)
                      "--update=none-fail"));
       usage (EXIT_FAILURE);
     }
-  if (cmd.make_backups)
-    opt.backup = frontend_backup_type (cmd.version_control, cmd.suffix);
+  if (cmd.backup.make)
+    opt.backup = frontend_backup_type (cmd.backup.control, cmd.backup.suffix);
 
   char **files = argv + optind;
   int n = argc - optind;

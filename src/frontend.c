@@ -4,6 +4,8 @@
 
 #include "system.h"
 
+#include <getopt.h>
+
 #include <locale.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -127,6 +129,20 @@ The version control method may be selected with --backup or the\n\
 VERSION_CONTROL environment variable: none (off), numbered (t),\n\
 existing (nil, the default) or simple (never).\n\
 "), stdout);
+}
+
+/* A backup option; see frontend.h.  */
+bool
+frontend_backup_option (int c, int backup_option, struct frontend_backup *b)
+{
+  if (c == 'S')
+    b->suffix = optarg;
+  else if (c == backup_option)
+    b->control = optarg ? optarg : b->control;
+  else if (c != 'b')
+    return false;
+  b->make = true;
+  return true;
 }
 
 /* The backup type asked for; see frontend.h.  */

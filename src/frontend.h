@@ -19,6 +19,19 @@ _Noreturn void frontend_try_help (void);
 /* Print the --help paragraph about backup suffixes and control.  */
 void frontend_help_backups (void);
 
+/* What -b, --backup[=CONTROL] and -S SUFFIX said.  */
+struct frontend_backup
+{
+  bool make;                    /* any of them was given */
+  char const *control;          /* CONTROL, or NULL */
+  char const *suffix;           /* SUFFIX, or NULL */
+};
+
+/* Take option C into *B if it is -b, -S, or BACKUP_OPTION (the
+   program's code for --backup).  Return false if it is none of them.  */
+bool frontend_backup_option (int c, int backup_option,
+                             struct frontend_backup *b);
+
 /* The backup type -b/--backup[=CONTROL] (CONTROL may be NULL) and -S
    SUFFIX (may be NULL) ask for, as GNU's tools decide it.  */
 int frontend_backup_type (char const *control, char const *suffix);
