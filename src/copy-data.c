@@ -11,10 +11,12 @@
 #include "diag.h"
 #include "intprops.h"
 
-/* Whole-file clones are limited to files of this size; larger ones are
-   cloned in chunks of this size so that a signal stops the copy between
-   two chunks.  Copy offload works in chunks of the same size.  A multiple
-   of every filesystem block size, as FICLONERANGE wants.  */
+/* Ranges are cloned (where a whole-file clone cannot be used) and
+   copied in chunks of at most this size, so that a signal stops the copy
+   between two chunks.  A multiple of every filesystem block size, as
+   FICLONERANGE wants.  A whole-file clone is never split, whatever the
+   size: one FICLONE is one point in time of a file being written, as
+   atomic as the kernel makes it, where chunks would tear it.  */
 enum { CHUNK = 256 * 1024 * 1024 };
 
 /* The read/write rung's buffer: at least 256 KiB, as GNU cp 9.5 found
@@ -759,9 +761,20 @@ copy_spans (struct ladder *lad, struct ladder_pair *p)
       return false;
     }
 
-  /* 3. A hole at the end leaves the destination short: extend it.  */
-  if (it.seek)
-    reach (lad, it.size, false);
+  /* 3. A hole at the end leaves the destination short: extend it, but
+     never past where the source now ends.  A source whose reads ended
+     early (a sysfs file claiming 4096 bytes and no blocks, a file
+     truncated while it was copied) ends its copy there; one whose data
+     extents ran out may have been truncated too, so ask its size again
+     (only sparse files pay the call).  */
+  if (it.seek && !eof)
+    {
+      struct stat now;
+      off_t size = it.size;
+      if (fstat (rq->src_fd, &now) == 0 && now.st_size < size)
+        size = now.st_size;
+      reach (lad, size, false);
+    }
   if (lad->data_end < lad->end && ftruncate (rq->dst_fd, lad->end) < 0)
     {
       report (lad, FAIL_EXTEND, errno);
@@ -795,7 +808,6 @@ copy_data (struct data_request const *rq, struct ladder_state *ls,
 
   /* 1. Whole-file clone: one call shares everything, holes included.  */
   if (clone_ok && S_ISREG (rq->src_st->st_mode)
-      && rq->src_st->st_size <= CHUNK
       && !(p->skip & (1u << RUNG_FICLONE)))
     {
       struct span sp = { .lad = &lad };

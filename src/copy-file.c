@@ -413,6 +413,10 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
 static bool
 source_unreadable (struct job *job, int err)
 {
+  /* An open that a stop interrupted (a FIFO with no writer) is no error
+     of its own: the run ends with the signal.  */
+  if (err == EINTR && job->run->opt->stop && *job->run->opt->stop)
+    return false;
   bool unused;
   if (fstatat (job->dst->dirfd, job->dst->relname, &job->dst_st, 0) == 0)
     switch (check_existing (job, &unused))
@@ -473,24 +477,28 @@ copy_file_regular (struct job *job)
     {
       if (new_dst)
         note_created (job);
-      if (ok && opt->data_copy_required)
-        ok = copy_regular_data (job, src_fd, dst_fd, new_dst);
+      bool data_ok = (!(ok && opt->data_copy_required)
+                      || copy_regular_data (job, src_fd, dst_fd, new_dst));
+      ok &= data_ok;
       if (ok)
         ok = copy_file_meta (job, src_fd, dst_fd,
                              new_dst ? mode & ~opt->umask
                                      : job->dst_st.st_mode & CHMOD_MODE_BITS,
                              new_dst);
-      if (close (dst_fd) != 0 && ok)
+      if (close (dst_fd) != 0 && data_ok)
         {
-          diag_error (errno, _("failed to close %s"),
-                      quoteaf (job->dst->name));
-          ok = false;
+          if (ok)
+            diag_error (errno, _("failed to close %s"),
+                        quoteaf (job->dst->name));
+          ok = data_ok = false;
         }
       /* A destination this call created and could not fill is removed,
          so that nothing incomplete is left looking like a copy, and a
          backup goes back in its place.  One that existed was already
-         truncated; it stays.  */
-      if (!ok && new_dst && opt->data_copy_required)
+         truncated; it stays.  One whose data is all there but whose
+         attributes could not all be set (no room for an xattr) stays
+         too, as in cp: the failure is reported, the data kept.  */
+      if (!data_ok && new_dst && opt->data_copy_required)
         remove_entry (job->dst->dirfd, job->dst->relname, job->dst->name,
                       false);
       if (!ok && new_dst)

@@ -107,6 +107,10 @@ struct copy_options
   /* Set asynchronously by the front-end's signal handler; the engine
      checks it between chunks and stops.  NULL when not used.  */
   sig_atomic_t volatile const *stop;
+  /* A signal with a handler that does nothing (and no SA_RESTART), sent
+     to the workers once STOP is set, so that a call blocked in one of
+     them (opening a FIFO, reading a device) returns EINTR.  0: none.  */
+  int wake_signal;
 };
 
 #endif /* COPY_OPTIONS_H */

@@ -4,6 +4,7 @@
 #include "system.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #include "copy-pool.h"
 #include "xalloc.h"
@@ -28,6 +29,8 @@ struct copy_pool
   bool stopping;
   int nthreads;
   pthread_t *threads;
+  sig_atomic_t volatile const *stop;
+  int wake_signal;
   size_t ctx_size;
 };
 
@@ -65,11 +68,44 @@ worker (void *arg)
   return NULL;
 }
 
+/* How often a waiting thread looks at the stop flag, in nanoseconds.  */
+enum { STOP_POLL_NS = 50 * 1000 * 1000 };
+
+/* Wait on condition C of P, whose lock is held.  A signal's handler runs
+   in whichever thread the kernel picks, and a condition wait does not
+   end for it: with a stop flag, wait at most STOP_POLL_NS, and once the
+   flag is set, interrupt the workers, whose current system call may be
+   one that blocks for good (a FIFO with no writer).  */
+static void
+pool_wait (struct copy_pool *p, pthread_cond_t *c)
+{
+  if (!p->stop)
+    {
+      pthread_cond_wait (c, &p->lock);
+      return;
+    }
+  if (*p->stop && p->wake_signal)
+    for (int i = 0; i < p->nthreads; i++)
+      pthread_kill (p->threads[i], p->wake_signal);
+  struct timespec t;
+  clock_gettime (CLOCK_REALTIME, &t);
+  t.tv_nsec += STOP_POLL_NS;
+  if (1000000000 <= t.tv_nsec)
+    {
+      t.tv_sec++;
+      t.tv_nsec -= 1000000000;
+    }
+  pthread_cond_timedwait (c, &p->lock, &t);
+}
+
 /* Start a pool; see copy-pool.h.  */
 struct copy_pool *
-copy_pool_new (int nthreads, size_t ctx_size, size_t queue_max)
+copy_pool_new (int nthreads, size_t ctx_size, size_t queue_max,
+               sig_atomic_t volatile const *stop, int wake_signal)
 {
   struct copy_pool *p = xzalloc (sizeof *p);
+  p->stop = stop;
+  p->wake_signal = wake_signal;
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->work, NULL);
   pthread_cond_init (&p->room, NULL);
@@ -96,7 +132,7 @@ copy_pool_submit (struct copy_pool *p, copy_pool_fn fn, void *arg)
   *t = (struct task) { .fn = fn, .arg = arg };
   pthread_mutex_lock (&p->lock);
   while (p->queue_max <= p->queued)
-    pthread_cond_wait (&p->room, &p->lock);
+    pool_wait (p, &p->room);
   if (p->tail)
     p->tail->next = t;
   else
@@ -113,7 +149,7 @@ copy_pool_wait (struct copy_pool *p)
 {
   pthread_mutex_lock (&p->lock);
   while (p->queued || p->running)
-    pthread_cond_wait (&p->idle, &p->lock);
+    pool_wait (p, &p->idle);
   pthread_mutex_unlock (&p->lock);
 }
 
@@ -124,6 +160,8 @@ copy_pool_free (struct copy_pool *p)
   if (!p)
     return;
   pthread_mutex_lock (&p->lock);
+  while (p->queued || p->running)
+    pool_wait (p, &p->idle);
   p->stopping = true;
   pthread_cond_broadcast (&p->work);
   pthread_mutex_unlock (&p->lock);

@@ -5,6 +5,7 @@
 #ifndef COPY_POOL_H
 #define COPY_POOL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct copy_pool;
@@ -15,9 +16,14 @@ typedef void (*copy_pool_fn) (void *arg, void *ctx);
 
 /* Start NTHREADS workers, each with a zeroed context of CTX_SIZE bytes,
    taking tasks from a queue of at most QUEUE_MAX waiting tasks.  Return
-   NULL if threads cannot be started (the caller then works alone).  */
+   NULL if threads cannot be started (the caller then works alone).
+   Once *STOP (if STOP is not NULL) is set, a thread waiting on the pool
+   sends WAKE_SIGNAL (if not 0) to the workers every few tens of
+   milliseconds, so that none stays blocked in a system call.  */
 struct copy_pool *copy_pool_new (int nthreads, size_t ctx_size,
-                                 size_t queue_max);
+                                 size_t queue_max,
+                                 sig_atomic_t volatile const *stop,
+                                 int wake_signal);
 
 /* Queue FN (ARG); wait while the queue is full.  */
 void copy_pool_submit (struct copy_pool *pool, copy_pool_fn fn, void *arg);

@@ -47,7 +47,8 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
     run->pool = copy_pool_new (ncpu < 8 ? ncpu : 8,
-                               sizeof (struct ladder_state), 64);
+                               sizeof (struct ladder_state), 64,
+                               opt->stop, opt->wake_signal);
   if (track)
     {
       run->sources = hlmap_new ();

@@ -185,6 +185,14 @@ on_signal (int sig)
       sigaction (stop_signals[i], &dfl, NULL);
 }
 
+/* The workers' wake-up call (see copy-options.h): interrupt, nothing
+   more.  */
+static void
+on_wake (int sig)
+{
+  (void) sig;
+}
+
 /* Install on_signal; see frontend.h.  No SA_RESTART: a blocked read
    returns EINTR and the engine notices the flag.  The stop signals are
    blocked while it runs: one that comes meanwhile is delivered after it,
@@ -205,6 +213,9 @@ frontend_catch_signals (void)
       if (stop_caught[i])
         sigaction (stop_signals[i], &act, NULL);
     }
+  struct sigaction wake = { .sa_handler = on_wake };
+  sigemptyset (&wake.sa_mask);
+  sigaction (FRONTEND_WAKE_SIGNAL, &wake, NULL);
 }
 
 /* Die of the caught signal, if any; see frontend.h.  */
@@ -231,4 +242,5 @@ frontend_process (struct copy_options *opt)
   opt->chown_privileges = opt->euid == 0;
   opt->posixly_correct = getenv ("POSIXLY_CORRECT") != NULL;
   opt->stop = frontend_stop;
+  opt->wake_signal = FRONTEND_WAKE_SIGNAL;
 }

@@ -41,9 +41,14 @@ int frontend_backup_type (char const *control, char const *suffix);
    as failed (struct copy_options.stop points here).  */
 extern sig_atomic_t volatile const *const frontend_stop;
 
+/* The signal sent to the workers after a stop (copy-options.h): SIGURG,
+   ignored by default and sent by nothing a copy does.  */
+#define FRONTEND_WAKE_SIGNAL SIGURG
+
 /* Catch SIGINT, SIGTERM and SIGHUP (unless ignored, as under nohup), so
    that a copy can stop cleanly and remove what it left incomplete.  Only
-   the first is caught: a second one kills the program at once.  */
+   the first is caught: a second one kills the program at once.  Also
+   give FRONTEND_WAKE_SIGNAL a handler that only interrupts.  */
 void frontend_catch_signals (void);
 
 /* The --update[=WHEN] of cp and mv: WHEN (all, none, none-fail, older;
