@@ -11,11 +11,27 @@ struct ladder_state;
 
 /* Which operand is being copied, for "into itself"; and whether the
    walk must stop.  */
+/* Where the walker builds the names of the entries it is at, so that
+   a deep tree costs memory in proportion to its depth, not its square:
+   the name of an entry at depth D is BUF's first bytes, its directory's
+   a prefix of them.  A buffer outgrown is kept (in OLD) until the walk
+   ends, because the directories above still point into it.  */
+struct name_buf
+{
+  char *buf;
+  size_t size;
+  char **old;
+  size_t n_old;
+};
+
+/* One operand's walk.  */
 struct walk
 {
   char const *top_src;
   char const *top_dst;
   bool stop;
+  int depth;                /* directories entered below the operand */
+  struct name_buf src_names, dst_names, path_names;
 };
 
 /* Where a source is: entry REL of directory DIRFD, called NAME.

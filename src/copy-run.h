@@ -57,6 +57,15 @@ struct copy_run
   struct copy_pool *pool;
   bool deferred_failed;
 
+  /* Descriptors the directories being copied may hold (what the
+     descriptor limit leaves once the workers and the walker's own are
+     counted), and how many they hold now (atomic: a worker finishing a
+     directory closes its two).  Past the budget the walker waits for
+     the workers, then closes ancestors' and opens them again by name
+     when it comes back to them (copy-work.c).  */
+  int fd_budget;
+  int fds_held;
+
   /* Temporaries of earlier runs found beside the last destination
      directory copy_tree_beside looked in (see copy-tree.c).  */
   struct leftovers *leftovers;

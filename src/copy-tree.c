@@ -6,6 +6,10 @@
 
 #include "system.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <sys/resource.h>
+
 #include <dirent.h>
 #include <sys/xattr.h>
 
@@ -29,6 +33,22 @@
 
 static void leftovers_free (struct leftovers *lo);
 
+/* Return how many descriptors the directories being copied may hold,
+   with NWORKERS workers: the limit, less the standard three, three per
+   worker (a source, a destination, one to spare) and a few for the
+   walker's own (a directory it is opening, a backup, a reopening).  */
+static int
+dir_fd_budget (int nworkers)
+{
+  struct rlimit rl;
+  int limit = (getrlimit (RLIMIT_NOFILE, &rl) != 0
+               || rl.rlim_cur == RLIM_INFINITY || INT_MAX < rl.rlim_cur
+               ? INT_MAX / 2 : (int) rl.rlim_cur);
+  int budget = limit - 3 - 3 * nworkers - 8;
+  /* Even at the smallest a directory and its parent fit.  */
+  return budget < 4 ? 4 : budget;
+}
+
 /* Start RUN; see copy-tree.h.  */
 void
 copy_tree_init (struct copy_run *run, struct copy_options const *opt,
@@ -49,6 +69,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
     run->pool = copy_pool_new (ncpu < 8 ? ncpu : 8,
                                sizeof (struct ladder_state), 64,
                                opt->stop, opt->wake_signal);
+  run->fd_budget = dir_fd_budget (run->pool ? (ncpu < 8 ? ncpu : 8) : 0);
   if (track)
     {
       run->sources = hlmap_new ();
@@ -189,30 +210,114 @@ make_dir (struct job *job, void *mode)
   return mkdirat (job->dst->dirfd, job->dst->relname, *(mode_t *) mode);
 }
 
+/* A walk goes on in a new thread, with a stack of STACK_SIZE, every
+   LEVELS_PER_STACK levels: a tree far deeper than PATH_MAX (which the
+   walk by descriptors can copy) must not overflow the stack.  A level
+   takes a few hundred bytes of it.  */
+enum { LEVELS_PER_STACK = 1000, STACK_SIZE = 16 * 1024 * 1024 };
+
+/* The depth from which a directory being copied keeps no stream.  */
+enum { DEEP_LEVELS = 32 };
+
+/* Make room for SIZE bytes in NB, keeping its first KEEP.  */
+static void
+name_buf_reserve (struct name_buf *nb, size_t size, size_t keep)
+{
+  if (size <= nb->size)
+    return;
+  size_t n = nb->size * 2 < size ? size : nb->size * 2;
+  char *b = xmalloc (n);
+  memcpy (b, nb->buf, keep);
+  if (nb->buf)
+    {
+      nb->old = xnrealloc (nb->old, nb->n_old + 1, sizeof *nb->old);
+      nb->old[nb->n_old++] = nb->buf;
+    }
+  nb->buf = b;
+  nb->size = n;
+}
+
+/* Free what NB holds.  */
+static void
+name_buf_free (struct name_buf *nb)
+{
+  for (size_t i = 0; i < nb->n_old; i++)
+    free (nb->old[i]);
+  free (nb->old);
+  free (nb->buf);
+}
+
+/* Return the name of entry E of the directory called BASE, built in NB:
+   from BASE as file_name_concat joins them when TOP (BASE is an
+   operand's name, not in NB), else by appending "/E" to the first
+   *BASE_LEN bytes of NB, which hold BASE (a directory's name never ends
+   in a slash below its operand).  The name stays valid while the walk
+   is below the entry; the caller puts BASE's end back afterwards.  */
+static char const *
+child_name (struct name_buf *nb, char const *base, bool top,
+            size_t const *base_len, char const *e)
+{
+  size_t elen = strlen (e);
+  if (top)
+    {
+      char *t = file_name_concat (base, e, NULL);
+      size_t len = strlen (t);
+      name_buf_reserve (nb, len + 1, 0);
+      memcpy (nb->buf, t, len + 1);
+      free (t);
+      return nb->buf;
+    }
+  name_buf_reserve (nb, *base_len + elen + 2, *base_len);
+  nb->buf[*base_len] = '/';
+  memcpy (nb->buf + *base_len + 1, e, elen + 1);
+  return nb->buf;
+}
+
 static bool copy_entry (struct copy_run *run, struct walk *walk,
                         struct src_ref const *src,
                         struct copy_dest const *dst, bool command_line);
 
-/* Copy the entries of directory node N, sorted by inode number as GNU
-   cp reads them (fastest on most filesystems).  Return true if all that
-   was done here went well.  */
+/* Copy the entries of the directory of JOB (the walker's), node N,
+   sorted by inode number as GNU cp reads them (fastest on most
+   filesystems).  Return true if all that was done here went well.  */
 static bool
-copy_dir_entries (struct dir_node *n, int src_fd,
+copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
                   struct stat const *dst_st, bool dst_acl_inherited)
 {
-  struct job *job = &n->job;
   n->dir = fdopendir (src_fd);
   char *names = n->dir ? streamsavedir (n->dir, SAVEDIR_SORT_FASTREAD) : NULL;
   if (!names)
     {
       diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
       if (!n->dir)
-        close (src_fd);
+        {
+          close (src_fd);
+          n->fds--;
+          copy_work_fds_held (job->run, -1);
+        }
       return false;
     }
   bool ok = true;
-  int dfd = dirfd (n->dir);
-  n->meta_src = dfd;
+  n->meta_src = dirfd (n->dir);
+  /* A directory stream holds a buffer of 32 KiB, for nothing once its
+     names are read: deep down, where thousands of levels are open at
+     once, keep a bare descriptor instead.  */
+  if (DEEP_LEVELS <= job->walk->depth)
+    {
+      int fd = dup (n->meta_src);
+      if (0 <= fd)
+        {
+          closedir (n->dir);
+          n->dir = NULL;
+          n->meta_src = fd;
+        }
+    }
+  /* Below the operand, this directory's names are in the walk's name
+     buffers, of these lengths (see child_name).  */
+  bool top = job->walk->depth == 0;
+  size_t src_len = top ? 0 : strlen (job->src->name);
+  size_t dst_len = top ? 0 : strlen (job->dst->name);
+  size_t path_len = top || !job->dst->path ? 0 : strlen (job->dst->path);
   for (char const *e = names; *e && !job->walk->stop; e += strlen (e) + 1)
     {
       /* A signal: the entries left are not copied, so this directory is
@@ -223,10 +328,23 @@ copy_dir_entries (struct dir_node *n, int src_fd,
           ok = false;
           break;
         }
-      char *src_name = file_name_concat (job->src->name, e, NULL);
-      char *dst_name = file_name_concat (job->dst->name, e, NULL);
-      char *path = (job->dst->path
-                    ? file_name_concat (job->dst->path, e, NULL) : NULL);
+      /* Back from a subdirectory that needed its descriptors.  */
+      if (!copy_work_node_unpark (n))
+        {
+          diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
+          ok = false;
+          break;
+        }
+      int dfd = n->meta_src;
+      struct walk *w = job->walk;
+      char const *src_name = child_name (&w->src_names, job->src->name,
+                                         top, &src_len, e);
+      char const *dst_name = child_name (&w->dst_names, job->dst->name,
+                                         top, &dst_len, e);
+      char const *path = (job->dst->path
+                          ? child_name (&w->path_names, job->dst->path,
+                                        top, &path_len, e)
+                          : NULL);
       struct src_ref src = {
         .dirfd = dfd, .rel = e, .name = src_name,
         .parent_dev = job->src_st.st_dev, .has_parent = true, .node = n
@@ -237,12 +355,25 @@ copy_dir_entries (struct dir_node *n, int src_fd,
         .dir_known = true, .dir_setgid = (dst_st->st_mode & S_ISGID) != 0,
         .dir_gid = dst_st->st_gid
       };
+      job->walk->depth++;
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
-      free (src_name);
-      free (dst_name);
-      free (path);
+      job->walk->depth--;
+      /* This directory's own names end where they did.  */
+      if (!top)
+        {
+          ((char *) job->src->name)[src_len] = '\0';
+          ((char *) job->dst->name)[dst_len] = '\0';
+          if (job->dst->path)
+            ((char *) job->dst->path)[path_len] = '\0';
+        }
     }
   free (names);
+  /* Its metadata is applied through its descriptors.  */
+  if (n->parked && !copy_work_node_unpark (n))
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (job->dst->name));
+      ok = false;
+    }
   copy_work_flush (n);
   return ok;
 }
@@ -271,6 +402,7 @@ copy_dir (struct job *job)
   if (new_dst)
     copy_file_say_verbose (job);
 
+  copy_work_fd_room (job->run, job->src->node);
   int src_fd = openat (job->src->dirfd, job->src->rel,
                        (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
                         | (follow ? 0 : O_NOFOLLOW)));
@@ -288,8 +420,7 @@ copy_dir (struct job *job)
       return false;
     }
   if (new_dst)
-    hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino,
-                  job->dst->name);
+    hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino, "");
 
   bool ok = true;
   /* A new directory has a default ACL only if its parent has one (it
@@ -300,10 +431,12 @@ copy_dir (struct job *job)
                                                "system.posix_acl_default",
                                                NULL, 0)));
   struct dir_node *n
-    = copy_work_node_new (job, dst_fd,
+    = copy_work_node_new (job, dst_fd, &dst_st,
                           (new_dst ? mode & ~opt->umask
                            : dst_st.st_mode & CHMOD_MODE_BITS),
                           new_dst);
+  n->fds = 1 + (0 <= src_fd);
+  copy_work_fds_held (job->run, n->fds);
   if (src_fd < 0)
     {
       diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
@@ -314,9 +447,44 @@ copy_dir (struct job *job)
     /* -x: a directory on another filesystem is made, not filled.  */
     n->meta_src = src_fd;
   else
-    ok &= copy_dir_entries (n, src_fd, &dst_st, acl_inherited);
+    ok &= copy_dir_entries (job, n, src_fd, &dst_st, acl_inherited);
   copy_work_node_release (n);
   return ok;
+}
+
+/* What copy_dir_new_stack hands its thread.  */
+struct deeper
+{
+  struct job *job;
+  bool ok;
+};
+
+static void *
+copy_dir_thread (void *arg)
+{
+  struct deeper *d = arg;
+  d->ok = copy_dir (d->job);
+  return NULL;
+}
+
+/* Copy the directory of JOB as copy_dir does, on a fresh stack, the
+   caller waiting: one thread of the walk runs at a time.  */
+static bool
+copy_dir_new_stack (struct job *job)
+{
+  struct deeper d = { .job = job };
+  pthread_attr_t attr;
+  pthread_t t;
+  if (pthread_attr_init (&attr) != 0)
+    return copy_dir (job);
+  int err = pthread_attr_setstacksize (&attr, STACK_SIZE);
+  if (err == 0)
+    err = pthread_create (&t, &attr, copy_dir_thread, &d);
+  pthread_attr_destroy (&attr);
+  if (err != 0)
+    return copy_dir (job);
+  pthread_join (t, NULL);
+  return d.ok;
 }
 
 /* The source of JOB is a directory: copy it, unless GNU cp would not
@@ -349,6 +517,8 @@ copy_dir_checked (struct job *job)
       job->walk->stop = true;
       return false;
     }
+  if (job->walk->depth && job->walk->depth % LEVELS_PER_STACK == 0)
+    return copy_dir_new_stack (job);
   return copy_dir (job);
 }
 
@@ -438,6 +608,9 @@ copy_tree_file (struct copy_run *run, char const *src_name,
       copy_pool_wait (run->pool);
       copy_work_settle_links (run);
     }
+  name_buf_free (&walk.src_names);
+  name_buf_free (&walk.dst_names);
+  name_buf_free (&walk.path_names);
   ok &= !__atomic_exchange_n (&run->deferred_failed, false, __ATOMIC_ACQ_REL);
   /* A stop seen anywhere (the walker, a worker, a chunk of data, or just
      now) fails the operand, even if it looks done: a copy is never

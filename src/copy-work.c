@@ -13,7 +13,9 @@
 #include "copy-tree.h"
 #include "copy-work.h"
 #include "hardlink-map.h"
+#include "filenamecat.h"
 #include "hash.h"
+#include "same-inode.h"
 #include "xalloc.h"
 
 /* Note a failure found after the entry's own copy_entry returned (by a
@@ -26,8 +28,8 @@ copy_work_note_failure (struct copy_run *run)
 
 /* Make a node for the directory of JOB.  */
 struct dir_node *
-copy_work_node_new (struct job const *job, int dst_fd, mode_t mode,
-                    bool new_dst)
+copy_work_node_new (struct job const *job, int dst_fd,
+                    struct stat const *dst_st, mode_t mode, bool new_dst)
 {
   struct dir_node *n = xzalloc (sizeof *n);
   n->pending = 1;
@@ -37,20 +39,192 @@ copy_work_node_new (struct job const *job, int dst_fd, mode_t mode,
     __atomic_add_fetch (&n->parent->pending, 1, __ATOMIC_ACQ_REL);
   n->src = *job->src;
   n->src.rel = xstrdup (job->src->rel);
-  n->src.name = xstrdup (job->src->name);
   n->dst = *job->dst;
   n->dst.relname = xstrdup (job->dst->relname);
-  n->dst.name = xstrdup (job->dst->name);
-  n->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
+  /* Below the operand the names are made when needed (node_names): a
+     copy in every directory of a deep tree would cost the square of its
+     depth.  */
+  n->src.name = n->parent ? NULL : xstrdup (job->src->name);
+  n->dst.name = n->parent ? NULL : xstrdup (job->dst->name);
+  n->dst.path = (n->parent || !job->dst->path ? NULL
+                 : xstrdup (job->dst->path));
+  n->has_path = job->dst->path != NULL;
   n->job = *job;
   n->job.src = &n->src;
   n->job.dst = &n->dst;
   n->job.backup = NULL;
   n->meta_src = -1;
   n->dst_fd = dst_fd;
+  n->dst_dev = dst_st->st_dev;
+  n->dst_ino = dst_st->st_ino;
   n->mode = mode;
   n->new_dst = new_dst;
   return n;
+}
+
+/* Count descriptors; see copy-work.h.  */
+void
+copy_work_fds_held (struct copy_run *run, int n)
+{
+  __atomic_add_fetch (&run->fds_held, n, __ATOMIC_RELAXED);
+}
+
+/* Return true if RUN's directories may open two more descriptors.  */
+static bool
+fd_room (struct copy_run *run)
+{
+  return (__atomic_load_n (&run->fds_held, __ATOMIC_RELAXED) + 2
+          <= run->fd_budget);
+}
+
+/* Close the descriptors of node N (an ancestor of where the walker is,
+   with no work queued), to be opened again by copy_work_node_unpark.  */
+static void
+node_park (struct dir_node *n)
+{
+  if (n->dir)
+    closedir (n->dir);
+  else if (0 <= n->meta_src)
+    close (n->meta_src);
+  n->dir = NULL;
+  n->meta_src = -1;
+  close (n->dst_fd);
+  n->dst_fd = -1;
+  n->parked = true;
+  copy_work_fds_held (n->job.run, -n->fds);
+  n->fds = 0;
+}
+
+/* Make room; see copy-work.h.  */
+void
+copy_work_fd_room (struct copy_run *run, struct dir_node *keep)
+{
+  if (fd_room (run))
+    return;
+  /* 1. Finished directories close theirs once their files are copied:
+     hand over what is gathered and wait.  After that no task holds a
+     descriptor of a directory on the walker's path.  */
+  if (run->pool)
+    {
+      for (struct dir_node *a = keep; a; a = a->parent)
+        copy_work_flush (a);
+      copy_pool_wait (run->pool);
+    }
+  /* 2. Close the ancestors', the outermost first: the walker comes back
+     to those last.  */
+  while (!fd_room (run) && keep)
+    {
+      struct dir_node *top = NULL;
+      for (struct dir_node *a = keep->parent; a; a = a->parent)
+        if (!a->parked)
+          top = a;
+      if (!top)
+        break;
+      node_park (top);
+    }
+}
+
+/* Open (a descriptor the caller closes) the source directory of N when
+   SRC, else its destination, by name from the nearest open ancestor,
+   which is opened the same way if it is parked.  Check it is the
+   directory it was.  Return it, or -1 with errno set.  */
+static int
+reopen (struct dir_node *n, bool src)
+{
+  struct copy_options const *opt = n->job.run->opt;
+  struct dir_node *up = n->parent;
+  int base;
+  if (!up)
+    base = src ? n->src.dirfd : n->dst.dirfd;
+  else if (!up->parked)
+    base = src ? up->meta_src : up->dst_fd;
+  else if ((base = reopen (up, src)) < 0)
+    return -1;
+  bool follow = (src && (opt->deref == DEREF_ALWAYS
+                         || (opt->deref == DEREF_COMMAND_LINE
+                             && n->job.command_line)))
+                || (!src && opt->keep_dir_symlink);
+  int fd = openat (base, src ? n->src.rel : n->dst.relname,
+                   (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
+                    | (follow ? 0 : O_NOFOLLOW)));
+  int err = errno;
+  if (up && up->parked)
+    close (base);
+  struct stat st;
+  if (0 <= fd && fstat (fd, &st) != 0)
+    err = errno;
+  else if (0 <= fd
+           && (src ? SAME_INODE (st, n->job.src_st)
+               : st.st_dev == n->dst_dev && st.st_ino == n->dst_ino))
+    return fd;
+  else if (0 <= fd)
+    err = ENOENT;           /* replaced while we were away */
+  if (0 <= fd)
+    close (fd);
+  errno = err;
+  return -1;
+}
+
+/* Open N's descriptors again; see copy-work.h.  */
+bool
+copy_work_node_unpark (struct dir_node *n)
+{
+  if (!n->parked)
+    return true;
+  copy_work_fd_room (n->job.run, n);
+  int src_fd = reopen (n, true);
+  if (src_fd < 0)
+    return false;
+  int dst_fd = reopen (n, false);
+  if (dst_fd < 0)
+    {
+      int err = errno;
+      close (src_fd);
+      errno = err;
+      return false;
+    }
+  n->meta_src = src_fd;
+  n->dst_fd = dst_fd;
+  n->parked = false;
+  n->fds = 2;
+  copy_work_fds_held (n->job.run, 2);
+  return true;
+}
+
+/* Return, newly allocated, the name of node N's source (WHICH 0), its
+   destination (1) or the destination's path (2): its operand's, then
+   the components of the nodes below it, joined as the walker joined
+   them.  */
+static char *
+node_name (struct dir_node const *n, int which)
+{
+  if (!n->parent)
+    return xstrdup (which == 0 ? n->src.name
+                    : which == 1 ? n->dst.name : n->dst.path);
+  /* The operand's name is joined to the first component below it as
+     file_name_concat does, the others with one slash each; they are
+     filled in from the end.  */
+  struct dir_node const *first = n;
+  size_t tail = 0;
+  for (; first->parent->parent; first = first->parent)
+    tail += 1 + strlen (first->src.rel);
+  struct dir_node const *top = first->parent;
+  char *head = file_name_concat ((which == 0 ? top->src.name
+                                  : which == 1 ? top->dst.name
+                                  : top->dst.path),
+                                 first->src.rel, NULL);
+  size_t head_len = strlen (head);
+  char *name = xrealloc (head, head_len + tail + 1);
+  size_t end = head_len + tail;
+  name[end] = '\0';
+  for (struct dir_node const *a = n; a != first; a = a->parent)
+    {
+      size_t len = strlen (a->src.rel);
+      end -= len;
+      memcpy (name + end, a->src.rel, len);
+      name[--end] = '/';
+    }
+  return name;
 }
 
 /* The last entry of N is done: apply its metadata, close it, and let
@@ -69,15 +243,24 @@ node_finish (struct dir_node *n)
     copy_work_note_failure (n->job.run);
   else if (0 <= n->meta_src
            && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
-               || opt->preserve_timestamps || opt->preserve_xattr)
-           && !copy_file_meta (&n->job, n->meta_src, n->dst_fd, n->mode,
-                               n->new_dst))
-    copy_work_note_failure (n->job.run);
+               || opt->preserve_timestamps || opt->preserve_xattr))
+    {
+      if (n->parent)
+        {
+          n->src.name = node_name (n, 0);
+          n->dst.name = node_name (n, 1);
+          n->dst.path = n->has_path ? node_name (n, 2) : NULL;
+        }
+      if (!copy_file_meta (&n->job, n->meta_src, n->dst_fd, n->mode,
+                           n->new_dst))
+        copy_work_note_failure (n->job.run);
+    }
   if (n->dir)
     closedir (n->dir);
   else if (0 <= n->meta_src)
     close (n->meta_src);
   close (n->dst_fd);
+  copy_work_fds_held (n->job.run, -n->fds);
   struct dir_node *parent = n->parent;
   free ((char *) n->src.rel);
   free ((char *) n->src.name);

@@ -17,7 +17,8 @@ struct dir_node
                                unfinished subdirectory, queued batch
                                and name waiting to be linked */
   struct dir_node *parent;
-  struct src_ref src;       /* owned copies of the names */
+  struct src_ref src;       /* owned copies of the names; below the
+                               operand, of the last components only */
   struct copy_dest dst;
   struct job job;           /* points at SRC and DST above */
   DIR *dir;                 /* the source directory, open for children */
@@ -25,18 +26,44 @@ struct dir_node
   int dst_fd;
   mode_t mode;              /* mode it has now */
   bool new_dst;
+  bool parked;              /* both descriptors closed for room; the
+                               walker opens them again by name */
+  dev_t dst_dev;            /* what DST_FD is, to check a reopening */
+  ino_t dst_ino;
+  int fds;                  /* descriptors it holds, counted in the run's
+                               fds_held */
+  bool has_path;            /* its copy_dest has a PATH */
   struct file_batch *batch; /* files gathered for the workers */
 };
 
 /* Make a node for the directory of JOB, whose destination is open as
-   DST_FD with mode MODE (NEW_DST: made by this run).  It holds its
+   DST_FD (described by DST_ST) with mode MODE (NEW_DST: made by this
+   run).  It holds its
    parent until it is finished.  */
 struct dir_node *copy_work_node_new (struct job const *job, int dst_fd,
+                                     struct stat const *dst_st,
                                      mode_t mode, bool new_dst);
 
 /* Drop one reference to N; the last one applies its metadata and frees
    it.  */
 void copy_work_node_release (struct dir_node *n);
+
+/* Make room under RUN's descriptor budget for two more descriptors,
+   before the walker opens a directory below node KEEP (NULL at the top):
+   if the directories hold too many, hand over every batch and wait for
+   the workers (finished directories close theirs); if that is not
+   enough, close those of KEEP's ancestors, from the top, to be opened
+   again when the walker is back (copy_work_node_unpark).  KEEP's own
+   stay open: the new directory is opened from them.  */
+void copy_work_fd_room (struct copy_run *run, struct dir_node *keep);
+
+/* Count N descriptors opened (negative: closed) for directories.  */
+void copy_work_fds_held (struct copy_run *run, int n);
+
+/* Open the descriptors of node N again, if they were closed for room,
+   by name from its nearest open ancestor, checking that each is the
+   directory it was.  Return true, or false with errno set.  */
+bool copy_work_node_unpark (struct dir_node *n);
 
 /* Hand the files gathered for directory N to the workers.  */
 void copy_work_flush (struct dir_node *n);
