@@ -5,8 +5,9 @@
 # The programs find their catalogue in LOCALEDIR, which the build bakes in
 # from --prefix: a `make install DESTDIR=...' of the normal build would
 # still look in /usr/local/share/locale.  So setup_file configures a
-# second build of this source tree with --prefix in the file's temporary
-# directory, installs it there, and the tests run those programs.
+# second build of this source tree, with the configure arguments of the
+# build under test and --prefix in the file's temporary directory,
+# installs it there, and the tests run those programs.
 #
 # glibc ignores LANGUAGE in the "C" locale, but not in C.UTF-8, which
 # Debian 12 always has (libc-bin): LC_ALL=C.UTF-8 LANGUAGE=de is enough,
@@ -49,10 +50,15 @@ setup_file ()
     return 0
   fi
 
+  # Configured as the build under test was, but for the prefix.
+  local -a args=()
+  if [[ -f $COWUTILS_BUILD/config.status ]]; then
+    eval "args=($("$COWUTILS_BUILD/config.status" --config))"
+  fi
   mkdir -p "$build"
   if ! (cd "$build" \
-        && "$COWUTILS_SRCDIR/configure" -q --prefix="$I18N_PREFIX" \
-             CFLAGS=-O0 \
+        && "$COWUTILS_SRCDIR/configure" -q "${args[@]}" \
+             --prefix="$I18N_PREFIX" \
         && make -s -j2 \
         && make -s install) >"$build/log" 2>&1; then
     tail -30 "$build/log" >&3
