@@ -195,94 +195,72 @@ extents instead of duplicating them, until either file is written.\n\
 Mandatory arguments to long options are mandatory for short options too.\n\
 "), stdout);
   fputs (_("\
-  -a, --archive\n\
-         same as -dR --preserve=all\n\
-  --attributes-only\n\
-         copy no file data, only the attributes asked for\n\
-  --backup[=CONTROL]\n\
-         make a backup of each existing destination file\n\
-  -b\n\
-         like --backup, but takes no argument\n\
-  -c\n\
-         same as --cow=always\n\
-  --copy-contents\n\
-         when recursive, read special files as if they were regular files\n\
-  --cow[=WHEN], --reflink[=WHEN]\n\
-         share data extents with the source: WHEN is auto (the default),\n\
-         always, or never; without WHEN, always\n\
-  -d\n\
-         same as --no-dereference --preserve=links\n\
-  --debug\n\
-         say how each file's data was moved; implies -v\n\
+  -a, --archive                same as -dR --preserve=all\n\
+      --attributes-only        copy only the attributes asked for, no data\n\
+      --backup[=CONTROL]       back up each existing destination file\n\
+  -b                           like --backup, but takes no argument\n\
+  -c                           same as --cow=always\n\
+      --copy-contents          when recursive, read special files as if\n\
+                                 they were regular files\n\
+      --cow[=WHEN]             share data extents with the source; WHEN is\n\
+                                 auto (the default), always or never, and\n\
+                                 --cow alone means always; see below\n\
+      --reflink[=WHEN]         same as --cow[=WHEN]\n\
+  -d                           same as --no-dereference --preserve=links\n\
+      --debug                  say how each file's data was moved; implies -v\n\
 "), stdout);
   fputs (_("\
-  -f, --force\n\
-         if an existing destination file cannot be opened, remove it and\n\
-         try again (pointless with -n)\n\
-  -i, --interactive\n\
-         ask before overwriting (cancels an earlier -n)\n\
-  -H\n\
-         follow symbolic links named on the command line\n\
-  -l, --link\n\
-         make hard links instead of copying files\n\
-  -L, --dereference\n\
-         always follow symbolic links in SOURCE\n\
-  -n, --no-clobber\n\
-         (deprecated) silently skip existing files (cancels an earlier -i);\n\
-         see also --update\n\
-  -P, --no-dereference\n\
-         never follow symbolic links in SOURCE\n\
+  -f, --force                  if an existing destination file cannot be\n\
+                                 opened, remove it and try again (pointless\n\
+                                 with -n)\n\
+  -i, --interactive            ask before overwriting (cancels an earlier -n)\n\
+  -H                           follow symbolic links named on the command line\n\
+  -l, --link                   make hard links instead of copying files\n\
+  -L, --dereference            always follow symbolic links in SOURCE\n\
+  -n, --no-clobber             (deprecated) silently skip existing files\n\
+                                 (cancels an earlier -i); see also --update\n\
+  -P, --no-dereference         never follow symbolic links in SOURCE\n\
 "), stdout);
   fputs (_("\
-  -p\n\
-         same as --preserve=mode,ownership,timestamps\n\
-  --preserve[=ATTR_LIST]\n\
-         keep the listed attributes (default: mode,ownership,timestamps);\n\
-         more: context, links, xattr, all\n\
-  --no-preserve=ATTR_LIST\n\
-         do not keep the listed attributes\n\
-  --parents\n\
-         append each SOURCE name, with its directories, to DIRECTORY\n\
-  -R, -r, --recursive\n\
-         copy directories and everything in them\n\
-  --remove-destination\n\
-         remove each existing destination file before opening it\n\
-         (unlike --force, which removes only what cannot be opened)\n\
+  -p                           same as --preserve=mode,ownership,timestamps\n\
+      --preserve[=ATTR_LIST]   keep the listed attributes (default:\n\
+                                 mode,ownership,timestamps); more: context,\n\
+                                 links, xattr, all\n\
+      --no-preserve=ATTR_LIST  do not keep the listed attributes\n\
+      --parents                append each SOURCE name, with its\n\
+                                 directories, to DIRECTORY\n\
+  -R, -r, --recursive          copy directories and everything in them\n\
+      --remove-destination     remove each existing destination file before\n\
+                                 opening it (unlike --force, which removes\n\
+                                 only what cannot be opened)\n\
 "), stdout);
   fputs (_("\
-  --sparse=WHEN\n\
-         how to treat holes in the source: auto, always or never\n\
-  --strip-trailing-slashes\n\
-         remove trailing slashes from each SOURCE\n\
-  -s, --symbolic-link\n\
-         make symbolic links instead of copying files\n\
-  -S, --suffix=SUFFIX\n\
-         the backup suffix, instead of the usual one\n\
-  -t, --target-directory=DIRECTORY\n\
-         copy every SOURCE into DIRECTORY\n\
-  -T, --no-target-directory\n\
-         treat DEST as a normal file, never as a directory\n\
-  --update[=UPDATE]\n\
-         which existing destination files to replace: all (the default\n\
-         without the option), none, none-fail, or older (the default with\n\
-         the option)\n\
-  -u\n\
-         same as --update[=older]\n\
-  -v, --verbose\n\
-         say what is being done\n\
-  --keep-directory-symlink\n\
-         follow a destination symlink that points to a directory\n\
-  -x, --one-file-system\n\
-         stay on the filesystem of each SOURCE\n\
-  -Z, --context[=CTX]\n\
-         SELinux security context of the copies (ignored on kernels\n\
-         without SELinux, as GNU cp does)\n\
+      --sparse=WHEN            how to treat holes in the source: auto,\n\
+                                 always or never; see below\n\
+      --strip-trailing-slashes  remove trailing slashes from each SOURCE\n\
+  -s, --symbolic-link          make symbolic links instead of copying files\n\
+  -S, --suffix=SUFFIX          the backup suffix, instead of the usual one\n\
+  -t, --target-directory=DIRECTORY  copy every SOURCE into DIRECTORY\n\
+  -T, --no-target-directory    treat DEST as a normal file, never as a\n\
+                                 directory\n\
 "), stdout);
   fputs (_("\
-  --help\n\
-         display this help and exit\n\
-  --version\n\
-         output version information and exit\n\
+      --update[=UPDATE]        which existing destination files to replace:\n\
+                                 all (the default without the option), none,\n\
+                                 none-fail, or older (the default with the\n\
+                                 option)\n\
+  -u                           same as --update[=older]\n\
+  -v, --verbose                say what is being done\n\
+      --keep-directory-symlink  follow a destination symlink that points to\n\
+                                 a directory\n\
+  -x, --one-file-system        stay on the filesystem of each SOURCE\n\
+  -Z, --context[=CTX]          SELinux security context of the copies\n\
+                                 (ignored on kernels without SELinux, as GNU\n\
+                                 cp does)\n\
+"), stdout);
+  fputs (_("\
+      --help                   show this help, then exit\n\
+      --version                show version and license, then exit\n\
 "), stdout);
   fputs (_("\
 \n\

@@ -111,45 +111,35 @@ like a link, but a write to either side never shows through the other.\n\
 Mandatory arguments to long options are mandatory for short options too.\n\
 "), stdout);
   fputs (_("\
-  --backup[=CONTROL]\n\
-         make a backup of each existing destination file\n\
-  -b\n\
-         like --backup, but takes no argument\n\
-  -c, --cow[=WHEN]\n\
-         make cowlinks: WHEN is always (the default: fail where the\n\
-         filesystem cannot share data) or auto (copy the data there)\n\
-  -d, -F, --directory\n\
-         let the superuser try to hard link directories (the kernel\n\
-         will refuse)\n\
-  -f, --force\n\
-         replace existing destination files\n\
-  -i, --interactive\n\
-         ask whether to replace existing destination files\n\
-  -L, --logical\n\
-         hard link the files that symbolic link TARGETs point to\n\
-  -n, --no-dereference\n\
-         treat LINK_NAME as a normal file if it is a symbolic link to a\n\
-         directory\n\
-  -P, --physical\n\
-         hard link symbolic links themselves (the default)\n\
+      --backup[=CONTROL]      back up each existing destination file\n\
+  -b                          like --backup, but takes no argument\n\
+  -c, --cow[=WHEN]            make cowlinks: WHEN is always (the default:\n\
+                                fail where the filesystem cannot share data)\n\
+                                or auto (copy the data there)\n\
+  -d, -F, --directory         let the superuser try to hard link directories\n\
+                                (the kernel will refuse)\n\
+  -f, --force                 replace existing destination files\n\
+  -i, --interactive           ask whether to replace existing destination\n\
+                                files\n\
 "), stdout);
   fputs (_("\
-  -r, --relative\n\
-         with -s, make the symbolic link relative to its directory\n\
-  -s, --symbolic\n\
-         make symbolic links instead of hard links\n\
-  -S, --suffix=SUFFIX\n\
-         the backup suffix, instead of the usual one\n\
-  -t, --target-directory=DIRECTORY\n\
-         make the links in DIRECTORY\n\
-  -T, --no-target-directory\n\
-         treat LINK_NAME as a normal file always\n\
-  -v, --verbose\n\
-         print the name of each linked file\n\
-  --help\n\
-         display this help and exit\n\
-  --version\n\
-         output version information and exit\n\
+  -L, --logical               hard link the files that symbolic link TARGETs\n\
+                                point to\n\
+  -n, --no-dereference        treat LINK_NAME as a normal file if it is a\n\
+                                symbolic link to a directory\n\
+  -P, --physical              hard link symbolic links themselves (the\n\
+                                default)\n\
+  -r, --relative              with -s, make the symbolic link relative to its\n\
+                                directory\n\
+  -s, --symbolic              make symbolic links instead of hard links\n\
+"), stdout);
+  fputs (_("\
+  -S, --suffix=SUFFIX         the backup suffix, instead of the usual one\n\
+  -t, --target-directory=DIRECTORY  make the links in DIRECTORY\n\
+  -T, --no-target-directory   treat LINK_NAME as a normal file always\n\
+  -v, --verbose               print the name of each linked file\n\
+      --help                  show this help, then exit\n\
+      --version               show version and license, then exit\n\
 "), stdout);
   frontend_help_backups ();
   fputs (_("\

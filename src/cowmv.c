@@ -81,47 +81,39 @@ in place.\n\
 Mandatory arguments to long options are mandatory for short options too.\n\
 "), stdout);
   fputs (_("\
-  --backup[=CONTROL]\n\
-         make a backup of each existing destination file\n\
-  -b\n\
-         like --backup, but takes no argument\n\
-  --debug\n\
-         say how each copied file's data was moved; implies -v\n\
-  --exchange\n\
-         swap SOURCE and DEST atomically (both must exist)\n\
-  -f, --force\n\
-         do not ask before overwriting\n\
-  -i, --interactive\n\
-         ask before overwriting\n\
-  -n, --no-clobber\n\
-         do not overwrite an existing file\n\
-If more than one of -i, -f, -n is given, the last one counts.\n\
-  --no-copy\n\
-         fail rather than copy when a rename is not possible\n\
-  --strip-trailing-slashes\n\
-         remove trailing slashes from each SOURCE\n\
-  -S, --suffix=SUFFIX\n\
-         the backup suffix, instead of the usual one\n\
+      --backup[=CONTROL]       back up each existing destination file\n\
+  -b                           like --backup, but takes no argument\n\
+      --debug                  say how each copied file's data was moved;\n\
+                                 implies -v\n\
+      --exchange               swap SOURCE and DEST atomically (both must\n\
+                                 exist)\n\
+  -f, --force                  do not ask before overwriting\n\
+  -i, --interactive            ask before overwriting\n\
+  -n, --no-clobber             do not overwrite an existing file\n\
+      --no-copy                fail rather than copy when a rename is not\n\
+                                 possible\n\
+      --strip-trailing-slashes  remove trailing slashes from each SOURCE\n\
+  -S, --suffix=SUFFIX          the backup suffix, instead of the usual one\n\
 "), stdout);
   fputs (_("\
-  -t, --target-directory=DIRECTORY\n\
-         move every SOURCE into DIRECTORY\n\
-  -T, --no-target-directory\n\
-         treat DEST as a normal file\n\
-  --update[=UPDATE]\n\
-         which existing destination files to replace: all (the default\n\
-         without the option), none, none-fail, or older (the default with\n\
-         the option)\n\
-  -u\n\
-         same as --update[=older]\n\
-  -v, --verbose\n\
-         say what is being done\n\
-  -Z, --context\n\
-         SELinux context of the destination (ignored without SELinux)\n\
-  --help\n\
-         display this help and exit\n\
-  --version\n\
-         output version information and exit\n\
+  -t, --target-directory=DIRECTORY  move every SOURCE into DIRECTORY\n\
+  -T, --no-target-directory    treat DEST as a normal file\n\
+      --update[=UPDATE]        which existing destination files to replace:\n\
+                                 all (the default without the option), none,\n\
+                                 none-fail, or older (the default with the\n\
+                                 option)\n\
+  -u                           same as --update[=older]\n\
+  -v, --verbose                say what is being done\n\
+  -Z, --context                SELinux context of the destination (ignored\n\
+                                 without SELinux)\n\
+"), stdout);
+  fputs (_("\
+      --help                   show this help, then exit\n\
+      --version                show version and license, then exit\n\
+"), stdout);
+  fputs (_("\
+\n\
+If more than one of -i, -f, -n is given, the last one counts.\n\
 "), stdout);
   frontend_help_backups ();
   fputs (_("\

@@ -124,10 +124,14 @@ frontend_help_backups (void)
 {
   fputs (_("\
 \n\
-The backup suffix is '~', unless set with --suffix or SIMPLE_BACKUP_SUFFIX.\n\
-The version control method may be selected with --backup or the\n\
-VERSION_CONTROL environment variable: none (off), numbered (t),\n\
-existing (nil, the default) or simple (never).\n\
+With --backup or -b, the kind of backup is CONTROL, or else the value of\n\
+the VERSION_CONTROL environment variable:\n\
+  none, off       no backups, even with --backup\n\
+  numbered, t     numbered backups: NAME.~1~, NAME.~2~ and so on\n\
+  existing, nil   numbered where numbered backups exist already, else simple\n\
+  simple, never   simple backups: NAME followed by the suffix\n\
+When neither names a method, existing is used.  The suffix is SUFFIX given\n\
+with --suffix, else the SIMPLE_BACKUP_SUFFIX environment variable, else '~'.\n\
 "), stdout);
 }
 

@@ -66,10 +66,14 @@ cp_symlink_dir ()
   assert_success
   assert_equal "$stderr" ""
   assert_line -n 0 'Usage: cowcp [OPTION]... [-T] SOURCE DEST'
-  # Option names as given on the option lines ("  -f, --force",
-  # "  --cow[=WHEN], --reflink[=WHEN]"), without their arguments.
+  # Option names as given on the option lines, without their arguments
+  # or descriptions: "  -f, --force                  if an ..." and
+  # "      --cow[=WHEN]             share ..." (GNU's layout: short option
+  # in column 2, a long-only option in column 6, two spaces or more before
+  # the description).
   local names
-  names=$(printf '%s\n' "$output" | grep -E '^  -' \
+  names=$(printf '%s\n' "$output" | grep -E '^  (-| {4}--)' \
+    | sed -E 's/^ +//; s/  .*//' \
     | tr ',' '\n' | sed -E 's/^ +//; s/\[.*//; s/=.*//' | sort -u)
   local opt
   for opt in -c --cow --reflink --sparse --debug -f --force -i \
