@@ -132,6 +132,14 @@ Section: utils"
   assert_equal "$(readlink "$dir/cowln")" cowcp
   cmp "$PKG/src/completion/_cowutils" \
     "$ROOT/usr/share/zsh/vendor-completions/_cowutils"
+  if [[ -r /usr/share/bash-completion/bash_completion ]]; then
+    [[ ! -e /usr/share/bash-completion/completions/cowln ]] \
+      || skip "cowutils completion installed system-wide: cannot tell which is loaded"
+    run env XDG_DATA_DIRS="$ROOT/usr/share" BASH_COMPLETION_USER_DIR=/nonexistent \
+      bash --norc -c '. /usr/share/bash-completion/bash_completion
+        __load_completion cowln && complete -p cowln'
+    assert_output 'complete -F _cowutils cowln'
+  fi
 }
 
 @test "a translation is shipped for every language po/LINGUAS lists" {

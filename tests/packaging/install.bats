@@ -80,6 +80,32 @@ setup ()
   cmp "$COWUTILS_SRCDIR/completion/_cowutils" "$ROOT$zshdir/_cowutils"
 }
 
+@test "bash-completion and zsh's compinit find the installed completions" {
+  local bashdir zshdir datadir
+  bashdir=$(make_var bashcompletiondir)
+  zshdir=$(make_var zshcompletiondir)
+  datadir=$(make_var datadir)
+  [[ $bashdir == "$datadir/bash-completion/completions" ]] \
+    || skip "bash completion not under DATADIR"
+  [[ -r /usr/share/bash-completion/bash_completion ]] \
+    || skip "bash-completion not installed"
+  have_cmd zsh || skip "zsh not installed"
+  # (A system-wide copy would answer in place of the one under test.)
+  [[ ! -e /usr/share/bash-completion/completions/cowln ]] \
+    || skip "cowutils completion installed system-wide"
+  # bash-completion looks in each XDG_DATA_DIRS entry for a file named
+  # after the command.
+  run env XDG_DATA_DIRS="$ROOT$datadir" BASH_COMPLETION_USER_DIR=/nonexistent \
+    bash --norc -c '. /usr/share/bash-completion/bash_completion
+      for c in cowcp cowmv cowln; do
+        __load_completion $c && complete -p $c
+      done'
+  assert_output $'complete -F _cowutils cowcp\ncomplete -F _cowutils cowmv\ncomplete -F _cowutils cowln'
+  run zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D
+    print -r -- $_comps[cowcp] $_comps[cowmv] $_comps[cowln]' zsh "$ROOT$zshdir"
+  assert_output '_cowutils _cowutils _cowutils'
+}
+
 @test "make uninstall removes every file make install made" {
   run find "$ROOT" \! -type d
   assert_success
