@@ -41,7 +41,7 @@ bcomp ()
 # zcomp LINE: zsh's matches for LINE, sorted, one a line, no blank lines.
 zcomp ()
 {
-  timeout 30 "$HERE/zsh-complete" "$ZSH_DIR" "$1" | sed '/^$/d'
+  timeout 60 "$HERE/zsh-complete" "$ZSH_DIR" "$1" | sed '/^$/d'
 }
 
 # help_options PROG: the option names PROG's --help lists, one a line,
@@ -245,6 +245,19 @@ trimmed.bash:0"
 @test "zsh completes exactly the options cowln --help lists" {
   require_zsh
   check_options cowln zsh
+}
+
+@test "the zsh option check notices an option missing from the completion" {
+  require_zsh
+  mkdir trimmed
+  grep -v -- "'--no-copy\[" "$ZSH_DIR/_cowutils" >trimmed/_cowutils
+  run grep -c -- '--no-copy' "$ZSH_DIR/_cowutils" trimmed/_cowutils
+  assert_output "$ZSH_DIR/_cowutils:1
+trimmed/_cowutils:0"
+  ZSH_DIR=$PWD/trimmed
+  run check_options cowmv zsh
+  assert_failure
+  assert_output --partial '< --no-copy'
 }
 
 @test "zsh completes the values of --cow, --sparse, --preserve, --update and --backup" {
