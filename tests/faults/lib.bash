@@ -1,0 +1,474 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# faults/lib.bash -- what every cell of the fault matrix does.  The cells
+# themselves are one line each in the *.bats files that gen-cells writes:
+#
+#   @test "cell 3/32 enospc/data/ext4/cp/root: ..." { cell enospc data ext4 cp root; }
+#
+# `cell KIND ARG...` names the cell KIND/ARG/..., runs need_KIND (skips:
+# no root, no loop filesystem, no shim) and then cell_KIND, whose
+# assertions are the cell.  A cell listed in ./pending (NAME, a space, the
+# reason) still runs whole; if it fails it is skipped with "pending engine
+# fix: REASON", and if it passes it fails, asking for its line to go.
+# FAULTS_PENDING=/dev/null shows how the pending cells fail today.
+#
+# Each cell runs GNU (/usr/bin/cp or mv) and ours (through a symlink named
+# cp or mv, so both name themselves alike) on twin fixtures in the same
+# test, the same way, and compares: exit status 1, the same stderr, every
+# file but the victim copied whole, not one byte of any source lost, and
+# the victim at the destination absent, whole, or visibly partial: never
+# a file whose data differs from the source's carrying the source's mtime.
+
+FAULTS_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+
+# The programs compared.  GNU's can be pointed elsewhere for a newer GNU.
+GNU_CP=${GNU_CP:-/usr/bin/cp}
+GNU_MV=${GNU_MV:-/usr/bin/mv}
+
+# faults_setup_file: a world-readable scratch root for fixtures (the bats
+# temporary directories are private to root, and cells also run as
+# nobody), with bin/ holding cp and mv symlinks to cowcp and cowmv.
+faults_setup_file ()
+{
+  local root
+  root=$(mktemp -d /tmp/faults-cells.XXXXXX)
+  chmod 755 "$root"
+  mkdir "$root/bin"
+  ln -s "$COWUTILS_BUILD/src/cowcp" "$root/bin/cp"
+  ln -s "$COWUTILS_BUILD/src/cowmv" "$root/bin/mv"
+  printf '%s\n' "$root" >"$BATS_FILE_TMPDIR/faults-root"
+  faults_open_path "$BATS_FILE_TMPDIR"
+}
+
+# faults_teardown_file: undo faults_setup_file and the loop filesystems.
+faults_teardown_file ()
+{
+  local root
+  root=$(cat "$BATS_FILE_TMPDIR/faults-root" 2>/dev/null)
+  cleanup_loop_fs
+  [[ $root == /tmp/faults-cells.* ]] && rm -rf -- "$root"
+  return 0
+}
+
+# faults_open_path DIR: let nobody through DIR and its ancestors below
+# /tmp (bats makes its temporary directories 0700), without letting
+# anyone list them.
+faults_open_path ()
+{
+  local d=$1
+  while [[ $d == /tmp/?* ]]; do
+    chmod o+x -- "$d"
+    d=${d%/*}
+  done
+}
+
+# faults_teardown: after each cell, free every loop filesystem of this
+# file of what the cell filled it with and left there.
+faults_teardown ()
+{
+  local f mnt
+  for f in "$BATS_FILE_TMPDIR"/.loopfs/*.mnt; do
+    [[ -f $f ]] || continue
+    mnt=$(cat "$f")
+    mountpoint -q "$mnt" || continue
+    [[ -n ${CELL_ID:-} ]] && rm -rf -- "${mnt:?}/$CELL_ID"
+    fs_unfill "$mnt"
+  done
+  return 0
+}
+
+faults_root ()
+{
+  cat "$BATS_FILE_TMPDIR/faults-root"
+}
+
+# pending_reason NAME: print the reason NAME is listed in ./pending, or
+# fail if it is not listed.
+pending_reason ()
+{
+  awk -v n="$1" '$1 == n { $1 = ""; sub (/^ /, ""); print; found = 1 }
+                 END { exit !found }' "${FAULTS_PENDING:-$FAULTS_DIR/pending}"
+}
+
+# cell KIND ARG...: run one cell (see the top of this file).
+cell ()
+{
+  local kind=$1 name reason log
+  name=$(IFS=/; echo "$*")
+  CELL=$name
+  CELL_ID=${name//\//-}
+  "need_$kind" "${@:2}"
+  if reason=$(pending_reason "$name"); then
+    log=$BATS_TEST_TMPDIR/pending.log
+    # In the background, so that errexit holds inside (an `if` would turn
+    # it off there) and the first failed assertion ends the cell.
+    (set -e; "cell_$kind" "${@:2}") >"$log" 2>&1 &
+    if wait "$!"; then
+      fail "cell $name passes now: delete its line from tests/faults/pending"
+    else
+      skip "pending engine fix: $reason"
+    fi
+  else
+    "cell_$kind" "${@:2}"
+  fi
+}
+
+# as_user USER CMD [ARG...]: run CMD as root or as nobody (nogroup, no
+# supplementary groups), keeping the environment.
+as_user ()
+{
+  local user=$1
+  shift
+  if [[ $user == nobody ]]; then
+    setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+  else
+    "$@"
+  fi
+}
+
+need_user ()
+{
+  require_root
+  have_cmd setpriv || skip "setpriv not installed"
+}
+
+# sums DIR: one sorted line per regular file or symlink below DIR: its
+# name, then the SHA-256 of its data or its target.
+sums ()
+{
+  (cd -- "$1" && find . \( -type f -o -type l \) -print0 \
+     | perl -0 -ne '
+         use Digest::SHA;
+         chomp;
+         if (-l) { print "$_ -> ", readlink, "\n"; next }
+         my $s = Digest::SHA->new (256);
+         $s->addfile ($_);
+         print "$_ ", $s->hexdigest, "\n"' | sort)
+}
+
+# assert_no_loss BEFORE SRC DST: every line of BEFORE (the `sums` of SRC
+# before the run) is still true of SRC or of DST: not one byte of any
+# source is gone, whether it was copied, moved, or left.
+assert_no_loss ()
+{
+  local before=$1 src=$2 dst=$3 lost
+  lost=$(comm -23 "$before" <(sort -u <(sums "$src") \
+                                 <([[ -d $dst ]] && sums "$dst")))
+  [[ -z $lost ]] || fail "source data lost (neither in $src nor $dst):
+$lost"
+}
+
+# assert_whole SRC DST NAME...: each NAME is at DST with SRC's data.
+assert_whole ()
+{
+  local src=$1 dst=$2 n
+  shift 2
+  for n; do
+    if [[ -L $src/$n ]]; then
+      [[ -L $dst/$n ]] || fail "$n was not copied to $dst"
+      assert_equal "$(readlink "$dst/$n")" "$(readlink "$src/$n")"
+    elif [[ -d $src/$n ]]; then
+      [[ -d $dst/$n ]] || fail "directory $n was not copied to $dst"
+    else
+      [[ -f $dst/$n ]] || fail "$n was not copied to $dst"
+      cmp -- "$src/$n" "$dst/$n" || fail "$dst/$n differs from $src/$n"
+    fi
+  done
+}
+
+# assert_clearly_partial SRC DST: DST is absent, or holds SRC's data, or
+# does not carry SRC's mtime: a copy whose data is incomplete must not
+# pass for a finished one.
+assert_clearly_partial ()
+{
+  local src=$1 dst=$2
+  [[ -e $dst || -L $dst ]] || return 0
+  [[ -f $dst && ! -L $dst ]] || return 0
+  cmp -s -- "$src" "$dst" && return 0
+  if [[ $(stat -c %Y.%y -- "$src") == $(stat -c %Y.%y -- "$dst") ]]; then
+    fail "$dst ($(stat -c %s "$dst") of $(stat -c %s "$src") bytes, data" \
+         "differing) carries the source's mtime: it passes for complete"
+  fi
+}
+
+# twin_fixture BUILD USER: make $CELL_SRC/{g,o}, one for GNU and one for
+# ours, with the function BUILD run in g and copied to o with GNU cp -a
+# (xattrs included); for USER nobody, hand both to nobody.
+twin_fixture ()
+{
+  local build=$1 user=$2
+  CELL_SRC=$(faults_root)/$CELL_ID
+  rm -rf "$CELL_SRC"
+  mkdir -p "$CELL_SRC/g"
+  (cd "$CELL_SRC/g" && "$build")
+  "$GNU_CP" -a "$CELL_SRC/g" "$CELL_SRC/o"
+  sums "$CELL_SRC/g/t" >"$BATS_TEST_TMPDIR/before"
+  if [[ $user == nobody ]]; then
+    chown -R nobody:nogroup "$CELL_SRC/g" "$CELL_SRC/o"
+  fi
+}
+
+# twin_dest MNT USER [SUB]: make MNT/CELL_ID/{g,o} as destinations,
+# reached from each source directory as ./dst, so that messages name the
+# same paths; with SUB, make dst/SUB too (a full filesystem may have no
+# room for the top directory of a copy).
+twin_dest ()
+{
+  local mnt=$1 user=$2 sub=${3:-} side
+  CELL_DST=$mnt/$CELL_ID
+  rm -rf "$CELL_DST"
+  for side in g o; do
+    mkdir -p "$CELL_DST/$side${sub:+/$sub}"
+    [[ $user == nobody ]] && chown -R nobody:nogroup "$CELL_DST/$side"
+    ln -sfn "$CELL_DST/$side" "$CELL_SRC/$side/dst"
+  done
+}
+
+# run_side SIDE USER PROG ARG...: in $CELL_SRC/SIDE, run GNU's PROG (side
+# g) or ours (side o) as USER with ARGs; set SIDE_STATUS and SIDE_ERR
+# (stderr with the program's own path reduced to its name).  Every run
+# has a timeout: a hang is a failure, never a stuck suite.  FAULT_ENV,
+# if set, is a list of NAME=VALUE for the environment (the shim).
+run_side ()
+{
+  local side=$1 user=$2 prog=$3 exe
+  shift 3
+  if [[ $side == g ]]; then
+    [[ $prog == cp ]] && exe=$GNU_CP || exe=$GNU_MV
+  else
+    exe=$(faults_root)/bin/$prog
+  fi
+  SIDE_STATUS=0
+  (cd "$CELL_SRC/$side" \
+     && as_user "$user" env ${FAULT_ENV[@]+"${FAULT_ENV[@]}"} \
+          timeout -k 5 60 "$exe" "$@") \
+    >"$BATS_TEST_TMPDIR/out.$side" 2>"$BATS_TEST_TMPDIR/err.$side" \
+    || SIDE_STATUS=$?
+  ((SIDE_STATUS == 124 || SIDE_STATUS == 137)) \
+    && fail "$side: $prog $* did not end within 60 s"
+  SIDE_ERR=$(sed "s|^$exe: |$prog: |" "$BATS_TEST_TMPDIR/err.$side")
+}
+
+# compare_with_gnu GNU_STATUS GNU_ERR: ours (SIDE_STATUS, SIDE_ERR) failed
+# with status 1 as GNU did, with the same messages.
+compare_with_gnu ()
+{
+  assert_equal "$SIDE_STATUS" 1
+  assert_equal "$1" 1
+  assert_equal "$SIDE_ERR" "$2"
+}
+
+# check_outcome PROG VICTIM OTHER...: after a failed `cp ... t dst/` (or
+# `mv t/X ... dst/`) on side o: no source byte lost; each OTHER whole at
+# the destination (cp: under dst/t; mv: moved, gone from t); VICTIM (if
+# not empty) still whole in the source and clearly partial at the
+# destination.
+check_outcome ()
+{
+  local prog=$1 victim=$2 n
+  shift 2
+  local src=$CELL_SRC/o/t dst=$CELL_DST/o
+  [[ $prog == cp ]] && dst=$dst/t
+  assert_no_loss "$BATS_TEST_TMPDIR/before" "$src" "$dst"
+  if [[ $prog == cp ]]; then
+    assert_whole "$src" "$dst" "$@"
+    [[ -z $victim ]] && return 0
+    assert_clearly_partial "$src/$victim" "$dst/$victim"
+  else
+    for n; do
+      [[ -e $dst/$n || -L $dst/$n ]] || fail "$n was not moved"
+      [[ ! -e $src/$n && ! -L $src/$n ]] || fail "$n moved, still in source"
+    done
+    [[ -z $victim ]] && return 0
+    [[ -e $src/$victim || -L $src/$victim ]] \
+      || fail "the failed operand $victim left the source"
+    assert_clearly_partial "$src/$victim" "$dst/$victim"
+  fi
+}
+
+# ---------------------------------------------------------------------
+# ENOSPC (and EDQUOT) at each phase: file data, xattrs, a new directory,
+# a symlink.  A fixture is a directory t/ of entries; the victim is the
+# one entry the full filesystem cannot take, the others are entries it
+# can (an empty file needs an inode, a short symlink lives in its inode).
+
+# PHASE -> "VICTIM OTHER..." (names in t/) and what is left free.
+declare -gA PHASE_NAMES=(
+  [data]="big a c"
+  [xattr]="xa e1 e2 sl"
+  [xattr-a]="xa e1 e2 sl"
+  [mkdir]="sub e1 e2 sl"
+  [symlink]="ll e1 e2 sl"
+)
+declare -gA PHASE_LEAVE=(
+  [data]=524288 [xattr]=0 [xattr-a]=0 [mkdir]=0 [symlink]=0
+)
+
+fixture_small_entries ()
+{
+  mkdir t
+  : >t/e1
+  : >t/e2
+  ln -s e1 t/sl
+}
+
+fixture_data ()
+{
+  mkdir t t/sub
+  random_file t/a 8K
+  random_file t/big 4M
+  random_file t/c 8K
+  random_file t/sub/d 8K
+}
+
+fixture_xattr ()
+{
+  fixture_small_entries
+  : >t/xa
+  setfattr -n user.big -v "$(head -c 1500 /dev/zero | tr '\0' y)" t/xa
+  setfattr -n user.small -v 1 t/e1
+}
+
+fixture_xattr-a ()
+{
+  fixture_xattr
+}
+
+fixture_mkdir ()
+{
+  fixture_small_entries
+  mkdir t/sub
+  : >t/sub/e3
+}
+
+fixture_symlink ()
+{
+  fixture_small_entries
+  ln -s "$(printf 'long-target-%.0s' {1..25})" t/ll
+}
+
+# phase_args PROG PHASE: the command line of the run (after the program).
+phase_args ()
+{
+  local prog=$1 phase=$2
+  local -a names
+  read -ra names <<<"${PHASE_NAMES[$phase]}"
+  if [[ $prog == cp ]]; then
+    case $phase in
+      xattr) echo "-R --preserve=xattr t dst/" ;;
+      *) echo "-a t dst/" ;;
+    esac
+  else
+    # mv: the victim last, so that what GNU leaves of it cannot take the
+    # space the others need.
+    printf 't/%s ' "${names[@]:1}" "${names[0]}"
+    echo dst/
+  fi
+}
+
+need_enospc ()
+{
+  local phase=$1 fs=$2 prog=$3 user=$4
+  need_user
+  require_fs "enospc-$fs"
+  if [[ $phase == xattr* ]]; then
+    have_cmd setfattr || skip "setfattr not installed"
+    have_user_xattrs "$FS_PATH" || skip "no user xattrs on $fs"
+  fi
+}
+
+# fill_for PHASE MNT: fill MNT for PHASE.
+fill_for ()
+{
+  mountpoint -q "$2" || fail "$2 is not a mount point: not filling it"
+  fs_fill "$2" "${PHASE_LEAVE[$1]}"
+}
+
+# unfill MNT: empty the cell's destinations and free MNT.
+unfill ()
+{
+  mountpoint -q "$1" || return 0
+  rm -rf "$CELL_DST/g" "$CELL_DST/o"
+  mkdir -p "$CELL_DST/g${CELL_SUB:+/$CELL_SUB}" \
+    "$CELL_DST/o${CELL_SUB:+/$CELL_SUB}"
+  [[ $CELL_USER == nobody ]] && chown -R nobody:nogroup "$CELL_DST"/[go]
+  fs_unfill "$1"
+}
+
+cell_enospc ()
+{
+  local phase=$1 fs=$2 prog=$3 user=$4
+  local mnt=$FS_PATH gstatus gerr victim sub=
+  local -a args names
+  CELL_USER=$user
+  CELL_SUB=
+  [[ $prog == cp ]] && CELL_SUB=t
+  read -ra names <<<"${PHASE_NAMES[$phase]}"
+  victim=${names[0]}
+  read -ra args <<<"$(phase_args "$prog" "$phase")"
+  twin_fixture "fixture_$phase" "$user"
+  [[ $prog == cp ]] && sub=t
+  twin_dest "$mnt" "$user" $sub
+
+  fill_for "$phase" "$mnt"
+  run_side g "$user" "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$SIDE_ERR
+  unfill "$mnt"
+  fill_for "$phase" "$mnt"
+  run_side o "$user" "$prog" "${args[@]}"
+  unfill_keep "$mnt"
+  if [[ $phase == xattr* ]]; then
+    # The data was copied; only an attribute could not be: GNU keeps (mv:
+    # moves) the file, and so must we.
+    check_outcome "$prog" "" "${names[@]}"
+  else
+    check_outcome "$prog" "$victim" "${names[@]:1}"
+  fi
+  phase_expect "$phase" "$prog" "$gstatus" "$gerr" ENOSPC "$victim"
+}
+
+# unfill_keep MNT: free MNT, keeping what the run left (to be checked).
+unfill_keep ()
+{
+  mountpoint -q "$1" && fs_unfill "$1"
+  return 0
+}
+
+# victim_lines VICTIM: GNU's stderr lines about VICTIM (from stdin).  GNU
+# leaves a partial copy of a file it could not finish, whose blocks can
+# make later entries fail too; those later failures are GNU's, not the
+# cell's.
+victim_lines ()
+{
+  grep -F -e "/$1'" -e "/$1/" || :
+}
+
+# phase_expect PHASE PROG GNU_STATUS GNU_ERR ERRNO VICTIM: ours failed as
+# GNU did, with GNU's messages about VICTIM.  GNU 9.1 prints libattr's
+# "setting attribute %s for %s" with both names quoted in one quoteaf
+# slot, so that it names the attribute twice; there ours is held to the
+# message libattr means, naming the file.
+phase_expect ()
+{
+  local phase=$1 prog=$2 gstatus=$3 gerr=$4 err=$5 victim=$6 dst
+  [[ $prog == cp ]] && dst=dst/t/$victim || dst=dst/$victim
+  case $phase in
+    xattr*)
+      if [[ $phase == xattr-a && $prog == cp ]]; then
+        # -a is quiet about attributes it cannot keep: no error.
+        assert_equal "$SIDE_STATUS" "$gstatus"
+        assert_equal "$SIDE_ERR" "$gerr"
+        return
+      fi
+      assert_equal "$SIDE_STATUS" "$gstatus"
+      assert_equal "$SIDE_ERR" \
+        "$prog: setting attribute 'user.big' for '$dst': $(strerror "$err")"
+      ;;
+    *)
+      assert_equal "$gstatus" 1
+      assert_equal "$SIDE_STATUS" 1
+      assert_equal "$SIDE_ERR" "$(victim_lines "$victim" <<<"$gerr")"
+      [[ $SIDE_ERR == *": $(strerror "$err")" ]] \
+        || fail "no $err message: $SIDE_ERR"
+      ;;
+  esac
+}
