@@ -190,13 +190,13 @@ assert_clearly_partial ()
   fi
 }
 
-# twin_fixture BUILD USER: make $CELL_SRC/{g,o}, one for GNU and one for
-# ours, with the function BUILD run in g and copied to o with GNU cp -a
+# twin_fixture BUILD USER: make $CELL_SRC/{g,o} (below $CELL_ROOT, by
+# default the scratch root), one for GNU and one for ours, with the function BUILD run in g and copied to o with GNU cp -a
 # (xattrs included); for USER nobody, hand both to nobody.
 twin_fixture ()
 {
   local build=$1 user=$2
-  CELL_SRC=$(faults_root)/$CELL_ID
+  CELL_SRC=${CELL_ROOT:-$(faults_root)}/$CELL_ID
   rm -rf "$CELL_SRC"
   mkdir -p "$CELL_SRC/g"
   (cd "$CELL_SRC/g" && "$build")
@@ -471,4 +471,149 @@ phase_expect ()
         || fail "no $err message: $SIDE_ERR"
       ;;
   esac
+}
+
+# ---------------------------------------------------------------------
+# The LD_PRELOAD shim (tests/helpers/faults): EIO, mid-file where the call
+# comes more than once, and short transfers, on each rung's call.  Only
+# t/victim's descriptors are faulted (COWFAULT_PATH=victim).  cp copies
+# within one filesystem (so that copy_file_range works), mv moves to a
+# loop-mounted ext4.  A rung that answers "not possible here" is not tried
+# again for that pair of filesystems, so that FICLONE and FICLONERANGE are
+# faulted where cloning works (cp: within a btrfs; mv: the victim moved
+# first).
+
+# Every rung above read/write answers "not possible here".
+SHIM_ALL_OFF=ficlone=EOPNOTSUPP,ficlonerange=EOPNOTSUPP,copy_file_range=ENOSYS,sendfile=EINVAL
+
+# shim_spec CALL MODE PROG: print the COWFAULT for the cell, or nothing
+# when the cell is meaningless.  Mid-file: "NAME=short,NAME=EIO@2" (half
+# the file, then EIO) where a call moves the file in one go, "@2" where
+# it comes once per extent or buffer.
+shim_spec ()
+{
+  local call=$1 mode=$2 prog=$3
+  case $call/$mode in
+    ficlone/eio) echo ficlone=EIO ;;
+    ficlonerange/eio)
+      # Across filesystems the kernel answers EXDEV to the first
+      # FICLONERANGE (and copy_file_range), which falls through: there
+      # fail that very call instead.
+      if [[ $prog == cp ]]; then
+        echo ficlone=EOPNOTSUPP,ficlonerange=EIO@2
+      else
+        echo ficlone=EOPNOTSUPP,ficlonerange=EIO
+      fi ;;
+    copy_file_range/eio)
+      if [[ $prog == cp ]]; then
+        echo ficlone=EOPNOTSUPP,copy_file_range=short,copy_file_range=EIO@2
+      else
+        echo ficlone=EOPNOTSUPP,copy_file_range=EIO
+      fi ;;
+    copy_file_range/short)
+      [[ $prog == cp ]] && echo ficlone=EOPNOTSUPP,copy_file_range=short ;;
+    sendfile/eio)
+      echo ficlone=EOPNOTSUPP,copy_file_range=ENOSYS,sendfile=short,sendfile=EIO@2 ;;
+    sendfile/short)
+      echo ficlone=EOPNOTSUPP,copy_file_range=ENOSYS,sendfile=short ;;
+    write/eio) echo "$SHIM_ALL_OFF,write=short@2,write=EIO@3" ;;
+    write/short) echo "$SHIM_ALL_OFF,write=short@2" ;;
+    read/eio) echo "$SHIM_ALL_OFF,read=EIO@2" ;;
+    read/short) echo "$SHIM_ALL_OFF,read=short" ;;
+    fsync/eio) echo fsync=EIO,fdatasync=EIO ;;
+    ftruncate/eio) echo ftruncate=EIO ;;
+  esac
+}
+
+# shim_gnu_text CALL PROG: the message GNU 9.11 gives for a hard error
+# of CALL, for rungs GNU's cp has not (sendfile, FICLONERANGE) or treats
+# otherwise in 9.1 (FICLONE's EIO is final since 9.2); empty where GNU is
+# faulted the same way and compared instead.
+shim_gnu_text ()
+{
+  local call=$1 prog=$2 src=t/victim dst=dst/t/victim
+  [[ $prog == mv ]] && dst=dst/victim
+  case $call in
+    ficlone|ficlonerange)
+      echo "$prog: failed to clone '$dst' from '$src': $(strerror EIO)" ;;
+    sendfile)
+      echo "$prog: error copying '$src' to '$dst': $(strerror EIO)" ;;
+  esac
+}
+
+fixture_shim ()
+{
+  mkdir t t/sub
+  random_file t/a 8K
+  random_file t/c 8K
+  random_file t/sub/d 8K
+  case $SHIM_CALL in
+    ficlonerange|ftruncate)
+      # Three data extents, holes between them and at the end.
+      truncate -s 4M t/victim
+      local off
+      for off in 0 1 2; do
+        head -c 65536 /dev/urandom \
+          | dd of=t/victim bs=64K seek=$((off * 16)) conv=notrunc \
+               status=none
+      done ;;
+    *) random_file t/victim 1M ;;
+  esac
+}
+
+need_shim ()
+{
+  local call=$1 mode=$2 prog=$3 user=$4
+  need_user
+  require_faultshim
+  [[ $prog == mv ]] && require_fs shim-dst
+  [[ $prog == cp && $call == ficlone* ]] && require_fs shim-cow
+  [[ -n $(shim_spec "$call" "$mode" "$prog") ]] \
+    || skip "no such cell"
+  return 0
+}
+
+cell_shim ()
+{
+  local call=$1 mode=$2 prog=$3 user=$4 spec gstatus gerr want mnt
+  local -a args
+  SHIM_CALL=$call
+  spec=$(shim_spec "$call" "$mode" "$prog")
+  CELL_ROOT=$(faults_root)
+  [[ $prog == cp && $call == ficlone* ]] && CELL_ROOT=$(fs_path shim-cow)
+  twin_fixture fixture_shim "$user"
+  if [[ $prog == cp ]]; then
+    mnt=$CELL_ROOT/dest
+    mkdir -p "$mnt"
+    args=(-a t dst/)
+  else
+    mnt=$(fs_path shim-dst)
+    args=(t/victim t/a t/c dst/)
+  fi
+  twin_dest "$mnt" "$user"
+  FAULT_ENV=("LD_PRELOAD=$FAULTSHIM" "COWFAULT=$spec" COWFAULT_PATH=victim
+             "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+  run_side g "$user" "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$SIDE_ERR
+  run_side o "$user" "$prog" "${args[@]}"
+  FAULT_ENV=()
+  [[ $SIDE_ERR != *faultshim:* ]] || fail "shim refused: $SIDE_ERR"
+
+  if [[ $mode == short || $call == fsync ]]; then
+    # A short transfer is no error, and no rung syncs: all is copied.
+    check_outcome "$prog" "" a c victim
+    assert_equal "$SIDE_STATUS" 0
+    assert_equal "$SIDE_ERR" ""
+    assert_equal "$gstatus" 0
+    return 0
+  fi
+  check_outcome "$prog" victim a c
+  assert_equal "$SIDE_STATUS" 1
+  want=$(shim_gnu_text "$call" "$prog")
+  if [[ -n $want ]]; then
+    assert_equal "$SIDE_ERR" "$want"
+  else
+    assert_equal "$gstatus" 1
+    assert_equal "$SIDE_ERR" "$(victim_lines victim <<<"$gerr")"
+  fi
 }
