@@ -190,6 +190,13 @@ assert_clearly_partial ()
   fi
 }
 
+# old_times DIR: give everything in DIR an mtime of 2001, deepest first, so
+# that a copy given the source's times is told from one left as made.
+old_times ()
+{
+  find "$1" -depth -exec touch -h -d '2001-02-03 04:05:06.123456789' {} +
+}
+
 # twin_fixture BUILD USER: make $CELL_SRC/{g,o} (below $CELL_ROOT, by
 # default the scratch root), one for GNU and one for ours, with the function BUILD run in g and copied to o with GNU cp -a
 # (xattrs included); for USER nobody, hand both to nobody.
@@ -199,7 +206,7 @@ twin_fixture ()
   CELL_SRC=${CELL_ROOT:-$(faults_root)}/$CELL_ID
   rm -rf "$CELL_SRC"
   mkdir -p "$CELL_SRC/g"
-  (cd "$CELL_SRC/g" && "$build")
+  (cd "$CELL_SRC/g" && "$build" && old_times t)
   "$GNU_CP" -a "$CELL_SRC/g" "$CELL_SRC/o"
   sums "$CELL_SRC/g/t" >"$BATS_TEST_TMPDIR/before"
   if [[ $user == nobody ]]; then
@@ -615,5 +622,155 @@ cell_shim ()
   else
     assert_equal "$gstatus" 1
     assert_equal "$SIDE_ERR" "$(victim_lines victim <<<"$gerr")"
+  fi
+}
+
+# ---------------------------------------------------------------------
+# Signals mid-file and mid-tree: SIGINT, SIGTERM, SIGKILL land while a
+# big file (64 MiB, read and written at page-cache speed) is being
+# written, which the watcher below sees happen: no timing guesses.
+
+SIG_HUGE_MIB=64
+
+fixture_signal ()
+{
+  if [[ $SIG_WHERE == tree ]]; then
+    make_big_tree t 6 6
+    chmod u+w t t/d3
+    random_file t/d3/huge "${SIG_HUGE_MIB}M"
+    chmod a-w t/d3 t
+  else
+    mkdir t
+    random_file t/huge "${SIG_HUGE_MIB}M"
+  fi
+}
+
+need_signal ()
+{
+  need_user
+  have_cmd perl || skip "perl not installed"
+  require_fs signal-dst
+}
+
+# signal-mid.pl SIG GLOB SIZE CMD...: run CMD (signals at their default
+# action, stdin and stderr those of signal_mid); poll every
+# millisecond for a regular file matching GLOB with at least 1 MiB but
+# fewer than SIZE bytes -- the big file half-written -- then send SIG.
+# Print "STATUS SENT": CMD's status as the shell gives it (128 + signal
+# when killed) and 1 if the signal was sent while the file was partial, 0
+# if CMD ended first.  A CMD still running 60 s after the signal is
+# killed and reported as status "hang".
+
+# check_left SRC DST STRICT: every regular file below DST is whole (the
+# same data as under SRC) or, unless STRICT, does not carry the source's
+# mtime; every directory below DST whose source's contents are not all
+# there does not carry the source's mtime either.
+check_left ()
+{
+  perl - "$@" <<'PERL'
+use strict;
+use warnings;
+use File::Compare;
+use File::Find;
+my ($src, $dst, $strict) = @ARGV;
+my @bad;
+my %incomplete;
+# Which source directories are not all there.
+find ({ no_chdir => 1, wanted => sub {
+  my $rel = substr ($File::Find::name, length $src);
+  return if $rel eq "";
+  if (! -e "$dst$rel" && ! -l "$dst$rel")
+    {
+      my $d = $rel;
+      while ($d =~ s{/[^/]*$}{}) { $incomplete{$d} = 1 }
+      $incomplete{""} = 1;
+    }
+}}, $src);
+find ({ no_chdir => 1, wanted => sub {
+  my $rel = substr ($File::Find::name, length $dst);
+  my @d = lstat $File::Find::name or return;
+  my @s = lstat "$src$rel";
+  return unless @s;
+  if (-f _ && -f $File::Find::name && ! -l $File::Find::name)
+    {
+      return if compare ("$src$rel", $File::Find::name) == 0;
+      push @bad, "partial file $rel" if $strict;
+      push @bad, "partial file $rel with the source's mtime"
+        if $d[9] == $s[9];
+    }
+  elsif (-d $File::Find::name && $incomplete{$rel} && $d[9] == $s[9])
+    {
+      push @bad, "incomplete directory '$rel' with the source's mtime";
+    }
+}}, $dst) if -e $dst;
+print "$_\n" for @bad;
+PERL
+}
+
+cell_signal ()
+{
+  local sig=$1 where=$2 prog=$3 user=$4 mnt exe glob out status sent try
+  local -a args
+  SIG_WHERE=$where
+  mnt=$(fs_path signal-dst)
+  CELL_SRC=$(faults_root)/$CELL_ID
+  CELL_DST=$mnt/$CELL_ID
+  exe=$(faults_root)/bin/$prog
+  if [[ $where == tree ]]; then
+    args=(t dst/)
+    [[ $prog == cp ]] && glob='dst/t/d3/huge' || glob='dst/{t,.t.cowmv-*}/d3/huge'
+  else
+    args=(t/huge dst/)
+    glob='dst/{,.}huge*'
+  fi
+  [[ $prog == cp ]] && args=(-a "${args[@]}")
+  for try in 1 2 3; do
+    rm -rf "$CELL_SRC" "$CELL_DST"
+    mkdir -p "$CELL_SRC/o" "$CELL_DST/o"
+    (cd "$CELL_SRC/o" && fixture_signal && old_times t)
+    sums "$CELL_SRC/o/t" >"$BATS_TEST_TMPDIR/before"
+    if [[ $user == nobody ]]; then
+      chown -R nobody:nogroup "$CELL_SRC/o" "$CELL_DST/o"
+      [[ $where == tree ]] && chmod -R u+w "$CELL_SRC/o/t"
+    fi
+    ln -s "$CELL_DST/o" "$CELL_SRC/o/dst"
+    # Redirections made here, as root: the test's directory is not
+    # nobody's (nor, on some machines, is /dev/null).
+    : >"$BATS_TEST_TMPDIR/empty"
+    out=$(cd "$CELL_SRC/o" && as_user "$user" \
+            perl "$FAULTS_DIR/signal-mid.pl" \
+            "$sig" "$glob" $((SIG_HUGE_MIB << 20)) "$exe" "${args[@]}" \
+            <"$BATS_TEST_TMPDIR/empty" 2>"$BATS_TEST_TMPDIR/err")
+    read -r status sent <<<"$out"
+    ((sent)) && break
+  done
+  ((sent)) || fail "$prog finished each time before the signal could land"
+  [[ $status != hang ]] || fail "$prog did not end within 60 s of SIG$sig"
+  assert_equal "$status" "$(signal_status "$sig")"
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+
+  local src=$CELL_SRC/o/t dst=$CELL_DST/o left strict=1
+  [[ $sig == KILL ]] && strict=0
+  if [[ $prog == mv ]]; then
+    # Nothing under the final name unless whole; the source whole.
+    assert_equal "$(sums "$src")" "$(cat "$BATS_TEST_TMPDIR/before")"
+    if [[ $where == tree ]]; then
+      left=$(check_left "$src" "$dst/t" 1)
+    else
+      left=$(check_left "$src" "$dst" 1)
+    fi
+    assert_equal "$left" ""
+    if [[ $sig != KILL ]]; then
+      assert_equal "$(cd "$dst" && ls -A)" ""
+    fi
+  else
+    assert_no_loss "$BATS_TEST_TMPDIR/before" "$src" "$dst/t"
+    assert_equal "$(sums "$src")" "$(cat "$BATS_TEST_TMPDIR/before")"
+    if [[ $where == tree ]]; then
+      left=$(check_left "$src" "$dst/t" "$strict")
+    else
+      left=$(check_left "$src" "$dst" "$strict")
+    fi
+    assert_equal "$left" ""
   fi
 }
