@@ -652,10 +652,11 @@ need_signal ()
   require_fs signal-dst
 }
 
-# signal-mid.pl SIG GLOB SIZE CMD...: run CMD (signals at their default
-# action, stdin and stderr those of signal_mid); poll every
+# mid-copy.pl ACTION GLOB SIZE CMD...: run CMD (signals at their default
+# action, stdin and stderr those of mid-copy.pl); poll every
 # millisecond for a regular file matching GLOB with at least 1 MiB but
-# fewer than SIZE bytes -- the big file half-written -- then send SIG.
+# fewer than SIZE bytes -- the big file half-written -- then send the
+# signal ACTION (INT, TERM, KILL), or run "sh:COMMAND" with sh.
 # Print "STATUS SENT": CMD's status as the shell gives it (128 + signal
 # when killed) and 1 if the signal was sent while the file was partial, 0
 # if CMD ended first.  A CMD still running 60 s after the signal is
@@ -738,7 +739,7 @@ cell_signal ()
     # nobody's (nor, on some machines, is /dev/null).
     : >"$BATS_TEST_TMPDIR/empty"
     out=$(cd "$CELL_SRC/o" && as_user "$user" \
-            perl "$FAULTS_DIR/signal-mid.pl" \
+            perl "$FAULTS_DIR/mid-copy.pl" \
             "$sig" "$glob" $((SIG_HUGE_MIB << 20)) "$exe" "${args[@]}" \
             <"$BATS_TEST_TMPDIR/empty" 2>"$BATS_TEST_TMPDIR/err")
     read -r status sent <<<"$out"
@@ -772,5 +773,193 @@ cell_signal ()
       left=$(check_left "$src" "$dst" "$strict")
     fi
     assert_equal "$left" ""
+  fi
+}
+
+# ---------------------------------------------------------------------
+# A read-only destination filesystem.
+
+fixture_rofs ()
+{
+  mkdir t t/sub
+  random_file t/a 8K
+  random_file t/c 8K
+  random_file t/sub/d 8K
+}
+
+need_rofs ()
+{
+  need_user
+  require_fs rofs-dst
+}
+
+# set_ro MNT ro|rw: remount MNT read-only or read-write.
+set_ro ()
+{
+  mountpoint -q "$1" || fail "$1 is not a mount point"
+  mount -o "remount,$2" "$1" || fail "cannot remount $1 $2"
+}
+
+cell_rofs ()
+{
+  local prog=$1 user=$2 mnt gstatus gerr
+  local -a args
+  mnt=$(fs_path rofs-dst)
+  set_ro "$mnt" rw
+  twin_fixture fixture_rofs "$user"
+  twin_dest "$mnt" "$user"
+  set_ro "$mnt" ro
+  [[ $prog == cp ]] && args=(-a t dst/) || args=(t/a t/sub t/c dst/)
+  run_side g "$user" "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$SIDE_ERR
+  run_side o "$user" "$prog" "${args[@]}"
+  set_ro "$mnt" rw
+  assert_equal "$(sums "$CELL_SRC/o/t")" "$(cat "$BATS_TEST_TMPDIR/before")"
+  assert_equal "$(cd "$CELL_DST/o" && ls -A)" ""
+  [[ $SIDE_ERR == *": $(strerror EROFS)"* ]] || fail "no EROFS: $SIDE_ERR"
+  compare_with_gnu "$gstatus" "$gerr"
+}
+
+# ---------------------------------------------------------------------
+# Unreadable parts of the source: a 0000 directory and a 0000 file.  As
+# nobody both fail, GNU's way, and everything else is copied; root reads
+# them, and everything is copied, as GNU does.
+
+fixture_unreadable ()
+{
+  mkdir t t/locked t/open
+  random_file t/a 8K
+  random_file t/locked/secret 8K
+  random_file t/noread 8K
+  random_file t/open/d 8K
+  random_file t/c 8K
+}
+
+need_unreadable ()
+{
+  need_user
+  require_fs change-dst
+}
+
+cell_unreadable ()
+{
+  local prog=$1 user=$2 gstatus gerr
+  local -a args
+  twin_fixture fixture_unreadable "$user"
+  chmod 0000 "$CELL_SRC"/[go]/t/locked "$CELL_SRC"/[go]/t/noread
+  twin_dest "$(fs_path change-dst)" "$user"
+  [[ $prog == cp ]] && args=(-a t dst/) \
+    || args=(t/a t/open t/locked t/noread t/c dst/)
+  run_side g "$user" "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$(sort <<<"$SIDE_ERR")
+  run_side o "$user" "$prog" "${args[@]}"
+  # Readable again for the checks and the clean-up, wherever they are.
+  find "$CELL_SRC" "$CELL_DST" -perm 0000 -exec chmod 0700 {} +
+  if [[ $user == root ]]; then
+    assert_equal "$gstatus" 0
+    assert_equal "$SIDE_STATUS" 0
+    assert_equal "$SIDE_ERR" ""
+    check_outcome "$prog" "" a open/d locked/secret noread c
+    return 0
+  fi
+  check_outcome "$prog" "" a open/d c
+  local src=$CELL_SRC/o/t dst=$CELL_DST/o
+  [[ $prog == cp ]] && dst=$dst/t
+  assert_clearly_partial "$src/noread" "$dst/noread"
+  [[ -e $dst/locked/secret ]] && fail "a secret nobody cannot read was copied"
+  assert_equal "$SIDE_STATUS" 1
+  assert_equal "$gstatus" 1
+  assert_equal "$(sort <<<"$SIDE_ERR")" "$gerr"
+}
+
+# ---------------------------------------------------------------------
+# A source file that grows, shrinks or is truncated while it is copied:
+# the change is made once 1 MiB of the copy is written.  No hang (a
+# timeout ends it), GNU's status and messages, and no data the source
+# never had: the copy is a prefix of the source as it was (shrink,
+# truncate; and no longer than before) or as it is (grow).
+
+CHANGE_MIB=32
+
+need_change ()
+{
+  need_user
+  have_cmd perl || skip "perl not installed"
+  require_fs change-dst
+}
+
+# change_command KIND: the sh command that changes t/big mid-copy.
+change_command ()
+{
+  case $1 in
+    grow) echo "dd if=t/big of=t/big bs=1M count=4 seek=$CHANGE_MIB conv=notrunc status=none" ;;
+    shrink) echo "truncate -s 2M t/big" ;;
+    truncate|truncate-sparse) echo "truncate -s 0 t/big" ;;
+  esac
+}
+
+# change_side SIDE USER KIND: on side SIDE, copy t/big to dst/ with the
+# change KIND made mid-copy; set SIDE_STATUS, SIDE_ERR, SIDE_SENT.
+change_side ()
+{
+  local side=$1 user=$2 kind=$3 exe out
+  [[ $side == g ]] && exe=$GNU_CP || exe=$(faults_root)/bin/cp
+  : >"$BATS_TEST_TMPDIR/empty"
+  out=$(cd "$CELL_SRC/$side" && as_user "$user" timeout -k 5 120 \
+          perl "$FAULTS_DIR/mid-copy.pl" "sh:$(change_command "$kind")" \
+          'dst/big' $((CHANGE_MIB << 20)) "$exe" --preserve=all t/big dst/ \
+          <"$BATS_TEST_TMPDIR/empty" 2>"$BATS_TEST_TMPDIR/err.$side") \
+    || fail "$side: the copy or its watcher failed or hung: $out"
+  read -r SIDE_STATUS SIDE_SENT <<<"$out"
+  [[ $SIDE_STATUS != hang ]] || fail "$side: cp hung after the change"
+  SIDE_ERR=$(sed "s|^$exe: |cp: |" "$BATS_TEST_TMPDIR/err.$side")
+}
+
+cell_change ()
+{
+  local kind=$1 user=$2 try gstatus gerr gsent size final
+  CHANGE_KIND=$kind
+  for try in 1 2 3; do
+    twin_fixture fixture_change "$user"
+    cp "$CELL_SRC/o/t/big" "$BATS_TEST_TMPDIR/orig"
+    twin_dest "$(fs_path change-dst)" "$user"
+    change_side g "$user" "$kind"
+    gstatus=$SIDE_STATUS gerr=$SIDE_ERR gsent=$SIDE_SENT
+    change_side o "$user" "$kind"
+    ((gsent && SIDE_SENT)) && break
+  done
+  ((gsent && SIDE_SENT)) || fail "the copy ended each time before the change"
+  assert_equal "$SIDE_STATUS" "$gstatus"
+  assert_equal "$SIDE_ERR" "$gerr"
+  local src=$CELL_SRC/o/t/big dst=$CELL_DST/o/big
+  [[ -f $dst ]] || fail "no copy at all"
+  size=$(stat -c %s "$dst")
+  final=$(stat -c %s "$src")
+  if [[ $kind == grow ]]; then
+    cmp -n "$size" "$src" "$dst" \
+      || fail "the copy is not a prefix of the grown source"
+    ((size >= CHANGE_MIB << 20 && size <= final)) \
+      || fail "copy of $size bytes; the source had $((CHANGE_MIB << 20)), then $final"
+  else
+    ((size < CHANGE_MIB << 20)) \
+      || fail "copy of $size bytes: padded back to the source's old size"
+    cmp -n "$size" "$BATS_TEST_TMPDIR/orig" "$dst" \
+      || fail "the copy holds data the source never had"
+  fi
+}
+
+fixture_change ()
+{
+  mkdir t
+  if [[ $CHANGE_KIND == *-sparse ]]; then
+    # 1 MiB of data every 4 MiB, holes between.
+    truncate -s "${CHANGE_MIB}M" t/big
+    local i
+    for ((i = 0; i < CHANGE_MIB; i += 4)); do
+      head -c 1M /dev/urandom \
+        | dd of=t/big bs=1M seek="$i" conv=notrunc status=none
+    done
+  else
+    random_file t/big "${CHANGE_MIB}M"
   fi
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: GPL-3.0-or-later
-# signal-mid.pl SIG GLOB SIZE CMD...: see cell_signal in lib.bash.  A file,
+# mid-copy.pl ACTION GLOB SIZE CMD...: see cell_signal in lib.bash.  A file,
 # not `perl -e`, because perl -e opens /dev/null, which some machines do
 # not let nobody open.
 use strict;
@@ -8,7 +8,7 @@ use warnings;
 use POSIX qw(:sys_wait_h);
 use Time::HiRes qw(usleep);
 
-my ($sig, $glob, $size, @cmd) = @ARGV;
+my ($action, $glob, $size, @cmd) = @ARGV;
 my $pid = fork // die "fork: $!\n";
 if (!$pid)
   {
@@ -23,7 +23,15 @@ POLL: while (waitpid ($pid, WNOHANG) == 0)
         next unless -f $f;
         my $s = -s _ || 0;
         next unless $s >= 1048576 && $s < $size;
-        kill $sig, $pid;
+        if ($action =~ /^sh:(.*)/s)
+          {
+            system ("/bin/sh", "-c", $1) == 0
+              or die "mid-copy.pl: '$1' failed\n";
+          }
+        else
+          {
+            kill $action, $pid;
+          }
         $sent = 1;
         last POLL;
       }
