@@ -383,11 +383,16 @@ need_enospc ()
   fi
 }
 
-# fill_for PHASE MNT: fill MNT for PHASE.
+# fill_for PHASE MNT: fill MNT for PHASE (CELL_FILL=quota: limit nobody's
+# blocks to what nobody uses now plus what PHASE leaves).
 fill_for ()
 {
   mountpoint -q "$2" || fail "$2 is not a mount point: not filling it"
-  fs_fill "$2" "${PHASE_LEAVE[$1]}"
+  if [[ ${CELL_FILL:-} == quota ]]; then
+    quota_limit "$2" $(( ${PHASE_LEAVE[$1]} / 1024 ))
+  else
+    fs_fill "$2" "${PHASE_LEAVE[$1]}"
+  fi
 }
 
 # unfill MNT: empty the cell's destinations and free MNT.
@@ -398,7 +403,7 @@ unfill ()
   mkdir -p "$CELL_DST/g${CELL_SUB:+/$CELL_SUB}" \
     "$CELL_DST/o${CELL_SUB:+/$CELL_SUB}"
   [[ $CELL_USER == nobody ]] && chown -R nobody:nogroup "$CELL_DST"/[go]
-  fs_unfill "$1"
+  unfill_keep "$1"
 }
 
 cell_enospc ()
@@ -430,14 +435,19 @@ cell_enospc ()
   else
     check_outcome "$prog" "$victim" "${names[@]:1}"
   fi
-  phase_expect "$phase" "$prog" "$gstatus" "$gerr" ENOSPC "$victim"
+  phase_expect "$phase" "$prog" "$gstatus" "$gerr" \
+    "${CELL_ERRNO:-ENOSPC}" "$victim"
 }
 
 # unfill_keep MNT: free MNT, keeping what the run left (to be checked).
 unfill_keep ()
 {
-  mountpoint -q "$1" && fs_unfill "$1"
-  return 0
+  mountpoint -q "$1" || return 0
+  if [[ ${CELL_FILL:-} == quota ]]; then
+    setquota -u nobody 0 0 0 0 "$1"
+  else
+    fs_unfill "$1"
+  fi
 }
 
 # victim_lines VICTIM: GNU's stderr lines about VICTIM (from stdin).  GNU
@@ -500,6 +510,10 @@ SHIM_ALL_OFF=ficlone=EOPNOTSUPP,ficlonerange=EOPNOTSUPP,copy_file_range=ENOSYS,s
 shim_spec ()
 {
   local call=$1 mode=$2 prog=$3
+  if [[ $mode == edquot ]]; then
+    shim_spec "$call" eio "$prog" | sed 's/=EIO/=EDQUOT/g'
+    return
+  fi
   case $call/$mode in
     ficlone/eio) echo ficlone=EIO ;;
     ficlonerange/eio)
@@ -532,19 +546,19 @@ shim_spec ()
   esac
 }
 
-# shim_gnu_text CALL PROG: the message GNU 9.11 gives for a hard error
-# of CALL, for rungs GNU's cp has not (sendfile, FICLONERANGE) or treats
+# shim_gnu_text CALL PROG ERRNO: the message GNU 9.11 gives for a hard
+# error ERRNO of CALL, for rungs GNU's cp has not (sendfile, FICLONERANGE) or treats
 # otherwise in 9.1 (FICLONE's EIO is final since 9.2); empty where GNU is
 # faulted the same way and compared instead.
 shim_gnu_text ()
 {
-  local call=$1 prog=$2 src=t/victim dst=dst/t/victim
+  local call=$1 prog=$2 err=$3 src=t/victim dst=dst/t/victim
   [[ $prog == mv ]] && dst=dst/victim
   case $call in
     ficlone|ficlonerange)
-      echo "$prog: failed to clone '$dst' from '$src': $(strerror EIO)" ;;
+      echo "$prog: failed to clone '$dst' from '$src': $(strerror "$err")" ;;
     sendfile)
-      echo "$prog: error copying '$src' to '$dst': $(strerror EIO)" ;;
+      echo "$prog: error copying '$src' to '$dst': $(strerror "$err")" ;;
   esac
 }
 
@@ -616,13 +630,16 @@ cell_shim ()
   fi
   check_outcome "$prog" victim a c
   assert_equal "$SIDE_STATUS" 1
-  want=$(shim_gnu_text "$call" "$prog")
+  local err=EIO
+  [[ $mode == edquot ]] && err=EDQUOT
+  want=$(shim_gnu_text "$call" "$prog" "$err")
   if [[ -n $want ]]; then
     assert_equal "$SIDE_ERR" "$want"
   else
     assert_equal "$gstatus" 1
     assert_equal "$SIDE_ERR" "$(victim_lines victim <<<"$gerr")"
   fi
+  [[ $SIDE_ERR == *": $(strerror "$err")" ]] || fail "no $err: $SIDE_ERR"
 }
 
 # ---------------------------------------------------------------------
@@ -962,4 +979,76 @@ fixture_change ()
   else
     random_file t/big "${CHANGE_MIB}M"
   fi
+}
+
+# ---------------------------------------------------------------------
+# EDQUOT at each phase, from real disk quotas: an ext4 made with -O quota,
+# mounted with usrquota, nobody's block limit set with setquota to what
+# nobody uses plus what the phase leaves.  The same fixtures and checks
+# as ENOSPC; only nobody (root is not held to quotas).
+
+# quota_fs_setup NAME: make NAME, an ext4 with quotas on, or record why
+# not (a kernel without CONFIG_QUOTA/CONFIG_QFMT_V2 cannot mount it).
+quota_fs_setup ()
+{
+  local name=$1 mnt img
+  if ! have_cmd setquota; then
+    mkdir -p "$(_loopfs_dir)"
+    echo ext4 >"$(_loopfs_dir)/$name.type"
+    _loopfs_fail "$name" "setquota not installed (package quota)"
+    return 1
+  fi
+  if ! make_loop_fs ext4 32M "$name" -O quota; then
+    [[ $(fs_reason "$name") == mount:* ]] \
+      && _loopfs_fail "$name" "ext4 with the quota feature does not mount (kernel without CONFIG_QUOTA or CONFIG_QFMT_V2?)"
+    return 1
+  fi
+  mnt=$(fs_path "$name")
+  img=$(cat "$(_loopfs_dir)/$name.img")
+  # Quotas are turned on by the mount options: mount it again with them.
+  umount "$mnt" || { _loopfs_fail "$name" "cannot unmount $mnt"; return 1; }
+  rm -f "$(_loopfs_dir)/$name.mnt"
+  if ! mount -o loop,usrquota -t ext4 "$img" "$mnt" 2>/dev/null; then
+    _loopfs_fail "$name" "ext4 with quotas does not mount (kernel without CONFIG_QUOTA or CONFIG_QFMT_V2?)"
+    return 1
+  fi
+  printf '%s\n' "$mnt" >"$(_loopfs_dir)/$name.mnt"
+  findmnt -nfro SOURCE --mountpoint "$mnt" >"$(_loopfs_dir)/$name.dev"
+  return 0
+}
+
+# quota_used MNT: the KiB nobody has on MNT now.
+quota_used ()
+{
+  sync -f "$1"
+  repquota -u "$1" | awk '$1 == "nobody" { print $3; found = 1 }
+                          END { if (!found) print 0 }'
+}
+
+# quota_limit MNT LEAVE_KIB: nobody may have LEAVE_KIB more than now.
+quota_limit ()
+{
+  local kib
+  kib=$(( $(quota_used "$1") + $2 ))
+  ((kib > 0)) || kib=1
+  setquota -u nobody "$kib" "$kib" 0 0 "$1" || fail "setquota failed"
+}
+
+need_edquot ()
+{
+  local phase=$1 prog=$2
+  need_user
+  require_fs quota
+  have_cmd repquota || skip "repquota not installed (package quota)"
+  if [[ $phase == xattr* ]]; then
+    have_cmd setfattr || skip "setfattr not installed"
+    have_user_xattrs "$FS_PATH" || skip "no user xattrs on ext4"
+  fi
+}
+
+cell_edquot ()
+{
+  local phase=$1 prog=$2
+  FS_PATH=$(fs_path quota)
+  CELL_FILL=quota CELL_ERRNO=EDQUOT cell_enospc "$phase" ext4 "$prog" nobody
 }

@@ -26,186 +26,250 @@ teardown_file ()
   faults_teardown_file
 }
 
-@test "cell 1/46 shim/ficlone/eio/cp/root: cp as root: EIO from ficlone fails the file, GNU's way" {
+@test "cell 1/62 shim/ficlone/eio/cp/root: cp as root: EIO from ficlone fails the file, GNU's way" {
   cell shim ficlone eio cp root
 }
 
-@test "cell 2/46 shim/ficlone/eio/cp/nobody: cp as nobody: EIO from ficlone fails the file, GNU's way" {
+@test "cell 2/62 shim/ficlone/eio/cp/nobody: cp as nobody: EIO from ficlone fails the file, GNU's way" {
   cell shim ficlone eio cp nobody
 }
 
-@test "cell 3/46 shim/ficlone/eio/mv/root: mv as root: EIO from ficlone fails the file, GNU's way" {
+@test "cell 3/62 shim/ficlone/eio/mv/root: mv as root: EIO from ficlone fails the file, GNU's way" {
   cell shim ficlone eio mv root
 }
 
-@test "cell 4/46 shim/ficlone/eio/mv/nobody: mv as nobody: EIO from ficlone fails the file, GNU's way" {
+@test "cell 4/62 shim/ficlone/eio/mv/nobody: mv as nobody: EIO from ficlone fails the file, GNU's way" {
   cell shim ficlone eio mv nobody
 }
 
-@test "cell 5/46 shim/ficlonerange/eio/cp/root: cp as root: EIO from ficlonerange fails the file, GNU's way" {
+@test "cell 5/62 shim/ficlone/edquot/cp/root: cp as root: EDQUOT from ficlone fails the file, GNU's way" {
+  cell shim ficlone edquot cp root
+}
+
+@test "cell 6/62 shim/ficlone/edquot/cp/nobody: cp as nobody: EDQUOT from ficlone fails the file, GNU's way" {
+  cell shim ficlone edquot cp nobody
+}
+
+@test "cell 7/62 shim/ficlone/edquot/mv/root: mv as root: EDQUOT from ficlone fails the file, GNU's way" {
+  cell shim ficlone edquot mv root
+}
+
+@test "cell 8/62 shim/ficlone/edquot/mv/nobody: mv as nobody: EDQUOT from ficlone fails the file, GNU's way" {
+  cell shim ficlone edquot mv nobody
+}
+
+@test "cell 9/62 shim/ficlonerange/eio/cp/root: cp as root: EIO from ficlonerange fails the file, GNU's way" {
   cell shim ficlonerange eio cp root
 }
 
-@test "cell 6/46 shim/ficlonerange/eio/cp/nobody: cp as nobody: EIO from ficlonerange fails the file, GNU's way" {
+@test "cell 10/62 shim/ficlonerange/eio/cp/nobody: cp as nobody: EIO from ficlonerange fails the file, GNU's way" {
   cell shim ficlonerange eio cp nobody
 }
 
-@test "cell 7/46 shim/ficlonerange/eio/mv/root: mv as root: EIO from ficlonerange fails the file, GNU's way" {
+@test "cell 11/62 shim/ficlonerange/eio/mv/root: mv as root: EIO from ficlonerange fails the file, GNU's way" {
   cell shim ficlonerange eio mv root
 }
 
-@test "cell 8/46 shim/ficlonerange/eio/mv/nobody: mv as nobody: EIO from ficlonerange fails the file, GNU's way" {
+@test "cell 12/62 shim/ficlonerange/eio/mv/nobody: mv as nobody: EIO from ficlonerange fails the file, GNU's way" {
   cell shim ficlonerange eio mv nobody
 }
 
-@test "cell 9/46 shim/copy_file_range/eio/cp/root: cp as root: EIO from copy_file_range fails the file, GNU's way" {
+@test "cell 13/62 shim/copy_file_range/eio/cp/root: cp as root: EIO from copy_file_range fails the file, GNU's way" {
   cell shim copy_file_range eio cp root
 }
 
-@test "cell 10/46 shim/copy_file_range/eio/cp/nobody: cp as nobody: EIO from copy_file_range fails the file, GNU's way" {
+@test "cell 14/62 shim/copy_file_range/eio/cp/nobody: cp as nobody: EIO from copy_file_range fails the file, GNU's way" {
   cell shim copy_file_range eio cp nobody
 }
 
-@test "cell 11/46 shim/copy_file_range/eio/mv/root: mv as root: EIO from copy_file_range fails the file, GNU's way" {
+@test "cell 15/62 shim/copy_file_range/eio/mv/root: mv as root: EIO from copy_file_range fails the file, GNU's way" {
   cell shim copy_file_range eio mv root
 }
 
-@test "cell 12/46 shim/copy_file_range/eio/mv/nobody: mv as nobody: EIO from copy_file_range fails the file, GNU's way" {
+@test "cell 16/62 shim/copy_file_range/eio/mv/nobody: mv as nobody: EIO from copy_file_range fails the file, GNU's way" {
   cell shim copy_file_range eio mv nobody
 }
 
-@test "cell 13/46 shim/copy_file_range/short/cp/root: cp as root: short transfers from copy_file_range are continued to the end" {
+@test "cell 17/62 shim/copy_file_range/edquot/cp/root: cp as root: EDQUOT from copy_file_range fails the file, GNU's way" {
+  cell shim copy_file_range edquot cp root
+}
+
+@test "cell 18/62 shim/copy_file_range/edquot/cp/nobody: cp as nobody: EDQUOT from copy_file_range fails the file, GNU's way" {
+  cell shim copy_file_range edquot cp nobody
+}
+
+@test "cell 19/62 shim/copy_file_range/edquot/mv/root: mv as root: EDQUOT from copy_file_range fails the file, GNU's way" {
+  cell shim copy_file_range edquot mv root
+}
+
+@test "cell 20/62 shim/copy_file_range/edquot/mv/nobody: mv as nobody: EDQUOT from copy_file_range fails the file, GNU's way" {
+  cell shim copy_file_range edquot mv nobody
+}
+
+@test "cell 21/62 shim/copy_file_range/short/cp/root: cp as root: short transfers from copy_file_range are continued to the end" {
   cell shim copy_file_range short cp root
 }
 
-@test "cell 14/46 shim/copy_file_range/short/cp/nobody: cp as nobody: short transfers from copy_file_range are continued to the end" {
+@test "cell 22/62 shim/copy_file_range/short/cp/nobody: cp as nobody: short transfers from copy_file_range are continued to the end" {
   cell shim copy_file_range short cp nobody
 }
 
-@test "cell 15/46 shim/sendfile/eio/cp/root: cp as root: EIO from sendfile fails the file, GNU's way" {
+@test "cell 23/62 shim/sendfile/eio/cp/root: cp as root: EIO from sendfile fails the file, GNU's way" {
   cell shim sendfile eio cp root
 }
 
-@test "cell 16/46 shim/sendfile/eio/cp/nobody: cp as nobody: EIO from sendfile fails the file, GNU's way" {
+@test "cell 24/62 shim/sendfile/eio/cp/nobody: cp as nobody: EIO from sendfile fails the file, GNU's way" {
   cell shim sendfile eio cp nobody
 }
 
-@test "cell 17/46 shim/sendfile/eio/mv/root: mv as root: EIO from sendfile fails the file, GNU's way" {
+@test "cell 25/62 shim/sendfile/eio/mv/root: mv as root: EIO from sendfile fails the file, GNU's way" {
   cell shim sendfile eio mv root
 }
 
-@test "cell 18/46 shim/sendfile/eio/mv/nobody: mv as nobody: EIO from sendfile fails the file, GNU's way" {
+@test "cell 26/62 shim/sendfile/eio/mv/nobody: mv as nobody: EIO from sendfile fails the file, GNU's way" {
   cell shim sendfile eio mv nobody
 }
 
-@test "cell 19/46 shim/sendfile/short/cp/root: cp as root: short transfers from sendfile are continued to the end" {
+@test "cell 27/62 shim/sendfile/edquot/cp/root: cp as root: EDQUOT from sendfile fails the file, GNU's way" {
+  cell shim sendfile edquot cp root
+}
+
+@test "cell 28/62 shim/sendfile/edquot/cp/nobody: cp as nobody: EDQUOT from sendfile fails the file, GNU's way" {
+  cell shim sendfile edquot cp nobody
+}
+
+@test "cell 29/62 shim/sendfile/edquot/mv/root: mv as root: EDQUOT from sendfile fails the file, GNU's way" {
+  cell shim sendfile edquot mv root
+}
+
+@test "cell 30/62 shim/sendfile/edquot/mv/nobody: mv as nobody: EDQUOT from sendfile fails the file, GNU's way" {
+  cell shim sendfile edquot mv nobody
+}
+
+@test "cell 31/62 shim/sendfile/short/cp/root: cp as root: short transfers from sendfile are continued to the end" {
   cell shim sendfile short cp root
 }
 
-@test "cell 20/46 shim/sendfile/short/cp/nobody: cp as nobody: short transfers from sendfile are continued to the end" {
+@test "cell 32/62 shim/sendfile/short/cp/nobody: cp as nobody: short transfers from sendfile are continued to the end" {
   cell shim sendfile short cp nobody
 }
 
-@test "cell 21/46 shim/sendfile/short/mv/root: mv as root: short transfers from sendfile are continued to the end" {
+@test "cell 33/62 shim/sendfile/short/mv/root: mv as root: short transfers from sendfile are continued to the end" {
   cell shim sendfile short mv root
 }
 
-@test "cell 22/46 shim/sendfile/short/mv/nobody: mv as nobody: short transfers from sendfile are continued to the end" {
+@test "cell 34/62 shim/sendfile/short/mv/nobody: mv as nobody: short transfers from sendfile are continued to the end" {
   cell shim sendfile short mv nobody
 }
 
-@test "cell 23/46 shim/write/eio/cp/root: cp as root: EIO from write fails the file, GNU's way" {
+@test "cell 35/62 shim/write/eio/cp/root: cp as root: EIO from write fails the file, GNU's way" {
   cell shim write eio cp root
 }
 
-@test "cell 24/46 shim/write/eio/cp/nobody: cp as nobody: EIO from write fails the file, GNU's way" {
+@test "cell 36/62 shim/write/eio/cp/nobody: cp as nobody: EIO from write fails the file, GNU's way" {
   cell shim write eio cp nobody
 }
 
-@test "cell 25/46 shim/write/eio/mv/root: mv as root: EIO from write fails the file, GNU's way" {
+@test "cell 37/62 shim/write/eio/mv/root: mv as root: EIO from write fails the file, GNU's way" {
   cell shim write eio mv root
 }
 
-@test "cell 26/46 shim/write/eio/mv/nobody: mv as nobody: EIO from write fails the file, GNU's way" {
+@test "cell 38/62 shim/write/eio/mv/nobody: mv as nobody: EIO from write fails the file, GNU's way" {
   cell shim write eio mv nobody
 }
 
-@test "cell 27/46 shim/write/short/cp/root: cp as root: short transfers from write are continued to the end" {
+@test "cell 39/62 shim/write/edquot/cp/root: cp as root: EDQUOT from write fails the file, GNU's way" {
+  cell shim write edquot cp root
+}
+
+@test "cell 40/62 shim/write/edquot/cp/nobody: cp as nobody: EDQUOT from write fails the file, GNU's way" {
+  cell shim write edquot cp nobody
+}
+
+@test "cell 41/62 shim/write/edquot/mv/root: mv as root: EDQUOT from write fails the file, GNU's way" {
+  cell shim write edquot mv root
+}
+
+@test "cell 42/62 shim/write/edquot/mv/nobody: mv as nobody: EDQUOT from write fails the file, GNU's way" {
+  cell shim write edquot mv nobody
+}
+
+@test "cell 43/62 shim/write/short/cp/root: cp as root: short transfers from write are continued to the end" {
   cell shim write short cp root
 }
 
-@test "cell 28/46 shim/write/short/cp/nobody: cp as nobody: short transfers from write are continued to the end" {
+@test "cell 44/62 shim/write/short/cp/nobody: cp as nobody: short transfers from write are continued to the end" {
   cell shim write short cp nobody
 }
 
-@test "cell 29/46 shim/write/short/mv/root: mv as root: short transfers from write are continued to the end" {
+@test "cell 45/62 shim/write/short/mv/root: mv as root: short transfers from write are continued to the end" {
   cell shim write short mv root
 }
 
-@test "cell 30/46 shim/write/short/mv/nobody: mv as nobody: short transfers from write are continued to the end" {
+@test "cell 46/62 shim/write/short/mv/nobody: mv as nobody: short transfers from write are continued to the end" {
   cell shim write short mv nobody
 }
 
-@test "cell 31/46 shim/read/eio/cp/root: cp as root: EIO from read fails the file, GNU's way" {
+@test "cell 47/62 shim/read/eio/cp/root: cp as root: EIO from read fails the file, GNU's way" {
   cell shim read eio cp root
 }
 
-@test "cell 32/46 shim/read/eio/cp/nobody: cp as nobody: EIO from read fails the file, GNU's way" {
+@test "cell 48/62 shim/read/eio/cp/nobody: cp as nobody: EIO from read fails the file, GNU's way" {
   cell shim read eio cp nobody
 }
 
-@test "cell 33/46 shim/read/eio/mv/root: mv as root: EIO from read fails the file, GNU's way" {
+@test "cell 49/62 shim/read/eio/mv/root: mv as root: EIO from read fails the file, GNU's way" {
   cell shim read eio mv root
 }
 
-@test "cell 34/46 shim/read/eio/mv/nobody: mv as nobody: EIO from read fails the file, GNU's way" {
+@test "cell 50/62 shim/read/eio/mv/nobody: mv as nobody: EIO from read fails the file, GNU's way" {
   cell shim read eio mv nobody
 }
 
-@test "cell 35/46 shim/read/short/cp/root: cp as root: short transfers from read are continued to the end" {
+@test "cell 51/62 shim/read/short/cp/root: cp as root: short transfers from read are continued to the end" {
   cell shim read short cp root
 }
 
-@test "cell 36/46 shim/read/short/cp/nobody: cp as nobody: short transfers from read are continued to the end" {
+@test "cell 52/62 shim/read/short/cp/nobody: cp as nobody: short transfers from read are continued to the end" {
   cell shim read short cp nobody
 }
 
-@test "cell 37/46 shim/read/short/mv/root: mv as root: short transfers from read are continued to the end" {
+@test "cell 53/62 shim/read/short/mv/root: mv as root: short transfers from read are continued to the end" {
   cell shim read short mv root
 }
 
-@test "cell 38/46 shim/read/short/mv/nobody: mv as nobody: short transfers from read are continued to the end" {
+@test "cell 54/62 shim/read/short/mv/nobody: mv as nobody: short transfers from read are continued to the end" {
   cell shim read short mv nobody
 }
 
-@test "cell 39/46 shim/fsync/eio/cp/root: cp as root: no rung calls fsync: EIO from it changes nothing" {
+@test "cell 55/62 shim/fsync/eio/cp/root: cp as root: no rung calls fsync: EIO from it changes nothing" {
   cell shim fsync eio cp root
 }
 
-@test "cell 40/46 shim/fsync/eio/cp/nobody: cp as nobody: no rung calls fsync: EIO from it changes nothing" {
+@test "cell 56/62 shim/fsync/eio/cp/nobody: cp as nobody: no rung calls fsync: EIO from it changes nothing" {
   cell shim fsync eio cp nobody
 }
 
-@test "cell 41/46 shim/fsync/eio/mv/root: mv as root: no rung calls fsync: EIO from it changes nothing" {
+@test "cell 57/62 shim/fsync/eio/mv/root: mv as root: no rung calls fsync: EIO from it changes nothing" {
   cell shim fsync eio mv root
 }
 
-@test "cell 42/46 shim/fsync/eio/mv/nobody: mv as nobody: no rung calls fsync: EIO from it changes nothing" {
+@test "cell 58/62 shim/fsync/eio/mv/nobody: mv as nobody: no rung calls fsync: EIO from it changes nothing" {
   cell shim fsync eio mv nobody
 }
 
-@test "cell 43/46 shim/ftruncate/eio/cp/root: cp as root: EIO from ftruncate fails the file, GNU's way" {
+@test "cell 59/62 shim/ftruncate/eio/cp/root: cp as root: EIO from ftruncate fails the file, GNU's way" {
   cell shim ftruncate eio cp root
 }
 
-@test "cell 44/46 shim/ftruncate/eio/cp/nobody: cp as nobody: EIO from ftruncate fails the file, GNU's way" {
+@test "cell 60/62 shim/ftruncate/eio/cp/nobody: cp as nobody: EIO from ftruncate fails the file, GNU's way" {
   cell shim ftruncate eio cp nobody
 }
 
-@test "cell 45/46 shim/ftruncate/eio/mv/root: mv as root: EIO from ftruncate fails the file, GNU's way" {
+@test "cell 61/62 shim/ftruncate/eio/mv/root: mv as root: EIO from ftruncate fails the file, GNU's way" {
   cell shim ftruncate eio mv root
 }
 
-@test "cell 46/46 shim/ftruncate/eio/mv/nobody: mv as nobody: EIO from ftruncate fails the file, GNU's way" {
+@test "cell 62/62 shim/ftruncate/eio/mv/nobody: mv as nobody: EIO from ftruncate fails the file, GNU's way" {
   cell shim ftruncate eio mv nobody
 }
