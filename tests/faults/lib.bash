@@ -322,7 +322,7 @@ fixture_data ()
 {
   mkdir t t/sub
   random_file t/a 8K
-  random_file t/big 4M
+  random_file t/big 6M
   random_file t/c 8K
   random_file t/sub/d 8K
 }
@@ -755,10 +755,11 @@ cell_signal ()
     # Redirections made here, as root: the test's directory is not
     # nobody's (nor, on some machines, is /dev/null).
     : >"$BATS_TEST_TMPDIR/empty"
-    out=$(cd "$CELL_SRC/o" && as_user "$user" \
+    out=$(cd "$CELL_SRC/o" && as_user "$user" timeout -k 5 150 \
             perl "$FAULTS_DIR/mid-copy.pl" \
             "$sig" "$glob" $((SIG_HUGE_MIB << 20)) "$exe" "${args[@]}" \
-            <"$BATS_TEST_TMPDIR/empty" 2>"$BATS_TEST_TMPDIR/err")
+            <"$BATS_TEST_TMPDIR/empty" 2>"$BATS_TEST_TMPDIR/err") \
+      || fail "the watcher failed or $prog hung: $(cat "$BATS_TEST_TMPDIR/err")"
     read -r status sent <<<"$out"
     ((sent)) && break
   done
