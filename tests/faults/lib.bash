@@ -234,7 +234,8 @@ twin_dest ()
 # g) or ours (side o) as USER with ARGs; set SIDE_STATUS and SIDE_ERR
 # (stderr with the program's own path reduced to its name).  Every run
 # has a timeout: a hang is a failure, never a stuck suite.  FAULT_ENV,
-# if set, is a list of NAME=VALUE for the environment (the shim).
+# if set, is a list of NAME=VALUE for the environment (the shim);
+# RUN_PREFIX, if set, a command to run the program under (prlimit).
 run_side ()
 {
   local side=$1 user=$2 prog=$3 exe
@@ -247,7 +248,7 @@ run_side ()
   SIDE_STATUS=0
   (cd "$CELL_SRC/$side" \
      && as_user "$user" env ${FAULT_ENV[@]+"${FAULT_ENV[@]}"} \
-          timeout -k 5 60 "$exe" "$@") \
+          timeout -k 5 60 ${RUN_PREFIX[@]+"${RUN_PREFIX[@]}"} "$exe" "$@") \
     >"$BATS_TEST_TMPDIR/out.$side" 2>"$BATS_TEST_TMPDIR/err.$side" \
     || SIDE_STATUS=$?
   ((SIDE_STATUS == 124 || SIDE_STATUS == 137)) \
@@ -1052,4 +1053,92 @@ cell_edquot ()
   local phase=$1 prog=$2
   FS_PATH=$(fs_path quota)
   CELL_FILL=quota CELL_ERRNO=EDQUOT cell_enospc "$phase" ext4 "$prog" nobody
+}
+
+# ---------------------------------------------------------------------
+# A low limit on open descriptors (prlimit --nofile=32): a wide tree of
+# 300 directories is still copied whole, as GNU copies it.
+
+fixture_nofile ()
+{
+  mkdir t
+  local i
+  for ((i = 0; i < 300; i++)); do
+    mkdir "t/d$i"
+    echo "$i" >"t/d$i/f"
+  done
+}
+
+need_nofile ()
+{
+  need_user
+  have_cmd prlimit || skip "prlimit not installed"
+  require_fs change-dst
+}
+
+cell_nofile ()
+{
+  local prog=$1 user=$2 gstatus gerr
+  twin_fixture fixture_nofile "$user"
+  twin_dest "$(fs_path change-dst)" "$user"
+  local -a args=(t dst/)
+  local diffs
+  [[ $prog == cp ]] && args=(-a t dst/)
+  RUN_PREFIX=(prlimit --nofile=32:32 --)
+  run_side g "$user" "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$SIDE_ERR
+  run_side o "$user" "$prog" "${args[@]}"
+  RUN_PREFIX=()
+  assert_equal "$gstatus" 0
+  assert_equal "$gerr" ""
+  diffs=$(diff "$BATS_TEST_TMPDIR/before" <(sums "$CELL_DST/o/t")) \
+    || fail "the copy is not the source: $(wc -l <<<"$diffs") lines of diff:
+$(head -n 6 <<<"$diffs")"
+  assert_equal "$SIDE_ERR" ""
+  assert_equal "$SIDE_STATUS" 0
+  if [[ $prog == mv ]]; then
+    [[ ! -e $CELL_SRC/o/t ]] || fail "the source is still there"
+  fi
+}
+
+# ---------------------------------------------------------------------
+# No /proc (a chroot, a container): an empty tmpfs over /proc in a mount
+# namespace of the run's own.  A FIFO's times and a directory's default
+# ACL are kept as GNU keeps them.
+
+fixture_noproc ()
+{
+  mkdir t t/acl
+  mkfifo t/fifo
+  random_file t/f 8K
+  setfacl -d -m u:nobody:rx t/acl
+}
+
+need_noproc ()
+{
+  require_root
+  have_cmd unshare || skip "unshare not installed"
+  have_setfacl "$(faults_root)" || skip "no ACLs on $(faults_root)"
+  require_fs change-dst
+}
+
+cell_noproc ()
+{
+  local prog=$1 side gstatus gerr
+  local -a args=(t dst/)
+  [[ $prog == cp ]] && args=(-a t dst/)
+  twin_fixture fixture_noproc root
+  twin_dest "$(fs_path change-dst)" root
+  RUN_PREFIX=(unshare --mount -- sh -c \
+              'mount -t tmpfs none /proc && exec "$@"' sh)
+  run_side g root "$prog" "${args[@]}"
+  gstatus=$SIDE_STATUS gerr=$SIDE_ERR
+  run_side o root "$prog" "${args[@]}"
+  RUN_PREFIX=()
+  assert_equal "$gstatus" 0
+  assert_equal "$SIDE_ERR" "$gerr"
+  assert_equal "$SIDE_STATUS" 0
+  assert_equal "$(manifest "$CELL_DST/o/t")" "$(manifest "$CELL_DST/g/t")"
+  assert_equal "$(cd "$CELL_DST/o/t" && getfacl -p acl)" \
+               "$(cd "$CELL_DST/g/t" && getfacl -p acl)"
 }
