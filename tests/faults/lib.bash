@@ -94,7 +94,6 @@ cell ()
 {
   local kind=$1 name reason log
   name=$(IFS=/; echo "$*")
-  CELL=$name
   CELL_ID=${name//\//-}
   "need_$kind" "${@:2}"
   if reason=$(pending_reason "$name"); then
@@ -728,7 +727,7 @@ PERL
 
 cell_signal ()
 {
-  local sig=$1 where=$2 prog=$3 user=$4 mnt exe glob out status sent try
+  local sig=$1 where=$2 prog=$3 user=$4 mnt exe glob out status sent
   local -a args
   SIG_WHERE=$where
   mnt=$(fs_path signal-dst)
@@ -743,7 +742,7 @@ cell_signal ()
     glob='dst/{,.}huge*'
   fi
   [[ $prog == cp ]] && args=(-a "${args[@]}")
-  for try in 1 2 3; do
+  for _ in 1 2 3; do
     rm -rf "$CELL_SRC" "$CELL_DST"
     mkdir -p "$CELL_SRC/o" "$CELL_DST/o"
     (cd "$CELL_SRC/o" && fixture_signal && old_times t)
@@ -936,9 +935,9 @@ change_side ()
 
 cell_change ()
 {
-  local kind=$1 user=$2 try gstatus gerr gsent size final
+  local kind=$1 user=$2 gstatus gerr gsent size final
   CHANGE_KIND=$kind
-  for try in 1 2 3; do
+  for _ in 1 2 3; do
     twin_fixture fixture_change "$user"
     cp "$CELL_SRC/o/t/big" "$BATS_TEST_TMPDIR/orig"
     twin_dest "$(fs_path change-dst)" "$user"
