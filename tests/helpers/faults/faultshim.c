@@ -27,6 +27,19 @@
    output, then an error" can be simulated.  Without "@N" every matching
    call fails.
 
+   For the calls that move a byte count (read, write, copy_file_range,
+   sendfile) the value may instead be "short":
+
+     NAME=short[@N]
+
+   makes the Nth and later matching calls move only half of the bytes
+   asked for (at least one): a short transfer, which is not an error and
+   which the caller must continue from where it stopped.  A NAME may have
+   one "short" entry and one errno entry, counted on the same calls:
+   "write=short@2,write=ENOSPC@3" is one full write, one short write, then
+   ENOSPC -- what a filling disk does.  The errno entry wins from its own
+   N on.
+
      COWFAULT_PATH=SUBSTRING
 
    restricts every fault to calls whose descriptor's /proc/self/fd link
@@ -120,14 +133,24 @@ static struct errno_name const errno_table[] = {
 };
 #undef E
 
-/* One configured fault: fail with ERR from the FROM-th matching call on.
-   ERR == 0 means "not configured".  CALLS counts matching calls.  */
+/* One configured fault: fail with ERR from the FROM-th matching call on,
+   and shorten the transfer from the SHORT_FROM-th on.  ERR == 0 and
+   SHORT_FROM == 0 mean "not configured".  CALLS counts matching calls.  */
 struct fault
 {
   int err;
   unsigned long from;
+  unsigned long short_from;
   unsigned long calls;
 };
+
+/* Whether KIND moves a byte count, so that "short" makes sense for it.  */
+static bool
+kind_can_be_short (int kind)
+{
+  return (kind == F_READ || kind == F_WRITE || kind == F_COPY_FILE_RANGE
+          || kind == F_SENDFILE);
+}
 
 static struct fault faults[F_KIND_COUNT];
 static char const *fault_path;
@@ -192,6 +215,14 @@ parse_entry (char const *entry, size_t len)
         config_error ("bad '@N'", entry, len);
       vlen = at - val;
     }
+  if (vlen == 5 && memcmp (val, "short", 5) == 0)
+    {
+      if (!kind_can_be_short (kind))
+        config_error ("'short' for a call without a byte count", entry,
+                      len);
+      faults[kind].short_from = from;
+      return;
+    }
   faults[kind].err = parse_errno (val, vlen, entry, len);
   faults[kind].from = from;
 }
@@ -250,6 +281,9 @@ path_matches (char const *name)
   return !fault_path || (name && strstr (name, fault_path));
 }
 
+static bool should_fault (enum fault_kind kind, bool matches,
+                          size_t *count);
+
 /* Decide whether this call of KIND fails.  MATCHES says whether the call's
    descriptor or name passed the COWFAULT_PATH test.  If the call is to
    fail, set errno and return true.  The check of ERR first keeps the
@@ -257,15 +291,28 @@ path_matches (char const *name)
 static bool
 should_fail (enum fault_kind kind, bool matches)
 {
+  return should_fault (kind, matches, NULL);
+}
+
+/* Like should_fail, for a call that moves *COUNT bytes: when the call is
+   to be short rather than fail, halve *COUNT (keeping at least 1) and
+   return false.  */
+static bool
+should_fault (enum fault_kind kind, bool matches, size_t *count)
+{
   init ();
   struct fault *f = &faults[kind];
-  if (!f->err || !matches)
+  if ((!f->err && !f->short_from) || !matches)
     return false;
   unsigned long n = __atomic_add_fetch (&f->calls, 1, __ATOMIC_RELAXED);
-  if (n < f->from)
-    return false;
-  errno = f->err;
-  return true;
+  if (f->err && n >= f->from)
+    {
+      errno = f->err;
+      return true;
+    }
+  if (count && f->short_from && n >= f->short_from && *count > 1)
+    *count /= 2;
+  return false;
 }
 
 /* Lazily resolve the next definition of NAME into *SLOT.  */
@@ -295,6 +342,11 @@ real (void **slot, char const *name)
 #define FD_FAULT(kind, fd) \
   (faults[kind].err && should_fail (kind, fd_matches (fd)))
 
+/* The same for a call moving *COUNTP bytes, which "short" may reduce.  */
+#define FD_FAULT_N(kind, fd, countp) \
+  ((faults[kind].err || faults[kind].short_from) \
+   && should_fault (kind, fd_matches (fd), countp))
+
 int
 ioctl (int fd, unsigned long request, ...)
 {
@@ -318,7 +370,7 @@ copy_file_range (int fd_in, off_t *off_in, int fd_out, off_t *off_out,
   REAL (ssize_t (*) (int, off_t *, int, off_t *, size_t, unsigned int),
         copy_file_range);
   init ();
-  if (FD_FAULT (F_COPY_FILE_RANGE, fd_out))
+  if (FD_FAULT_N (F_COPY_FILE_RANGE, fd_out, &len))
     return -1;
   return copy_file_range_fn (fd_in, off_in, fd_out, off_out, len, flags);
 }
@@ -328,7 +380,7 @@ sendfile (int out_fd, int in_fd, off_t *offset, size_t count)
 {
   REAL (ssize_t (*) (int, int, off_t *, size_t), sendfile);
   init ();
-  if (FD_FAULT (F_SENDFILE, out_fd))
+  if (FD_FAULT_N (F_SENDFILE, out_fd, &count))
     return -1;
   return sendfile_fn (out_fd, in_fd, offset, count);
 }
@@ -338,7 +390,7 @@ sendfile64 (int out_fd, int in_fd, off64_t *offset, size_t count)
 {
   REAL (ssize_t (*) (int, int, off64_t *, size_t), sendfile64);
   init ();
-  if (FD_FAULT (F_SENDFILE, out_fd))
+  if (FD_FAULT_N (F_SENDFILE, out_fd, &count))
     return -1;
   return sendfile64_fn (out_fd, in_fd, offset, count);
 }
@@ -348,7 +400,7 @@ write (int fd, void const *buf, size_t count)
 {
   REAL (ssize_t (*) (int, void const *, size_t), write);
   init ();
-  if (FD_FAULT (F_WRITE, fd))
+  if (FD_FAULT_N (F_WRITE, fd, &count))
     return -1;
   return write_fn (fd, buf, count);
 }
@@ -358,7 +410,7 @@ read (int fd, void *buf, size_t count)
 {
   REAL (ssize_t (*) (int, void *, size_t), read);
   init ();
-  if (FD_FAULT (F_READ, fd))
+  if (FD_FAULT_N (F_READ, fd, &count))
     return -1;
   return read_fn (fd, buf, count);
 }
@@ -370,7 +422,7 @@ __read_chk (int fd, void *buf, size_t count, size_t buflen)
 {
   REAL (ssize_t (*) (int, void *, size_t, size_t), __read_chk);
   init ();
-  if (FD_FAULT (F_READ, fd))
+  if (FD_FAULT_N (F_READ, fd, &count))
     return -1;
   return __read_chk_fn (fd, buf, count, buflen);
 }
