@@ -370,7 +370,11 @@ rung_sendfile (struct span *sp)
           if (sp->copied == 0 && lad->res->bytes == 0
               && sendfile_unsupported (errno))
             return RUNG_NOTSUP;
-          lad->failure = FAIL_COPY;
+          /* sendfile stands in for GNU cp's read and write: where the
+             error can only be the writing's (a full disk, a quota, a
+             file too big), say what GNU says.  */
+          lad->failure = (errno == ENOSPC || errno == EDQUOT
+                          || errno == EFBIG ? FAIL_WRITE : FAIL_COPY);
           return RUNG_ERROR;
         }
       if (n == 0)

@@ -76,6 +76,24 @@ move_across (struct move_run *run, char const *src, int dirfd,
       return false;
     }
 
+  /* 1b. GNU mv removes the destination before it copies, and stops
+     there when it cannot: on a read-only filesystem (whether or not the
+     destination exists), or in a directory it may not write when the
+     destination exists.  cowmv replaces the destination only once the
+     copy is whole, but it asks the same question, and says the same.  */
+  char *dir = mdir_name (rel);
+  int writable = dir ? faccessat (dirfd, dir, W_OK, AT_EACCESS) : 0;
+  int err = errno;
+  free (dir);
+  if (writable != 0 && (err == EROFS || (dst_st && err == EACCES)))
+    {
+      errno = err;
+      diag_error (errno, _("inter-device move failed: %s to %s; "
+                           "unable to remove target"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      return false;
+    }
+
   /* 2. The copy, under a temporary name ".NAME.cowmv-XXXXXX".  */
   struct beside_names const names = {
     .tag = "cowmv",

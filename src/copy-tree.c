@@ -439,7 +439,11 @@ copy_dir (struct job *job)
   copy_work_fds_held (job->run, n->fds);
   if (src_fd < 0)
     {
+      /* Unreadable: nothing is copied into it, but it gets its
+         source's metadata all the same, as in cp (its mode, 0 for a
+         directory of mode 0, and its times), read by name.  */
       diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
+      n->meta_by_name = true;
       ok = false;
     }
   else if (opt->one_file_system && job->src->has_parent

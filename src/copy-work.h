@@ -33,6 +33,8 @@ struct dir_node
   int fds;                  /* descriptors it holds, counted in the run's
                                fds_held */
   bool has_path;            /* its copy_dest has a PATH */
+  bool meta_by_name;        /* the source could not be opened: read its
+                               metadata by name */
   struct file_batch *batch; /* files gathered for the workers */
 };
 

@@ -27,6 +27,7 @@ $(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ \
 	  $(srcdir)/tests/helpers/faults/faultshim.c -ldl
 
-EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness \
+EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness tests/i18n \
+  tests/faults \
   tests/cowln tests/cowmv tests/differential \
   build-aux/tap-driver.sh

@@ -313,3 +313,31 @@ PY
   # depth (gigabytes here), and the stack overflowed near 7,000.
   ((rss < 65536)) || fail "peak RSS ${rss} KiB"
 }
+
+@test "an unreadable directory (as nobody) still gets its source's mode and times, as GNU" {
+  require_root
+  local top opt
+  top=$(mktemp -d /tmp/cowcp-locked.XXXXXX)
+  chmod 777 "$top"
+  mkdir -p "$top/t/locked" "$top/t/open"
+  echo x >"$top/t/open/f"
+  touch -d 2001-01-01 "$top/t/locked" "$top/t/open"
+  chmod 000 "$top/t/locked"
+  for opt in -a -R "-p -R"; do
+    rm -rf "$top/g" "$top/o"
+    mkdir -m 777 "$top/g" "$top/o"
+    run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+      sh -c 'cd "$1" && cp $2 t g/' sh "$top" "$opt"
+    local gnu_status=$status gnu_out=${output//cp:/cowcp:}
+    run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+      sh -c 'cd "$1" && cowcp $2 t o/' sh "$top" "$opt"
+    assert_equal "$status" "$gnu_status"
+    assert_output "$gnu_out"
+    # Times only where they are kept.
+    local fmt='%p %m\n'
+    [[ $opt == -R ]] || fmt='%p %m %T@\n'
+    assert_equal "$(cd "$top/o" && find . -mindepth 1 -printf "$fmt" | sort)" \
+                 "$(cd "$top/g" && find . -mindepth 1 -printf "$fmt" | sort)"
+  done
+  rm -rf "$top"
+}

@@ -558,7 +558,13 @@ shim_gnu_text ()
     ficlone|ficlonerange)
       echo "$prog: failed to clone '$dst' from '$src': $(strerror "$err")" ;;
     sendfile)
-      echo "$prog: error copying '$src' to '$dst': $(strerror "$err")" ;;
+      # It stands in for GNU's read and write: an error only the writing
+      # can have (a quota) is GNU's "error writing".
+      if [[ $err == EDQUOT ]]; then
+        echo "$prog: error writing '$dst': $(strerror "$err")"
+      else
+        echo "$prog: error copying '$src' to '$dst': $(strerror "$err")"
+      fi ;;
   esac
 }
 
