@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Differences from GNU cp that the differential fuzzer (tests/fuzz/fuzz)
+# found, each reduced to its smallest form.  The seed and case that found
+# it are named above each test ("tests/fuzz/fuzz --seed S --case N
+# --show" replays it).  A test marked "pending fix" fails today; the fix
+# removes the skip.
+
+load ../helpers/common
+load ../helpers/gnu
+
+bats_require_minimum_version 1.5.0
+
+setup ()
+{
+  umask 022
+}
+
+# seed 2, case 95: "cp -a -b tilde2~ ..." as nobody.  GNU opens the
+# source before it backs up the destination, so when the source cannot
+# be read the destination keeps its name; cowcp renames it to NAME~ first
+# and then fails, leaving nothing under the destination's name.
+@test "cp -b with an unreadable source leaves the destination where it is" {
+  skip "pending fix: cowcp backs up the destination before it opens the source"
+  require_root
+  local side out
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D"
+    cd "$BATS_TEST_TMPDIR/$side"
+    printf secret >t
+    chmod 200 t
+    printf old >D/t
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  chmod 755 "$BATS_TEST_TMPDIR"
+  local cp_ours=$COWUTILS_BUILD/src/cowcp
+  [[ -n ${COWUTILS_BUILD:-} ]] || cp_ours=$BATS_TEST_DIRNAME/../../build/src/cowcp
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -b t D/t
+  local gnu_err=${output//\/usr\/bin\/cp/cp}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -b t D/t
+  assert_equal "${output//$cp_ours/cp}" "$gnu_err"
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/gnu/D")" t
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/D")" t
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/ours/D/t")" old
+}
+
+# seed 2, case 243: "cp -P --no-preserve=mode a1 a1 D".  Without -r GNU
+# omits a directory each time it is named; the check for a source named
+# twice comes later, and names directories only when they are copied.
+@test "cp without -r omits a directory named twice, twice" {
+  skip "pending fix: cowcp warns 'source directory specified more than once' before omitting it"
+  fixture () { mkdir a D; }
+  run_both a a D
+}
+
+# seed 2, cases 185 and 212: "cp -R x1 x1 D/sub", D/sub/x1 a file.  GNU
+# refuses the destination each time; cowcp refuses it once, then warns
+# that the directory was named twice.
+@test "cp -R of a directory named twice onto a non-directory refuses it twice" {
+  skip "pending fix: cowcp checks for a repeated operand before it checks the destination"
+  fixture () { mkdir a D; : >D/a; }
+  run_both -R a a D
+}
+
+# seed 2, case 358: "cp -s tilde6~ D/sub/", D/sub/tilde6~ a directory.
+# GNU first refuses to put a non-directory over a directory; cowcp first
+# objects to a relative symlink outside the working directory.
+@test "cp -s onto a directory reports the directory before the relative-symlink rule" {
+  skip "pending fix: cowcp applies the relative-symlink rule before the destination checks"
+  fixture () { mkdir -p D/f; : >f; }
+  # Later GNU releases name the source in this message (see
+  # tests/differential/known).
+  gnu911 stderr "cp: cannot overwrite directory 'D/f' with non-directory 'f'"
+  run_both -s f D/
+}
