@@ -77,3 +77,58 @@ setup ()
   gnu911 stderr "cp: cannot overwrite directory 'D/f' with non-directory 'f'"
   run_both -s f D/
 }
+
+# seed 1, case 312: "cp -s -v -P -R tilde1~ a2 D".  GNU prints the -v
+# line of each symlink before it refuses a relative one outside the
+# working directory; cowcp prints only the refusal.
+@test "cp -s -v prints the verbose line before the relative-symlink refusal" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
+  fixture () { mkdir D; : >a; }
+  run_both -s -v a D
+}
+
+# seed 1, case 118: "cp -i -s b1 D/", D/b1 existing.  GNU asks first
+# and, answered no, skips the file; cowcp refuses the relative symlink
+# without asking.  Declining exits 1 in 9.11 (NEWS 9.2).
+@test "cp -i -s asks before the relative-symlink rule" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it asks"
+  fixture () { mkdir D; : >a; : >D/a; }
+  gnu911 status 1
+  BOTH_STDIN=$'n\n' run_both -i -s a D/
+}
+
+# seed 1, case 315: "cp -a -H --backup=numbered q1 q1 D/sub".  The second
+# operand is linked to the first's copy, which its own backup has just
+# renamed away; GNU's message names that copy ("to 'D/f'"), cowcp's
+# names the source ("to 'f'").
+@test "cp -a -H -b f f D: the failed hard link names the earlier copy" {
+  skip "pending fix: cowcp names the source instead of the earlier destination in 'cannot create hard link'"
+  fixture () { mkdir D; echo x >f; }
+  run_both -a -H --backup=numbered f f D
+}
+
+# seed 1, case 306: "cp -a -t D f2/" as nobody, f2 a directory of mode
+# 000.  GNU cannot read it but still gives its copy the source's mode
+# (000); cowcp leaves the copy 0700.
+@test "cp -a of an unreadable directory gives the copy the source's mode" {
+  skip "pending fix: cowcp does not apply a directory's metadata when its entries cannot be read"
+  require_root
+  local side mode
+  local cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D" "$BATS_TEST_TMPDIR/$side/f2"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/f2"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -a f2 D/
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -a f2 D/
+  assert_equal "${output#"$cp_ours"}" "${gnu_err#cp}"
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/gnu/D/f2")" 0
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/ours/D/f2")" 0
+}
