@@ -110,3 +110,13 @@ teardown ()
   assert_equal "${output//ours/SIDE}" "$gnu_out"
   assert_equal "$(cat "$SHM_DIR/ours/x.~1~")" old
 }
+
+# seed 3, case 510: "mv -n f1 f1 D/", D/f1 an existing file.  GNU skips
+# the directory silently both times (-n); cowmv warns the second time
+# that it was named twice.  (Cases 736, 938 and 997 of seed 3 are the
+# same order of checks with -u, -i and a permission error.)
+@test "mv -n of a directory named twice onto an existing name skips it twice, silently" {
+  skip "pending fix: cowmv checks for a repeated operand before -n"
+  fixture () { mkdir f1 D; : >D/f1; }
+  BOTH_PROG=mv run_both -n f1 f1 D/
+}
