@@ -175,3 +175,33 @@ setup ()
   fixture () { mkdir D; ln -s nowhere h; ln -s ../h D/h; }
   run_both -s -R h D/h
 }
+
+# seed 6, case 79 (and seed 7, cases 588 and 918): "cp -s -u a2 D/a2",
+# D/a2 an existing symlink not older than a2.  GNU skips it silently
+# (-u) and exits 0; cowcp refuses the relative symlink and exits 1.
+@test "cp -s -u onto a destination that is not older skips it silently" {
+  skip "pending fix: cowcp applies the relative-symlink rule before -u"
+  fixture () { mkdir D; : >a2; ln -s ../a2 D/a2; }
+  run_both -s -u a2 D/a2
+}
+
+# seed 7, case 120: "cp -s -v -R -t D f1".  GNU prints a -v line for the
+# directory and for every entry it then fails to link; cowcp prints the
+# directory's only.
+@test "cp -s -v -R prints a line for each entry before refusing it" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
+  fixture () { mkdir D f1; : >f1/a; : >f1/b; }
+  run_both -s -v -R -t D f1
+}
+
+# seed 6, case 384: "cp --parents d1/b2 b4 D", d1/b2 missing, D/b4 an
+# existing file.  GNU makes D/d1 for the first operand, fails on it, and
+# then fails on b4 with "cannot create regular file 'D/b4': File exists"
+# (cp.c's new_dst is not reset between operands, so b4 is taken for a
+# new name); cowcp overwrites D/b4.  Whether to follow GNU here is for
+# the lead to decide.
+@test "cp --parents after an operand whose parents it made takes the next for a new name" {
+  skip "pending decision: GNU fails with EEXIST on an existing file after an operand that made directories"
+  fixture () { mkdir d1 D; echo new >b4; echo old >D/b4; }
+  run_both --parents d1/b2 b4 D
+}
