@@ -198,3 +198,34 @@ teardown ()
   assert_equal "$(ls "$BATS_TEST_TMPDIR/gnu/D")" "b1~"
   assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/D")" "b1~"
 }
+
+# seed 12, case 319: "mv -T x1 /B/D/x1" across filesystems as nobody, x1
+# not writable (555) with x1/h/d inside.  Both copy the tree and fail
+# with "cannot remove 'x1/h': Permission denied"; GNU has removed what
+# it could (x1/h/d) first, cowmv removes nothing below x1/h.
+@test "mv to another filesystem removes what it can of a source it cannot remove whole" {
+  skip "pending fix: cowmv stops removing the source at the first directory it cannot empty"
+  require_root
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR" "$SHM_DIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/x1/h/d" "$SHM_DIR/$side"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/x1"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -T x1 "$SHM_DIR/gnu/x1"
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" -T x1 "$SHM_DIR/ours/x1"
+  assert_equal "mv${output#"$mv_ours"}" "$gnu_err"
+  [[ ! -e $BATS_TEST_TMPDIR/gnu/x1/h/d ]]
+  [[ ! -e $BATS_TEST_TMPDIR/ours/x1/h/d ]]
+  [[ -d $SHM_DIR/ours/x1/h/d ]]
+}
