@@ -1,0 +1,226 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Differences from GNU cp that the differential fuzzer (tests/fuzz/fuzz)
+# found, each reduced to its smallest form.  The seed and case that found
+# it are named above each test ("tests/fuzz/fuzz --seed S --case N
+# --show" replays it).  A test marked "pending fix" fails today; the fix
+# removes the skip.
+
+load ../helpers/common
+load ../helpers/gnu
+
+bats_require_minimum_version 1.5.0
+
+setup ()
+{
+  umask 022
+}
+
+# seed 2, case 95 (and seed 3, case 935): "cp -a -b tilde2~ ..." as
+# nobody.  Both back the destination up and then cannot open the source;
+# GNU puts the backup back ("'D/t~' -> 'D/t' (unbackup)" with -v), cowcp
+# leaves it as D/t~ with nothing under the destination's name.
+@test "cp -b with an unreadable source puts the backup back" {
+  skip "pending fix: cowcp does not undo the backup when the source cannot be opened"
+  require_root
+  local side out
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D"
+    cd "$BATS_TEST_TMPDIR/$side"
+    printf secret >t
+    chmod 200 t
+    printf old >D/t
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  chmod 755 "$BATS_TEST_TMPDIR"
+  local cp_ours=$COWUTILS_BUILD/src/cowcp
+  [[ -n ${COWUTILS_BUILD:-} ]] || cp_ours=$BATS_TEST_DIRNAME/../../build/src/cowcp
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -b t D/t
+  local gnu_err=${output//\/usr\/bin\/cp/cp}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -b t D/t
+  assert_equal "${output//$cp_ours/cp}" "$gnu_err"
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/gnu/D")" t
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/D")" t
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/ours/D/t")" old
+}
+
+# seed 2, case 243: "cp -P --no-preserve=mode a1 a1 D".  Without -r GNU
+# omits a directory each time it is named; the check for a source named
+# twice comes later, and names directories only when they are copied.
+@test "cp without -r omits a directory named twice, twice" {
+  skip "pending fix: cowcp warns 'source directory specified more than once' before omitting it"
+  fixture () { mkdir a D; }
+  run_both a a D
+}
+
+# seed 2, cases 185 and 212: "cp -R x1 x1 D/sub", D/sub/x1 a file.  GNU
+# refuses the destination each time; cowcp refuses it once, then warns
+# that the directory was named twice.
+@test "cp -R of a directory named twice onto a non-directory refuses it twice" {
+  skip "pending fix: cowcp checks for a repeated operand before it checks the destination"
+  fixture () { mkdir a D; : >D/a; }
+  run_both -R a a D
+}
+
+# seed 2, case 358: "cp -s tilde6~ D/sub/", D/sub/tilde6~ a directory.
+# GNU first refuses to put a non-directory over a directory; cowcp first
+# objects to a relative symlink outside the working directory.
+@test "cp -s onto a directory reports the directory before the relative-symlink rule" {
+  skip "pending fix: cowcp applies the relative-symlink rule before the destination checks"
+  fixture () { mkdir -p D/f; : >f; }
+  # Later GNU releases name the source in this message (see
+  # tests/differential/known).
+  gnu911 stderr "cp: cannot overwrite directory 'D/f' with non-directory 'f'"
+  run_both -s f D/
+}
+
+# seed 1, case 312: "cp -s -v -P -R tilde1~ a2 D".  GNU prints the -v
+# line of each symlink before it refuses a relative one outside the
+# working directory; cowcp prints only the refusal.
+@test "cp -s -v prints the verbose line before the relative-symlink refusal" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
+  fixture () { mkdir D; : >a; }
+  run_both -s -v a D
+}
+
+# seed 1, case 118: "cp -i -s b1 D/", D/b1 existing.  GNU asks first
+# and, answered no, skips the file; cowcp refuses the relative symlink
+# without asking.  Declining exits 1 in 9.11 (NEWS 9.2).
+@test "cp -i -s asks before the relative-symlink rule" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it asks"
+  fixture () { mkdir D; : >a; : >D/a; }
+  gnu911 status 1
+  BOTH_STDIN=$'n\n' run_both -i -s a D/
+}
+
+# seed 1, case 315: "cp -a -H --backup=numbered q1 q1 D/sub".  The second
+# operand is linked to the first's copy, which its own backup has just
+# renamed away; GNU's message names that copy ("to 'D/f'"), cowcp's
+# names the source ("to 'f'").
+@test "cp -a -H -b f f D: the failed hard link names the earlier copy" {
+  skip "pending fix: cowcp names the source instead of the earlier destination in 'cannot create hard link'"
+  fixture () { mkdir D; echo x >f; }
+  run_both -a -H --backup=numbered f f D
+}
+
+# seed 1, case 306: "cp -a -t D f2/" as nobody, f2 a directory of mode
+# 000.  GNU cannot read it but still gives its copy the source's mode
+# (000); cowcp leaves the copy 0700.
+@test "cp -a of an unreadable directory gives the copy the source's mode" {
+  skip "pending fix: cowcp does not apply a directory's metadata when its entries cannot be read"
+  require_root
+  local side mode
+  local cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D" "$BATS_TEST_TMPDIR/$side/f2"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/f2"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -a f2 D/
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -a f2 D/
+  assert_equal "${output#"$cp_ours"}" "${gnu_err#cp}"
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/gnu/D/f2")" 0
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/ours/D/f2")" 0
+}
+
+# seed 3, case 245: "cp -a b1/ b1 b1/ D".  GNU sees that 'b1' after
+# 'b1/' is the same directory and only warns; cowcp copies it again, and
+# with hard links inside it the second pass removes the first pass's
+# copies and fails to link them ("cannot create hard link 'D/b1/f' to
+# 'b1/f'"), leaving D/b1/f gone and exit 1.
+@test "cp -a DIR/ DIR D: the directory named twice is copied once, its hard links kept" {
+  skip "pending fix: cowcp does not see DIR/ and DIR as the same operand, and loses hard-linked copies"
+  fixture () { mkdir b1 D; echo x >b1/f; ln b1/f b1/g; }
+  run_both -a b1/ b1 D
+  [[ -f $OURS_TWIN/D/b1/f && -f $OURS_TWIN/D/b1/g ]]
+}
+
+# seed 3, case 730: "cp d2 d1 d1 D", d2 a symlink to d1.  GNU copies d2
+# and d1, then warns that d1 was named twice; cowcp refuses the second
+# d1 with "will not overwrite just-created 'D/d1' with 'd1'" (exit 1).
+@test "cp L F F D, L a symlink to F: the second F is a repeated operand" {
+  skip "pending fix: cowcp takes a repeated operand for a just-created clash when a symlink to it came first"
+  fixture () { mkdir D; printf x >d1; ln -s d1 d2; }
+  run_both d2 d1 d1 D
+}
+
+# seed 3, cases 540 and 882: "cp -a --parents café2/. D".  GNU makes
+# D/café2 as a parent, then fails to make 'D/café2/.' ("cannot create
+# directory 'D/c2/.': File exists", exit 1, nothing copied inside); cowcp
+# copies the contents and exits 0.  The same with "a1/a3 a1/" after
+# D/a1 was made for the first operand.
+@test "cp --parents DIR/. D fails on the directory it has just made, as GNU does" {
+  skip "pending fix: cowcp --parents merges into a directory it made this run where GNU fails with EEXIST"
+  fixture () { mkdir c2 D; : >c2/f; }
+  run_both -a --parents c2/. D
+}
+
+# seed 3, cases 733 and 806: "cp -s -R .hid1 /B/D/.hid1", D/.hid1 an
+# existing symlink (a destination outside the working directory; D/h is
+# one too).  Both refuse the relative symlink, but GNU has removed the
+# existing destination first; cowcp leaves it.  Which is right for 9.11 is for
+# the lead to decide (cowcp loses nothing).
+@test "cp -s -R onto an existing symlink outside the working directory removes it as GNU does" {
+  skip "pending decision: GNU removes the destination before refusing the relative symlink, cowcp keeps it"
+  fixture () { mkdir D; ln -s nowhere h; ln -s ../h D/h; }
+  run_both -s -R h D/h
+}
+
+# seed 6, case 79 (and seed 7, cases 588 and 918): "cp -s -u a2 D/a2",
+# D/a2 an existing symlink not older than a2.  GNU skips it silently
+# (-u) and exits 0; cowcp refuses the relative symlink and exits 1.
+@test "cp -s -u onto a destination that is not older skips it silently" {
+  skip "pending fix: cowcp applies the relative-symlink rule before -u"
+  fixture () { mkdir D; : >a2; ln -s ../a2 D/a2; }
+  run_both -s -u a2 D/a2
+}
+
+# seed 13, case 618: "cp -s -n -t D d1", D/d1 existing.  GNU skips it
+# silently (-n) and exits 0; cowcp refuses the relative symlink and
+# exits 1.
+@test "cp -s -n onto an existing destination skips it silently" {
+  skip "pending fix: cowcp applies the relative-symlink rule before -n"
+  fixture () { mkdir D; printf new >d1; printf old >D/d1; }
+  run_both -s -n -t D d1
+}
+
+# seed 7, case 120: "cp -s -v -R -t D f1".  GNU prints a -v line for the
+# directory and for every entry it then fails to link; cowcp prints the
+# directory's only.
+@test "cp -s -v -R prints a line for each entry before refusing it" {
+  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
+  fixture () { mkdir D f1; : >f1/a; : >f1/b; }
+  run_both -s -v -R -t D f1
+}
+
+# seed 6, case 384: "cp --parents d1/b2 b4 D", d1/b2 missing, D/b4 an
+# existing file.  GNU makes D/d1 for the first operand, fails on it, and
+# then fails on b4 with "cannot create regular file 'D/b4': File exists"
+# (cp.c's new_dst is not reset between operands, so b4 is taken for a
+# new name); cowcp overwrites D/b4.  Whether to follow GNU here is for
+# the lead to decide.
+@test "cp --parents after an operand whose parents it made takes the next for a new name" {
+  skip "pending decision: GNU fails with EEXIST on an existing file after an operand that made directories"
+  fixture () { mkdir d1 D; echo new >b4; echo old >D/b4; }
+  run_both --parents d1/b2 b4 D
+}
+
+# seed 9, case 702: "cp -a f2 d1 D", f2 and d1 hard links of one file,
+# D/d1 a dangling symlink.  GNU links D/d1 to the copy D/f2, replacing
+# the symlink; cowcp treats it as a copy onto the symlink and fails with
+# "not writing through dangling symlink 'D/d1'".
+@test "cp -a of two hard links replaces a dangling symlink with the second link" {
+  skip "pending fix: cowcp does not replace the destination when it links a later member of a hard-link group"
+  fixture () { mkdir D; : >d1; ln d1 f2; ln -s nowhere D/d1; }
+  run_both -a f2 d1 D
+}

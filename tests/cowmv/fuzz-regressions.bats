@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Differences from GNU mv that the differential fuzzer (tests/fuzz/fuzz)
+# found, each reduced to its smallest form.  The seed and case that found
+# it are named above each test ("tests/fuzz/fuzz --seed S --case N
+# --show" replays it).  A test marked "pending" fails today; the fix
+# removes the skip.
+
+load ../helpers/common
+load ../helpers/gnu
+
+bats_require_minimum_version 1.5.0
+
+setup ()
+{
+  umask 022
+}
+
+teardown ()
+{
+  [[ -n ${SHM_DIR:-} ]] && rm -rf "$SHM_DIR"
+  return 0
+}
+
+# seed 2, case 75: "mv -n -f -u f4 f4 D/sub", D/sub/f4 a file.  GNU
+# refuses the destination each time the directory is named; cowmv
+# refuses it once, then warns that the directory was named twice.
+@test "mv of a directory named twice onto a non-directory refuses it twice" {
+  skip "pending fix: cowmv checks for a repeated operand before it checks the destination"
+  fixture () { mkdir a D; : >D/a; }
+  BOTH_PROG=mv run_both a a D
+}
+
+# seed 2, case 265: "mv -v -u d2 café1 D/sub", the two sources hard
+# links of one file, both destinations existing and not older.  GNU
+# skips the first and, having recorded it, makes the second destination
+# a hard link of the first even though -u would skip it (copy.c: "we
+# currently replace DST_NAME unconditionally, even if it was a newer
+# separate file"), saying "removed 'D/h2'" with -v; cowmv leaves the
+# second destination alone.
+@test "mv -u links a second hard link's destination to the first's even when it is newer" {
+  skip "pending fix: cowmv -u does not link the later destinations of a skipped hard-link group"
+  fixture ()
+  {
+    : >h1
+    ln h1 h2
+    touch -d @1600000000 h1
+    mkdir D
+    ln -s ../x D/h1
+    ln -s nowhere D/h2
+    touch -h -d @1650000000 D/h1 D/h2
+  }
+  BOTH_PROG=mv run_both -v -u h1 h2 D
+}
+
+# seed 2, case 336: "mv -f -T d7/ D/sub/d7" across filesystems, d7 a
+# symlink to a directory b3.  GNU 9.1 copies b3's contents, removes them
+# from b3 (through the symlink), then fails on "d7/" with "cannot remove
+# 'd7/': Not a directory"; cowmv copies them, keeps them in b3 and fails
+# with the same message.  Which is right for 9.11 is for the lead to
+# decide (cowmv loses nothing; GNU empties a directory it was not given).
+@test "mv SYMLINK-TO-DIR/ to another filesystem empties the directory as GNU does" {
+  skip "pending decision: GNU 9.1 removes the contents of the symlinked directory, cowmv keeps them"
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/b" "$SHM_DIR/$side"
+    : >"$BATS_TEST_TMPDIR/$side/b/f"
+    ln -s b "$BATS_TEST_TMPDIR/$side/d"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 /usr/bin/mv -T d/ "$SHM_DIR/gnu/x"
+  local gnu_out=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 "$BATS_TEST_TMPDIR/bin/mv" -T d/ "$SHM_DIR/ours/x"
+  assert_equal "${output#"$BATS_TEST_TMPDIR"/bin/}" "$gnu_out"
+  assert_equal "$(ls "$SHM_DIR/gnu/x")" f
+  assert_equal "$(ls "$SHM_DIR/ours/x")" f
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/gnu/b")" ""
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/b")" ""
+}
+
+# seed 1, case 217: "mv -v --backup=numbered -t D x1 f3 f4" across
+# filesystems.  GNU's "copied" line ends with "(backup: 'D/x1.~1~')" as
+# its "renamed" line does on one filesystem; cowmv's does not.
+@test "mv -v -b to another filesystem names the backup in the copied line" {
+  skip "pending fix: cowmv's -v line for a move by copying leaves out the backup"
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+    echo new >"$BATS_TEST_TMPDIR/$side/x"
+    echo old >"$SHM_DIR/$side/x"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -0 /usr/bin/mv -v --backup=numbered x "$SHM_DIR/gnu/"
+  local gnu_out=${output//gnu/SIDE}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -0 "$BATS_TEST_TMPDIR/bin/mv" -v --backup=numbered x "$SHM_DIR/ours/"
+  assert_equal "${output//ours/SIDE}" "$gnu_out"
+  assert_equal "$(cat "$SHM_DIR/ours/x.~1~")" old
+}
+
+# seed 3, case 510: "mv -n f1 f1 D/", D/f1 an existing file.  GNU skips
+# the directory silently both times (-n); cowmv warns the second time
+# that it was named twice.  (Cases 736, 938 and 997 of seed 3 are the
+# same order of checks with -u, -i and a permission error.)
+@test "mv -n of a directory named twice onto an existing name skips it twice, silently" {
+  skip "pending fix: cowmv checks for a repeated operand before -n"
+  fixture () { mkdir f1 D; : >D/f1; }
+  BOTH_PROG=mv run_both -n f1 f1 D/
+}
+
+# seed 6, case 106: "mv --strip-trailing-slashes f7/. /B/D/sub/." across
+# filesystems.  Both fail to remove the target "sub/./."; GNU's rmdir
+# says "Invalid argument" (EINVAL, a last component "."), cowmv says
+# "Device or resource busy".
+@test "mv DIR/. to another filesystem's DIR/.: the failure to remove the target is EINVAL" {
+  skip "pending fix: cowmv reports EBUSY where GNU's rmdir of 'DIR/./.' reports EINVAL"
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/f7" "$SHM_DIR/$side/sub"
+    : >"$BATS_TEST_TMPDIR/$side/f7/x"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 /usr/bin/mv f7/. "$SHM_DIR/gnu/sub/."
+  local gnu_out=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 "$BATS_TEST_TMPDIR/bin/mv" f7/. "$SHM_DIR/ours/sub/."
+  assert_equal "${output#"$BATS_TEST_TMPDIR"/bin/}" "${gnu_out//gnu/ours}"
+}
+
+# seed 8, cases 293 and 624: "mv a1/ D/" as nobody, D not searchable
+# (mode 600).  GNU stats the destination first and reports that ("cannot
+# stat 'D/a1': Permission denied"); cowmv tries the rename and reports
+# "cannot move 'a1' to 'D/a1': Permission denied".
+@test "mv into a directory it cannot search says it cannot stat the destination" {
+  skip "pending fix: cowmv reports the failed rename where GNU reports the failed stat of the destination"
+  require_root
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/a1" "$BATS_TEST_TMPDIR/$side/D"
+    chmod 600 "$BATS_TEST_TMPDIR/$side/D"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv a1 D/
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" a1 D/
+  assert_equal "mv${output#"$mv_ours"}" "$gnu_err"
+}
+
+# seed 9, cases 21, 871 and 898: "mv -b b1 D/b1" as nobody, b1 a
+# directory nobody cannot write (moving it would rewrite its ".."),
+# D/b1 existing.  Both fail with "cannot move 'b1' to 'D/b1': Permission
+# denied"; GNU has backed D/b1 up to D/b1~ first and leaves it there
+# (nothing under D/b1), cowmv leaves D/b1 where it was.  Which is right
+# for 9.11 is for the lead to decide (cowmv loses no name).
+@test "mv -b of a directory that cannot be moved leaves the backup made, as GNU does" {
+  skip "pending decision: GNU leaves the destination renamed to its backup when the move then fails, cowmv keeps it"
+  require_root
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/b1" "$BATS_TEST_TMPDIR/$side/D"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/b1"
+    printf old >"$BATS_TEST_TMPDIR/$side/D/b1"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -b b1 D/b1
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" -b b1 D/b1
+  assert_equal "mv${output#"$mv_ours"}" "$gnu_err"
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/gnu/D")" "b1~"
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/D")" "b1~"
+}
+
+# seed 12, case 319: "mv -T x1 /B/D/x1" across filesystems as nobody, x1
+# not writable (555) with x1/h/d inside.  Both copy the tree and fail
+# with "cannot remove 'x1/h': Permission denied"; GNU has removed what
+# it could (x1/h/d) first, cowmv removes nothing below x1/h.
+@test "mv to another filesystem removes what it can of a source it cannot remove whole" {
+  skip "pending fix: cowmv stops removing the source at the first directory it cannot empty"
+  require_root
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR" "$SHM_DIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/x1/h/d" "$SHM_DIR/$side"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/x1"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -T x1 "$SHM_DIR/gnu/x1"
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" -T x1 "$SHM_DIR/ours/x1"
+  assert_equal "mv${output#"$mv_ours"}" "$gnu_err"
+  [[ ! -e $BATS_TEST_TMPDIR/gnu/x1/h/d ]]
+  [[ ! -e $BATS_TEST_TMPDIR/ours/x1/h/d ]]
+  [[ -d $SHM_DIR/ours/x1/h/d ]]
+}
