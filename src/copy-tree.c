@@ -227,7 +227,8 @@ name_buf_reserve (struct name_buf *nb, size_t size, size_t keep)
     return;
   size_t n = nb->size * 2 < size ? size : nb->size * 2;
   char *b = xmalloc (n);
-  memcpy (b, nb->buf, keep);
+  if (keep)
+    memcpy (b, nb->buf, keep);
   if (nb->buf)
     {
       nb->old = xnrealloc (nb->old, nb->n_old + 1, sizeof *nb->old);
