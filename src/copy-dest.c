@@ -306,6 +306,13 @@ copy_dest_decide (struct dest_policy const *p, struct dest_facts const *f)
              does so only when POSIXLY_CORRECT is set.  */
           if (through_new_link (p, f))
             return refuse (d, DR_THROUGH_SYMLINK);
+          /* A link to an earlier copy is no write: GNU's stat finds
+             nothing there, and its link replaces the symlink.  */
+          if (p->link_earlier)
+            {
+              d.action = DEST_REPLACE;
+              return d;
+            }
           if (!p->open_dangling)
             return refuse (d, DR_DANGLING);
           d.write_through = true;

@@ -23,6 +23,8 @@ struct dest_policy
   bool copy_as_regular;         /* -R --copy-contents */
   bool open_dangling;           /* POSIXLY_CORRECT: write through a
                                    dangling symlink */
+  bool link_earlier;            /* a later name of a hard-linked source,
+                                   linked to its first copy */
   bool track_created;           /* several operands: names made are kept */
   bool stdin_tty;               /* mv asks about unwritable files */
   enum deref_mode deref;        /* for this entry: DEREF_NEVER or not */

@@ -29,6 +29,14 @@ copy_file_say_verbose (struct job *job)
       /* mv across filesystems: GNU mv's words.  */
       if (S_ISDIR (job->src_st.st_mode))
         diag_line (_("created directory %s"), quoteaf (job->dst->name));
+      else if (job->command_line && job->dst->backup_made)
+        {
+          char *b = name_beside (job->dst->name, job->dst->backup_made);
+          diag_line (_("copied %s -> %s (backup: %s)"),
+                     quoteaf_n (0, job->src->name),
+                     quoteaf_n (1, job->dst->name), quoteaf_n (2, b));
+          free (b);
+        }
       else
         diag_line (_("copied %s -> %s"), quoteaf_n (0, job->src->name),
                    quoteaf_n (1, job->dst->name));
@@ -90,6 +98,7 @@ dest_policy_of (struct job const *job, struct dest_policy *p)
     .data_copy_required = opt->data_copy_required,
     .copy_as_regular = opt->copy_contents,
     .open_dangling = opt->posixly_correct,
+    .link_earlier = job->earlier != NULL,
     .track_created = job->run->created != NULL,
     .deref = follow ? DEREF_ALWAYS : DEREF_NEVER,
     .update = opt->update, .interactive = opt->interactive,
@@ -244,7 +253,7 @@ report_create (struct job *job, int err, char const *format, bool two)
   copy_file_say_verbose (job);
   if (two)
     diag_error (err, format, quoteaf_n (0, dst->name),
-                quoteaf_n (1, job->src->name));
+                quoteaf_n (1, job->earlier ? job->earlier : job->src->name));
   else
     diag_error (err, format, quoteaf (dst->name));
 }
@@ -430,6 +439,8 @@ source_unreadable (struct job *job, int err)
       }
   copy_file_say_verbose (job);
   diag_error (err, _("cannot open %s for reading"), quoteaf (job->src->name));
+  /* The checks may have backed the destination up: put it back.  */
+  undo_backup (job);
   return false;
 }
 
@@ -606,6 +617,34 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
   return -1;
 }
 
+/* cp -s of a relative name into another directory: GNU cp refuses it
+   where it would make the link, after the checks on an existing
+   destination (-n and -u skip, -i asks, a directory is refused, a
+   backup is made and put back) and after the -v line.  Return the
+   result for JOB.  */
+static bool
+refuse_relative_symlink (struct job *job)
+{
+  struct stat st;
+  bool follow = false;
+  if (fstatat (job->dst->dirfd, job->dst->relname, &st,
+               AT_SYMLINK_NOFOLLOW) == 0)
+    switch (check_existing (job, &follow))
+      {
+      case EXIST_SKIP:
+        return true;
+      case EXIST_FAIL:
+        return false;
+      default:
+        break;
+      }
+  copy_file_say_verbose (job);
+  diag_error (0, _("%s: can make relative symbolic links only in current "
+                   "directory"), quotef (job->dst->name));
+  undo_backup (job);
+  return false;
+}
+
 static int
 make_symlink (struct job *job, void *target)
 {
@@ -680,22 +719,21 @@ copy_file_link (struct job *job, char const *earlier)
                       && SAME_INODE (a, b);
           free (dir);
           if (!here)
-            {
-              diag_error (0, _("%s: can make relative symbolic links only "
-                               "in current directory"),
-                          quotef (job->dst->name));
-              return false;
-            }
+            return refuse_relative_symlink (job);
         }
       r = copy_file_make (job, make_symlink, (void *) name,
                           _("cannot create symbolic link %s to %s"), true,
                           opt->unlink_dest_after_failed_open, &merge);
     }
   else
-    r = copy_file_make (job, make_hardlink, (void *) earlier,
-                        _("cannot create hard link %s to %s"), true,
-                        (earlier || opt->unlink_dest_after_failed_open
-                         || opt->interactive == I_ASK_USER), &merge);
+    {
+      job->earlier = earlier;
+      r = copy_file_make (job, make_hardlink, (void *) earlier,
+                          _("cannot create hard link %s to %s"), true,
+                          (earlier || opt->unlink_dest_after_failed_open
+                           || opt->interactive == I_ASK_USER), &merge);
+      job->earlier = NULL;
+    }
   if (0 < r)
     {
       if (!(earlier && opt->mv_words))

@@ -61,6 +61,8 @@ struct job
   bool dst_exists;
   char *backup;             /* the name the old destination got */
   bool verbose_done;
+  char const *earlier;      /* the earlier copy it is being linked to,
+                               or NULL */
 };
 
 /* Print the -v line for JOB, once.  */

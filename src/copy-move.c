@@ -42,9 +42,11 @@ dir_is_empty (int dirfd, char const *rel)
 }
 
 /* Move SRC across filesystems to entry REL of DIRFD (DIR_PATH from the
-   working directory, NULL for AT_FDCWD), called DST: copy it beside the
-   destination, rename the copy into place, then remove SRC.  A failure
-   before the rename removes the copy and leaves SRC as it was.
+   working directory, NULL for AT_FDCWD), called DST (DST_ST: what is
+   there, or NULL; BACKUP: the backup made of it, for the -v line): copy
+   it beside the destination, rename the copy into place, then remove
+   SRC.  A failure before the rename removes the copy and leaves SRC as
+   it was.
 
    A signal (SIGINT, SIGTERM, SIGHUP; see frontend.c) must never cost a
    file.  The rename in step 3 is the point of no return:
@@ -65,7 +67,7 @@ dir_is_empty (int dirfd, char const *rel)
 static bool
 move_across (struct move_run *run, char const *src, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
-             struct stat const *dst_st)
+             struct stat const *dst_st, char const *backup)
 {
   /* 1. A directory in the way must be empty; checked before copying.  */
   if (dst_st && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
@@ -98,7 +100,8 @@ move_across (struct move_run *run, char const *src, int dirfd,
   struct beside_names const names = {
     .tag = "cowmv",
     .leftover = _("warning: leftover partial copy %s from an interrupted "
-                  "move; remove it unless another move is still running")
+                  "move; remove it unless another move is still running"),
+    .backup = backup
   };
   char *tmp = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
                                 dst, &names);
@@ -182,6 +185,14 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
   mv_policy (run, &p);
   dest_probe (&w, src_st, true, p.track_created ? run->moved : NULL, false,
               &p, &f);
+  /* GNU mv stats the destination once the rename failed: what cannot
+     be looked at (a directory it may not search) is that error.  */
+  if (!f.dst_lnk_ok && errno != ENOENT)
+    {
+      diag_cannot_stat (errno, dst);
+      *ok = false;
+      return false;
+    }
   struct dest_decision d = copy_dest_decide (&p, &f);
   *exists = f.dst_lnk_ok;
   *dst_st = f.dst_lnk;
@@ -366,9 +377,6 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       diag_cannot_stat (errno, src);
       return false;
     }
-  if (S_ISDIR (src_st.st_mode) && run->dirs
-      && dir_named_twice (run, src, &src_st, dst))
-    return true;
   bool exists = false;
   /* GNU mv tries the swap before any rule about the destination.  */
   if (opt->exchange)
@@ -376,6 +384,16 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   else if (!check_dest (run, src, &src_st, dirfd, dir_path, rel, dst,
                         &exists, &dst_st, &backup, &ok))
     return ok;
+  /* A directory named again: after the rules about the destination
+     (-n skips, a file in the way is refused, each time), as in GNU.  */
+  if (S_ISDIR (src_st.st_mode) && run->dirs
+      && dir_named_twice (run, src, &src_st, dst))
+    {
+      if (backup)
+        dest_unbackup (dirfd, rel, backup, dst, false);
+      free (backup);
+      return true;
+    }
 
   /* 3. The atomic swap, when asked.  */
   if (opt->exchange)
@@ -393,7 +411,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   if (rename_errno == EXDEV && !opt->no_copy)
     {
       ok = move_across (run, src, dirfd, dir_path, rel, dst,
-                        exists ? &dst_st : NULL);
+                        exists ? &dst_st : NULL, backup);
       goto done;
     }
   report_rename (rename_errno, src, dst);

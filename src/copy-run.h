@@ -43,6 +43,7 @@ struct copy_run
      copied once and a file just created is not overwritten by another
      operand.  NULL when not tracking.  */
   struct hlmap *sources;
+  struct name_set *source_names;
   struct name_set *created;
 
   /* Regular files whose data was shared (cloned) and copied, so that a
@@ -91,6 +92,9 @@ struct copy_dest
   bool dir_known;
   bool dir_setgid;
   gid_t dir_gid;
+  /* The backup a caller made of what was there (cowmv across
+     filesystems), relative to the directory, for the -v line; or NULL.  */
+  char const *backup_made;
 };
 
 #endif /* COPY_RUN_H */

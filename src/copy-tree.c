@@ -74,6 +74,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
     {
       run->sources = hlmap_new ();
       run->created = name_set_new ();
+      run->source_names = name_set_new ();
     }
 }
 
@@ -108,6 +109,7 @@ copy_tree_free (struct copy_run *run)
   if (run->pending_links)
     hash_free (run->pending_links);
   name_set_free (run->created);
+  name_set_free (run->source_names);
   leftovers_free (run->leftovers);
 }
 
@@ -159,7 +161,10 @@ copy_tree_describe_dir (int dirfd, struct copy_dest *dst)
 bool
 copy_tree_same_entry (char const *a, char const *b)
 {
-  if (strcmp (last_component (a), last_component (b)) != 0)
+  /* "d/" and "d" are one entry: trailing slashes do not count.  */
+  char const *la = last_component (a), *lb = last_component (b);
+  size_t na = base_len (la), nb = base_len (lb);
+  if (na != nb || memcmp (la, lb, na) != 0)
     return false;
   char *da = mdir_name (a), *db = mdir_name (b);
   struct stat sa, sb;
@@ -186,10 +191,17 @@ source_seen_twice (struct job *job)
     {
       hlmap_insert (run->sources, job->src_st.st_dev, job->src_st.st_ino,
                     job->src->name);
+      name_set_add_file (run->source_names, job->src->name, &job->src_st);
       return false;
     }
-  if (!copy_tree_same_entry (old, job->src->name))
-    return false;
+  /* The first name of the file, or any name given since (GNU keeps
+     every name: "L F F", L a symlink to F, repeats F).  */
+  if (!copy_tree_same_entry (old, job->src->name)
+      && !name_set_seen (run->source_names, job->src->name, &job->src_st))
+    {
+      name_set_add_file (run->source_names, job->src->name, &job->src_st);
+      return false;
+    }
   copy_tree_say_twice (job->src->name, S_ISDIR (job->src_st.st_mode));
   return true;
 }
@@ -399,6 +411,8 @@ copy_dir (struct job *job)
                           &merge);
   if (r <= 0)
     return r == 0;
+  if (job->command_line && source_seen_twice (job))
+    return true;
   bool new_dst = !merge;
   if (new_dst)
     copy_file_say_verbose (job);
@@ -546,7 +560,9 @@ copy_entry (struct copy_run *run, struct walk *walk,
       return false;
     }
   mode_t type = job.src_st.st_mode & S_IFMT;
-  if (command_line && source_seen_twice (&job))
+  /* A directory is looked up once its destination is accepted (GNU
+     omits one without -r, and refuses one onto a file, each time).  */
+  if (command_line && type != S_IFDIR && source_seen_twice (&job))
     return true;
 
   bool ok;
@@ -788,6 +804,7 @@ struct beside
   int dirfd;
   char const *dir_path;
   char const *dst_name;
+  char const *backup;
   bool ok;
 };
 
@@ -805,7 +822,8 @@ copy_to_temp (char *tmp, void *arg)
   char *path = (b->dir_path ? file_name_concat (b->dir_path, tmp, NULL)
                 : xstrdup (tmp));
   struct copy_dest dst = { .dirfd = b->dirfd, .relname = tmp,
-                           .name = b->dst_name, .path = path };
+                           .name = b->dst_name, .path = path,
+                           .backup_made = b->backup };
   if (b->dirfd != AT_FDCWD)
     copy_tree_describe_dir (b->dirfd, &dst);
   else
@@ -848,7 +866,8 @@ copy_tree_beside (struct copy_run *run, char const *src_name, int dirfd,
   free (dir);
   free (prefix);
   struct beside b = { .run = run, .src_name = src_name, .dirfd = dirfd,
-                      .dir_path = dir_path, .dst_name = dst_name };
+                      .dir_path = dir_path, .dst_name = dst_name,
+                      .backup = names->backup };
   if (try_tempname_len (tmp, 0, &b, copy_to_temp, TEMP_RANDOM) != 0)
     {
       diag_error (errno, _("cannot create %s"), quoteaf (dst_name));

@@ -46,6 +46,10 @@ struct beside_names
      behind.  It is not removed: it may be the copy of a run still going
      on in another process.  */
   char const *leftover;
+
+  /* The backup the caller made of what was at the destination, relative
+     to its directory, named in the -v line; NULL for none.  */
+  char const *backup;
 };
 
 /* Copy SRC_NAME as copy_tree_file does, to a new temporary name beside

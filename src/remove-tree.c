@@ -93,12 +93,13 @@ remove_at (int dirfd, char const *rel, char const *name, bool verbose,
     }
   if (errno == ENOENT)
     return true;
-  /* Linux says EISDIR for a directory, but EPERM for an immutable one:
-     then what cannot be removed is inside it, and rm would say which.  */
+  /* Linux says EISDIR for a directory, but EPERM for an immutable one
+     and EACCES for one in a directory we may not write: its entries are
+     removed all the same, as rm removes what it can.  */
   struct stat st;
   int err = errno;
   if (err != EISDIR
-      && !(err == EPERM
+      && !((err == EPERM || err == EACCES)
            && fstatat (dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0
            && S_ISDIR (st.st_mode)))
     {

@@ -21,7 +21,6 @@ setup ()
 # GNU puts the backup back ("'D/t~' -> 'D/t' (unbackup)" with -v), cowcp
 # leaves it as D/t~ with nothing under the destination's name.
 @test "cp -b with an unreadable source puts the backup back" {
-  skip "pending fix: cowcp does not undo the backup when the source cannot be opened"
   require_root
   local side out
   for side in gnu ours; do
@@ -52,7 +51,6 @@ setup ()
 # omits a directory each time it is named; the check for a source named
 # twice comes later, and names directories only when they are copied.
 @test "cp without -r omits a directory named twice, twice" {
-  skip "pending fix: cowcp warns 'source directory specified more than once' before omitting it"
   fixture () { mkdir a D; }
   run_both a a D
 }
@@ -61,7 +59,6 @@ setup ()
 # refuses the destination each time; cowcp refuses it once, then warns
 # that the directory was named twice.
 @test "cp -R of a directory named twice onto a non-directory refuses it twice" {
-  skip "pending fix: cowcp checks for a repeated operand before it checks the destination"
   fixture () { mkdir a D; : >D/a; }
   run_both -R a a D
 }
@@ -70,7 +67,6 @@ setup ()
 # GNU first refuses to put a non-directory over a directory; cowcp first
 # objects to a relative symlink outside the working directory.
 @test "cp -s onto a directory reports the directory before the relative-symlink rule" {
-  skip "pending fix: cowcp applies the relative-symlink rule before the destination checks"
   fixture () { mkdir -p D/f; : >f; }
   # Later GNU releases name the source in this message (see
   # tests/differential/known).
@@ -82,7 +78,6 @@ setup ()
 # line of each symlink before it refuses a relative one outside the
 # working directory; cowcp prints only the refusal.
 @test "cp -s -v prints the verbose line before the relative-symlink refusal" {
-  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
   fixture () { mkdir D; : >a; }
   run_both -s -v a D
 }
@@ -91,7 +86,6 @@ setup ()
 # and, answered no, skips the file; cowcp refuses the relative symlink
 # without asking.  Declining exits 1 in 9.11 (NEWS 9.2).
 @test "cp -i -s asks before the relative-symlink rule" {
-  skip "pending fix: cowcp applies the relative-symlink rule before it asks"
   fixture () { mkdir D; : >a; : >D/a; }
   gnu911 status 1
   BOTH_STDIN=$'n\n' run_both -i -s a D/
@@ -102,7 +96,6 @@ setup ()
 # renamed away; GNU's message names that copy ("to 'D/f'"), cowcp's
 # names the source ("to 'f'").
 @test "cp -a -H -b f f D: the failed hard link names the earlier copy" {
-  skip "pending fix: cowcp names the source instead of the earlier destination in 'cannot create hard link'"
   fixture () { mkdir D; echo x >f; }
   run_both -a -H --backup=numbered f f D
 }
@@ -111,7 +104,6 @@ setup ()
 # 000.  GNU cannot read it but still gives its copy the source's mode
 # (000); cowcp leaves the copy 0700.
 @test "cp -a of an unreadable directory gives the copy the source's mode" {
-  skip "pending fix: cowcp does not apply a directory's metadata when its entries cannot be read"
   require_root
   local side mode
   local cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
@@ -139,7 +131,6 @@ setup ()
 # copies and fails to link them ("cannot create hard link 'D/b1/f' to
 # 'b1/f'"), leaving D/b1/f gone and exit 1.
 @test "cp -a DIR/ DIR D: the directory named twice is copied once, its hard links kept" {
-  skip "pending fix: cowcp does not see DIR/ and DIR as the same operand, and loses hard-linked copies"
   fixture () { mkdir b1 D; echo x >b1/f; ln b1/f b1/g; }
   run_both -a b1/ b1 D
   [[ -f $OURS_TWIN/D/b1/f && -f $OURS_TWIN/D/b1/g ]]
@@ -149,7 +140,6 @@ setup ()
 # and d1, then warns that d1 was named twice; cowcp refuses the second
 # d1 with "will not overwrite just-created 'D/d1' with 'd1'" (exit 1).
 @test "cp L F F D, L a symlink to F: the second F is a repeated operand" {
-  skip "pending fix: cowcp takes a repeated operand for a just-created clash when a symlink to it came first"
   fixture () { mkdir D; printf x >d1; ln -s d1 d2; }
   run_both d2 d1 d1 D
 }
@@ -171,7 +161,6 @@ setup ()
 # existing destination first; cowcp leaves it.  Which is right for 9.11 is for
 # the lead to decide (cowcp loses nothing).
 @test "cp -s -R onto an existing symlink outside the working directory removes it as GNU does" {
-  skip "pending decision: GNU removes the destination before refusing the relative symlink, cowcp keeps it"
   fixture () { mkdir D; ln -s nowhere h; ln -s ../h D/h; }
   run_both -s -R h D/h
 }
@@ -180,7 +169,6 @@ setup ()
 # D/a2 an existing symlink not older than a2.  GNU skips it silently
 # (-u) and exits 0; cowcp refuses the relative symlink and exits 1.
 @test "cp -s -u onto a destination that is not older skips it silently" {
-  skip "pending fix: cowcp applies the relative-symlink rule before -u"
   fixture () { mkdir D; : >a2; ln -s ../a2 D/a2; }
   run_both -s -u a2 D/a2
 }
@@ -189,7 +177,6 @@ setup ()
 # silently (-n) and exits 0; cowcp refuses the relative symlink and
 # exits 1.
 @test "cp -s -n onto an existing destination skips it silently" {
-  skip "pending fix: cowcp applies the relative-symlink rule before -n"
   fixture () { mkdir D; printf new >d1; printf old >D/d1; }
   run_both -s -n -t D d1
 }
@@ -198,7 +185,6 @@ setup ()
 # directory and for every entry it then fails to link; cowcp prints the
 # directory's only.
 @test "cp -s -v -R prints a line for each entry before refusing it" {
-  skip "pending fix: cowcp applies the relative-symlink rule before it prints the -v line"
   fixture () { mkdir D f1; : >f1/a; : >f1/b; }
   run_both -s -v -R -t D f1
 }
@@ -220,7 +206,6 @@ setup ()
 # the symlink; cowcp treats it as a copy onto the symlink and fails with
 # "not writing through dangling symlink 'D/d1'".
 @test "cp -a of two hard links replaces a dangling symlink with the second link" {
-  skip "pending fix: cowcp does not replace the destination when it links a later member of a hard-link group"
   fixture () { mkdir D; : >d1; ln d1 f2; ln -s nowhere D/d1; }
   run_both -a f2 d1 D
 }

@@ -26,7 +26,6 @@ teardown ()
 # refuses the destination each time the directory is named; cowmv
 # refuses it once, then warns that the directory was named twice.
 @test "mv of a directory named twice onto a non-directory refuses it twice" {
-  skip "pending fix: cowmv checks for a repeated operand before it checks the destination"
   fixture () { mkdir a D; : >D/a; }
   BOTH_PROG=mv run_both a a D
 }
@@ -89,7 +88,6 @@ teardown ()
 # filesystems.  GNU's "copied" line ends with "(backup: 'D/x1.~1~')" as
 # its "renamed" line does on one filesystem; cowmv's does not.
 @test "mv -v -b to another filesystem names the backup in the copied line" {
-  skip "pending fix: cowmv's -v line for a move by copying leaves out the backup"
   [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
   [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
     || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
@@ -116,7 +114,6 @@ teardown ()
 # that it was named twice.  (Cases 736, 938 and 997 of seed 3 are the
 # same order of checks with -u, -i and a permission error.)
 @test "mv -n of a directory named twice onto an existing name skips it twice, silently" {
-  skip "pending fix: cowmv checks for a repeated operand before -n"
   fixture () { mkdir f1 D; : >D/f1; }
   BOTH_PROG=mv run_both -n f1 f1 D/
 }
@@ -151,7 +148,6 @@ teardown ()
 # stat 'D/a1': Permission denied"); cowmv tries the rename and reports
 # "cannot move 'a1' to 'D/a1': Permission denied".
 @test "mv into a directory it cannot search says it cannot stat the destination" {
-  skip "pending fix: cowmv reports the failed rename where GNU reports the failed stat of the destination"
   require_root
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   chmod 755 "$BATS_TEST_TMPDIR"
@@ -204,7 +200,6 @@ teardown ()
 # with "cannot remove 'x1/h': Permission denied"; GNU has removed what
 # it could (x1/h/d) first, cowmv removes nothing below x1/h.
 @test "mv to another filesystem removes what it can of a source it cannot remove whole" {
-  skip "pending fix: cowmv stops removing the source at the first directory it cannot empty"
   require_root
   [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
   [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
