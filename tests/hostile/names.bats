@@ -75,10 +75,25 @@ fixture ()
   assert_output --partial "'src/new'\$'\\n''line' -> 'dst/new'\$'\\n''line'"
 }
 
+# top_fixture: odd_tree, the odd names again in the working directory,
+# and an empty directory out.
+top_fixture ()
+{
+  local n
+  odd_tree
+  for n in "${ODD[@]}"; do
+    printf 'top %s\n' "$n" >"./$n"
+  done
+  mkdir out
+}
+
 @test "cp -av of odd names given on the command line after --" {
-  run_both -av -- -dash --double - $'new\nline' $'\xff\xfe-latin1' src/
-  # - is not a file: fails as GNU fails, the rest copied.
+  BOTH_FIXTURE=top_fixture run_both -av -- -dash --double - $'new\nline' \
+    $'\xff\xfe-latin1' "$(long_name 255)" -missing $'\e[0m' out
+  # The two missing ones fail as in GNU, the rest are copied.
   assert_failure
+  assert_equal "$(cat "$OURS_TWIN/out/-")" "top -"
+  assert_output --partial "'-dash' -> 'out/-dash'"
 }
 
 @test "cp of a directory with a newline in its name without -r: GNU's omitting message" {
