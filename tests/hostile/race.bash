@@ -173,13 +173,15 @@ as_user ()
 # by N, stdout and stderr to $RACE_OUT and $RACE_ERR, stop the racers,
 # then call CHECK N STATUS, which fails the loop by returning non-zero and
 # counts in RACE_SEEN the iterations whose command met a swapped-in
-# symlink.  Sets RACE_ITERS.  USER is root or nobody.
+# symlink, and in RACE_MID those of them where it reported an error about
+# a raced name (it met the swap in the middle of handling that entry).
+# Sets RACE_ITERS.  USER is root or nobody.
 race_loop ()
 {
   local user=$1 prep=$2 check=$3 end rc
   shift 3
   RACE_OUT=$BATS_TEST_TMPDIR/race.out RACE_ERR=$BATS_TEST_TMPDIR/race.err
-  RACE_ITERS=0 RACE_SEEN=0 RACE_SWAPS=0
+  RACE_ITERS=0 RACE_SEEN=0 RACE_MID=0 RACE_SWAPS=0
   end=$((SECONDS + $(race_seconds)))
   while ((SECONDS < end)); do
     "$prep" "$RACE_ITERS"
@@ -194,6 +196,6 @@ race_loop ()
 # race_report WHAT: one TAP comment line with the loop's counts.
 race_report ()
 {
-  printf '# %s: %d runs, %d met a swapped symlink, %d swaps\n' \
-    "$1" "$RACE_ITERS" "$RACE_SEEN" "$RACE_SWAPS" >&3
+  printf '# %s: %d runs, %d met a swapped symlink (%d with an error), %d swaps\n' \
+    "$1" "$RACE_ITERS" "$RACE_SEEN" "$RACE_MID" "$RACE_SWAPS" >&3
 }
