@@ -227,6 +227,8 @@ dst_case ()
   race_stop
   assert_failure
   assert_output --partial "read the secret into the copy"
+  [[ $output =~ run\ ([0-9]+)\ read ]] \
+    && printf '# cowcp -RL read the secret in run %d\n' "${BASH_REMATCH[1]}" >&3
   # For the record (not asserted: it is a matter of timing): GNU cp -a
   # walks by path, so it reads the secret now and then.
   local n leaked=0 runs=0 end=$((SECONDS + 3))
