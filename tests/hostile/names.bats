@@ -119,6 +119,26 @@ top_fixture ()
   assert_equal "$stderr" "cp: cannot stat 'src/$(long_name 255 d)/$(long_name 256)': $(strerror ENAMETOOLONG)"
 }
 
+@test "errors that name odd names: into itself, non-directory, existing names, as GNU" {
+  local d=src/$'dir\nwith\tcontrols'
+  run_both -r -- "$d" "$d/"$'in\x7f'
+  assert_failure
+  run_both -r -- "$d" "src/-dash"
+  assert_failure
+  # Onto existing files: replaced, as GNU does.
+  run_both -R -- src/$'\xfflink' "src/$(long_name 255)" "$d"
+  assert_success
+  run_both -- "src/$(long_name 255)" "src/$(long_name 255 d)/$(long_name 255 f)/x"
+  assert_failure
+  run_both -n -- src/$'tab\there' "$d/"$'tab\there'
+  run_both_prog mv -- "$d" "$d/"$'sub\ndir'
+  assert_failure
+  run_both_prog ln -- src/$'\xff\xfe-latin1' "src/$(long_name 255)"
+  assert_failure
+  run_both_prog ln -s -- $'new\nline' "$d/"$'link\nto'
+  assert_failure
+}
+
 @test "mv -v of odd names within one filesystem: as GNU" {
   run_both_prog mv -v -- src/$'new\nline' src/$'\xff\xfe-latin1' src/-dash \
     "src/$(long_name 255)" src/$'dir\nwith\tcontrols' src/'back\slash' .
@@ -207,6 +227,13 @@ across_both ()
   assert_success
   across_both mv -- src/$'new\nline' src/-dash "src/$(long_name 255)" \
     src/$'\xff\xfe-latin1' far/
+  assert_success
+}
+
+@test "cp -a and cp -Rv of odd names onto another filesystem: as GNU" {
+  across_both cp -a src far/dst
+  assert_success
+  across_both cp -Rv -- src/$'new\nline' src/$'dir\nwith\tcontrols' far/
   assert_success
 }
 
