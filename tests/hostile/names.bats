@@ -69,7 +69,7 @@ fixture ()
 }
 
 @test "cp -Rv prints odd names in GNU's shell-escape quoting" {
-  run_both -Rv src dst
+  twins_both --sort cp -Rv src dst
   assert_success
   # The test means something only if the names needed quoting.
   assert_output --partial "'src/new'\$'\\n''line' -> 'dst/new'\$'\\n''line'"
@@ -178,22 +178,45 @@ top_fixture ()
   assert_equal "$(cat "$OURS_TWIN/dst/CASE")" CASE
 }
 
-# across_both PROG ARGS...: like run_both_prog, for PROG run in twin
-# directories on the loop filesystem hostile-na, where each twin holds the
-# fixture and a symlink `far' to its own directory on hostile-nb.  ARGS
-# name `far/...' to reach the other filesystem.  Compares exit status,
-# stdout, stderr and both filesystems' trees (but `far' itself).
-across_both ()
+# twins_both [--far] [--sort] PROG ARGS...
+# Like run_both_prog for PROG, with odd_tree as the fixture, in twin
+# directories of this test, or with --far on the loop filesystem
+# hostile-na, each twin then holding a symlink `far' to a directory of its
+# own on hostile-nb (ARGS name `far/...' to reach the other filesystem).
+# Compares exit status, stdout, stderr and the trees (both filesystems',
+# but `far' itself).  --sort compares stdout as a set of lines: cp and mv
+# visit a directory's entries in inode order, and the twins' inode numbers
+# need not be in the same order.  Sets status, output and stderr to
+# cowPROG's.
+twins_both ()
 {
-  local prog=$1 kind rc a b bin
+  local far= sort= kind rc a b bin
+  while :; do
+    case $1 in
+      --far) far=1; shift ;;
+      --sort) sort=1; shift ;;
+      *) break ;;
+    esac
+  done
+  local prog=$1
   shift
-  require_fs hostile-na
-  a=$FS_PATH
-  require_fs hostile-nb
-  b=$FS_PATH
+  if [[ -n $far ]]; then
+    require_fs hostile-na
+    a=$FS_PATH
+    require_fs hostile-nb
+    b=$FS_PATH
+  else
+    a=$BATS_TEST_TMPDIR/twins
+    b=
+    mkdir -p "$a"
+  fi
   for kind in gnu ours; do
-    rm -rf -- "${a:?}/$kind" "${b:?}/$kind"
-    mkdir "$a/$kind" "$b/$kind"
+    rm -rf -- "${a:?}/$kind"
+    mkdir "$a/$kind"
+    if [[ -n $far ]]; then
+      rm -rf -- "${b:?}/$kind"
+      mkdir "$b/$kind"
+    fi
     bin=$BATS_TEST_TMPDIR/bin-$kind
     mkdir -p "$bin"
     if [[ $kind == gnu ]]; then
@@ -201,13 +224,17 @@ across_both ()
     else
       ln -sf "$COWUTILS_BUILD/src/cow$prog" "$bin/$prog"
     fi
-    (cd "$a/$kind" && odd_tree && ln -s "$b/$kind" far)
+    (cd "$a/$kind" && odd_tree && if [[ -n $far ]]; then ln -s "$b/$kind" far; fi)
     rc=0
     (cd "$a/$kind" && PATH=$bin:$PATH "$prog" "$@") \
       >"$BATS_TEST_TMPDIR/$kind.out" 2>"$BATS_TEST_TMPDIR/$kind.err" || rc=$?
     echo "$rc" >"$BATS_TEST_TMPDIR/$kind.rc"
-    { _tree_listing "$a/$kind" | grep -v '^far l '; echo "-- far:"
-      _tree_listing "$b/$kind"; } >"$BATS_TEST_TMPDIR/$kind.tree"
+    if [[ -n $sort ]]; then
+      LC_ALL=C sort -o "$BATS_TEST_TMPDIR/$kind.out" "$BATS_TEST_TMPDIR/$kind.out"
+    fi
+    { _tree_listing "$a/$kind" | grep -v '^far l '
+      if [[ -n $far ]]; then echo "-- far:"; _tree_listing "$b/$kind"; fi
+    } >"$BATS_TEST_TMPDIR/$kind.tree"
   done
   local part bad=
   for part in rc out err tree; do
@@ -219,26 +246,27 @@ across_both ()
   stderr=$(<"$BATS_TEST_TMPDIR/ours.err")
   output=$(<"$BATS_TEST_TMPDIR/ours.out")
   [[ -z $bad ]] || { printf '%s' "$bad" \
-    | batslib_decorate "cow$prog differs from GNU $prog across filesystems" | fail; }
+    | batslib_decorate "cow$prog differs from GNU $prog" | fail; }
 }
 
 @test "mv of a tree of odd names across two filesystems: as GNU" {
-  across_both mv src far/dst
+  twins_both --far mv src far/dst
   assert_success
-  across_both mv -- src/$'new\nline' src/-dash "src/$(long_name 255)" \
+  twins_both --far mv -- src/$'new\nline' src/-dash "src/$(long_name 255)" \
     src/$'\xff\xfe-latin1' far/
   assert_success
 }
 
 @test "cp -a and cp -Rv of odd names onto another filesystem: as GNU" {
-  across_both cp -a src far/dst
+  twins_both --far cp -a src far/dst
   assert_success
-  across_both cp -Rv -- src/$'new\nline' src/$'dir\nwith\tcontrols' far/
+  twins_both --far --sort cp -Rv -- src/$'new\nline' \
+    src/$'dir\nwith\tcontrols' far/
   assert_success
 }
 
 @test "mv -v of odd names across two filesystems: the same lines as GNU" {
-  across_both mv -v -- src/$'new\nline' src/-dash "src/$(long_name 255 d)" \
+  twins_both --far mv -v -- src/$'new\nline' src/-dash "src/$(long_name 255 d)" \
     src/$'\xfflink' far/
   assert_success
   assert_output --partial "'src/new'\$'\\n''line' -> 'far/new'\$'\\n''line'"
