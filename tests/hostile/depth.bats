@@ -157,6 +157,7 @@ small_rss ()
     "$(command -v cowcp)" -R src out/dst
   assert_equal "$status" 1
   # argv[0] is the full path of cowcp: compare from the first colon.
+  # shellcheck disable=SC2154  # set by run --separate-stderr
   [[ ${stderr#*/cowcp: } == "${want#cowcp: }" ]] \
     || fail "stderr (first 300 bytes): ${stderr:0:300}... ($(wc -c <<<"$stderr") bytes, want ${#want})"
   assert_equal "$(wc -l <<<"$stderr")" 1

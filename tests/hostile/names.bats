@@ -32,6 +32,7 @@ long_name ()
 
 # The odd names, as an array.  255 bytes is NAME_MAX on every Linux
 # filesystem used here; the UTF-8 one is 127 two-byte characters and an x.
+# shellcheck disable=SC2016  # $HOME is a name here, not an expansion
 ODD=(
   $'new\nline' $'tab\there' $'esc\e[31mape' $'bell\a' -dash --double -
   'back\slash' $'\xff\xfe-latin1' $'trunc\xc3' 'Case' 'case' 'CASE'
@@ -190,7 +191,7 @@ top_fixture ()
 # cowPROG's.
 twins_both ()
 {
-  local far= sort= kind rc a b bin
+  local far='' sort='' kind rc a b bin
   while :; do
     case $1 in
       --far) far=1; shift ;;
