@@ -52,12 +52,13 @@ measure ()
   /usr/bin/time -f %M -o "$out.rss" "$@" 2>"$out.err" || status=$?
 }
 
-# small_rss OUT: fail unless OUT.rss is below RSS_MAX.
+# small_rss OUT WHAT: fail unless OUT.rss is below RSS_MAX; report it as
+# WHAT's.
 small_rss ()
 {
   local rss
   rss=$(tail -n 1 "$1.rss")
-  printf '# %s: peak RSS %s KiB\n' "${1##*/}" "$rss" >&3
+  printf '# %s: peak RSS %s KiB\n' "$2" "$rss" >&3
   ((rss < RSS_MAX)) || fail "peak RSS $rss KiB (limit $RSS_MAX)"
 }
 
@@ -74,7 +75,7 @@ small_rss ()
   deep state "$T/ours" >"$T/got"
   assert_equal "$(wc -l <"$T/got")" $((DEPTH + 1))
   cmp "$T/want" "$T/got"
-  small_rss "$T/ours"
+  small_rss "$T/ours" "cowcp -a, 3,000 levels"
 }
 
 @test "cp -R of a tree 3,000 directories deep: copied whole, without the times" {
@@ -85,7 +86,7 @@ small_rss ()
   # Everything but the levels' mtimes (field 4), which -R does not keep.
   cmp <(deep state "$T/src" | cut -d' ' -f1-3,5-) \
       <(deep state "$T/ours" | cut -d' ' -f1-3,5-)
-  small_rss "$T/ours"
+  small_rss "$T/ours" "cowcp -R, 3,000 levels"
 }
 
 @test "cowmv of a tree 3,000 directories deep across filesystems: moved exactly, no source left" {
@@ -99,7 +100,7 @@ small_rss ()
   [[ ! -e $src ]] || fail "the source is still there"
   deep state "$T/moved" >"$T/got"
   cmp "$T/want" "$T/got"
-  small_rss "$T/ours"
+  small_rss "$T/ours" "cowmv across filesystems, 3,000 levels"
 }
 
 @test "cowmv of a tree 6,000 deep across filesystems: memory no more than twice cowcp -a's" {
@@ -129,7 +130,7 @@ small_rss ()
   assert_equal "$status" 0
   assert_equal "$(head -c 2000 "$T/ours.err")" ""
   cmp <(deep state "$src") <(deep state "$FS_PATH/link$BATS_TEST_NUMBER")
-  small_rss "$T/ours"
+  small_rss "$T/ours" "cowln -c, 3,000 levels"
 }
 
 @test "cp -a of hard links deeper than PATH_MAX keeps them linked" {
