@@ -416,6 +416,28 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
   return copy_meta_apply (&job->run->meta, &mr);
 }
 
+/* Before an error of its own about JOB, GNU cp goes through the checks
+   on an existing destination (fstatat with FLAGS into *ST): -n and -u
+   skip, -i asks, a directory is refused, a backup is made (undo_backup
+   puts it back).  Return 1 when they skipped the file (no error), 0 when
+   they failed it, -1 to go on to the error.  */
+static int
+checks_first (struct job *job, struct stat *st, int flags)
+{
+  bool follow = false;
+  if (fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
+    switch (check_existing (job, &follow))
+      {
+      case EXIST_SKIP:
+        return 1;
+      case EXIST_FAIL:
+        return 0;
+      default:
+        break;
+      }
+  return -1;
+}
+
 /* The source of JOB could not be opened (ERR): the checks on the
    destination come first, as in cp (-n says nothing about an unreadable
    source), then the error.  Return the result of the copy.  */
@@ -426,17 +448,9 @@ source_unreadable (struct job *job, int err)
      of its own: the run ends with the signal.  */
   if (err == EINTR && job->run->opt->stop && *job->run->opt->stop)
     return false;
-  bool unused;
-  if (fstatat (job->dst->dirfd, job->dst->relname, &job->dst_st, 0) == 0)
-    switch (check_existing (job, &unused))
-      {
-      case EXIST_SKIP:
-        return true;
-      case EXIST_FAIL:
-        return false;
-      default:
-        break;
-      }
+  int first = checks_first (job, &job->dst_st, 0);
+  if (0 <= first)
+    return first;
   copy_file_say_verbose (job);
   diag_error (err, _("cannot open %s for reading"), quoteaf (job->src->name));
   /* The checks may have backed the destination up: put it back.  */
@@ -626,18 +640,9 @@ static bool
 refuse_relative_symlink (struct job *job)
 {
   struct stat st;
-  bool follow = false;
-  if (fstatat (job->dst->dirfd, job->dst->relname, &st,
-               AT_SYMLINK_NOFOLLOW) == 0)
-    switch (check_existing (job, &follow))
-      {
-      case EXIST_SKIP:
-        return true;
-      case EXIST_FAIL:
-        return false;
-      default:
-        break;
-      }
+  int first = checks_first (job, &st, AT_SYMLINK_NOFOLLOW);
+  if (0 <= first)
+    return first;
   copy_file_say_verbose (job);
   diag_error (0, _("%s: can make relative symbolic links only in current "
                    "directory"), quotef (job->dst->name));
@@ -651,12 +656,66 @@ make_symlink (struct job *job, void *target)
   return symlinkat (target, job->dst->dirfd, job->dst->relname);
 }
 
+/* linkat (AT_FDCWD, TARGET, DIRFD, REL, 0) for a TARGET longer than the
+   kernel takes in one piece (ENAMETOOLONG: a copy deeper than PATH_MAX):
+   its directories are opened one by one, as the kernel would look them
+   up, and the link made from the last.  Return 0, or -1 with errno.  */
+static int
+link_long (char const *target, int dirfd, char const *rel)
+{
+  int base = AT_FDCWD;
+  char const *p = target;
+  if (*p == '/')
+    {
+      base = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (base < 0)
+        return -1;
+      while (*p == '/')
+        p++;
+    }
+  for (char const *slash; (slash = strchr (p, '/')); )
+    {
+      char dir[NAME_MAX + 1];
+      size_t len = slash - p;
+      int fd = -1, err = ENAMETOOLONG;
+      if (len <= NAME_MAX)
+        {
+          memcpy (dir, p, len);
+          dir[len] = '\0';
+          fd = openat (base, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          err = errno;
+        }
+      if (base != AT_FDCWD)
+        close (base);
+      if (fd < 0)
+        {
+          errno = err;
+          return -1;
+        }
+      base = fd;
+      for (p = slash; *p == '/'; p++)
+        continue;
+    }
+  int r = linkat (base, p, dirfd, rel, 0);
+  int err = errno;
+  if (base != AT_FDCWD)
+    close (base);
+  errno = err;
+  return r;
+}
+
 static int
 make_hardlink (struct job *job, void *earlier)
 {
   struct copy_options const *opt = job->run->opt;
   if (earlier)
-    return linkat (AT_FDCWD, earlier, job->dst->dirfd, job->dst->relname, 0);
+    {
+      int r = linkat (AT_FDCWD, earlier, job->dst->dirfd, job->dst->relname,
+                      0);
+      if (r != 0 && errno == ENAMETOOLONG)
+        r = link_long (earlier, job->dst->dirfd, job->dst->relname);
+      return r;
+    }
   bool follow = opt->deref == DEREF_ALWAYS
                 || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
   return linkat (job->src->dirfd, job->src->rel, job->dst->dirfd,

@@ -28,6 +28,6 @@ $(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
 	  $(srcdir)/tests/helpers/faults/faultshim.c -ldl
 
 EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness tests/i18n \
-  tests/faults tests/fuzz \
+  tests/faults tests/fuzz tests/hostile \
   tests/cowln tests/cowmv tests/differential \
   build-aux/tap-driver.sh

@@ -107,7 +107,6 @@ small_rss ()
   # cowmv across filesystems takes 27 MB at 3,000 levels, 70 MB at 6,000
   # and 209 MB at 12,000 (cowcp -a: 7, 13 and 24 MB): it grows nearly with
   # the square of the depth.
-  skip "pending engine fix: cowmv across filesystems takes memory growing with the square of the depth"
   require_fs hostile-depth
   local src=$FS_PATH/deep$BATS_TEST_NUMBER cp_rss mv_rss
   deep make "$src.cp" 6000
@@ -137,7 +136,6 @@ small_rss ()
   # cowcp makes the second name with a whole path from the top, which the
   # kernel refuses beyond PATH_MAX ("cannot create hard link ...: File
   # name too long"); -R, which links nothing, is fine.
-  skip "pending engine fix: cowcp -a cannot link hard links deeper than PATH_MAX (ENAMETOOLONG)"
   deep make "$T/src" "$DEPTH" h
   measure "$T/ours" cowcp -a "$T/src" "$T/ours"
   assert_equal "$status" 0

@@ -152,7 +152,6 @@ top_fixture ()
   # cowmv says "cannot move 'A' to 'B': File name too long"; GNU (9.1, and
   # 9.11's copy_internal, which stats the destination after the failed
   # rename) says "cannot stat 'B': File name too long".
-  skip "pending engine fix: cowmv onto a 256-byte name says 'cannot move' where GNU says 'cannot stat'"
   run_both_prog mv -- src/-dash "$(long_name 256)"
   assert_failure
   run_both_prog mv -- src "$(long_name 256 d)"
@@ -335,7 +334,6 @@ nobody_both ()
 @test "as nobody, an unreadable directory with a 255-byte name: GNU's message and the copy's mode" {
   # GNU gives the copy of a directory it could not read the source's mode
   # (here 000) once it has failed; cowcp leaves it 0700.
-  skip "pending engine fix: cowcp -R of an unreadable directory leaves its copy 0700, GNU gives it the source's mode"
   nobody_both "$(long_name 255 d)"
   assert_equal "$status" 1
 }
