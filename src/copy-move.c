@@ -124,12 +124,7 @@ move_across (struct move_run *run, char const *src, int dirfd,
       free (tmp);
       return false;
     }
-  char *from = dir_path ? file_name_concat (dir_path, tmp, NULL)
-                        : xstrdup (tmp);
-  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : xstrdup (rel);
-  copy_tree_placed (&run->engine, from, to);
-  free (from);
-  free (to);
+  copy_tree_placed (&run->engine, dir_path, tmp, rel);
   free (tmp);
 
   /* 4. Only now may the source go, all of it (see above).  */

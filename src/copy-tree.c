@@ -939,11 +939,16 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
   return ok;
 }
 
-/* Note a tree built under TMP_PATH is now at PATH; see copy-tree.h.  */
+/* Note a tree built under TMP is now at REL; see copy-tree.h.  */
 void
-copy_tree_placed (struct copy_run *run, char const *tmp_path,
-                  char const *path)
+copy_tree_placed (struct copy_run *run, char const *dir_path,
+                  char const *tmp, char const *rel)
 {
-  if (run->links)
-    hlmap_rebase (run->links, tmp_path, path);
+  if (!run->links)
+    return;
+  char *from = dir_path ? file_name_concat (dir_path, tmp, NULL) : NULL;
+  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : NULL;
+  hlmap_rebase (run->links, from ? from : tmp, to ? to : rel);
+  free (from);
+  free (to);
 }

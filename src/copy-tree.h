@@ -65,10 +65,11 @@ char *copy_tree_beside (struct copy_run *run, char const *src_name,
                         char const *dst_name,
                         struct beside_names const *names);
 
-/* The copy built under TMP_PATH (from the working directory) was renamed
-   to PATH: keep the hard-link table pointing at the right names.  */
-void copy_tree_placed (struct copy_run *run, char const *tmp_path,
-                       char const *path);
+/* The copy built under TMP, an entry of directory DIR_PATH (NULL for
+   the working directory), was renamed to entry REL of it: keep the
+   hard-link table pointing at the right names.  */
+void copy_tree_placed (struct copy_run *run, char const *dir_path,
+                       char const *tmp, char const *rel);
 
 /* With --parents, directory REL of DIRFD (called DST_NAME) stands for
    source directory SRC_NAME, and what is under it has been copied: give

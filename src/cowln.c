@@ -384,12 +384,7 @@ link_beside (struct ln_run *run, char const *src, char const *text,
       free (tmpl);
       return false;
     }
-  char *from = dir_path ? file_name_concat (dir_path, tmpl, NULL)
-                        : xstrdup (tmpl);
-  char *to = dir_path ? file_name_concat (dir_path, rel, NULL) : xstrdup (rel);
-  copy_tree_placed (&run->engine, from, to);
-  free (from);
-  free (to);
+  copy_tree_placed (&run->engine, dir_path, tmpl, rel);
   free (tmpl);
   return true;
 }
