@@ -17,6 +17,7 @@
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
+#include "timespec.h"
 
 /* Print the -v line for JOB once: GNU cp prints it before the data is
    copied, so it also precedes a failure to create the destination.  */
@@ -482,6 +483,55 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
   return ok;
 }
 
+/* Return true if the file open as SRC_FD changed since *ST was taken:
+   its size, modification or status change time differ.  Put what it is
+   now in *ST.  */
+static bool
+source_changed (int src_fd, struct stat *st)
+{
+  struct stat now;
+  if (fstat (src_fd, &now) != 0)
+    return false;
+  bool changed
+    = (now.st_size != st->st_size
+       || timespec_cmp (get_stat_mtime (&now), get_stat_mtime (st)) != 0
+       || timespec_cmp (get_stat_ctime (&now), get_stat_ctime (st)) != 0);
+  *st = now;
+  return changed;
+}
+
+/* Copy the data of JOB as copy_regular_data does and, when the options
+   ask for settled copies (cowsnap), again while the source changed
+   during the copy, up to settle_tries more times.  Set *SETTLED to false
+   if it was still changing after the last.  Return false after
+   reporting.  */
+static bool
+copy_settled_data (struct job *job, int src_fd, int dst_fd, bool new_dst,
+                   bool *settled)
+{
+  int tries = job->run->opt->settle_tries;
+  *settled = true;
+  if (!copy_regular_data (job, src_fd, dst_fd, new_dst))
+    return false;
+  for (int i = 0; tries && source_changed (src_fd, &job->src_st); i++)
+    {
+      if (i == tries)
+        {
+          *settled = false;
+          break;
+        }
+      if (ftruncate (dst_fd, 0) != 0)
+        {
+          diag_error (errno, _("failed to truncate %s"),
+                      quoteaf (job->dst->name));
+          return false;
+        }
+      if (!copy_regular_data (job, src_fd, dst_fd, new_dst))
+        return false;
+    }
+  return true;
+}
+
 /* Copy the regular file (or file read as one) of JOB: source opened,
    destination opened or created, data, metadata.  */
 bool
@@ -502,14 +552,24 @@ copy_file_regular (struct job *job)
     {
       if (new_dst)
         note_created (job);
+      bool settled = true;
       bool data_ok = (!(ok && opt->data_copy_required)
-                      || copy_regular_data (job, src_fd, dst_fd, new_dst));
+                      || copy_settled_data (job, src_fd, dst_fd, new_dst,
+                                            &settled));
       ok &= data_ok;
       if (ok)
         ok = copy_file_meta (job, src_fd, dst_fd,
                              new_dst ? mode & ~opt->umask
                                      : job->dst_st.st_mode & CHMOD_MODE_BITS,
                              new_dst);
+      /* Still changing: kept as copied last, with its metadata, and
+         counted for the caller to judge.  */
+      if (ok && !settled)
+        {
+          diag_error (0, opt->unsettled, quoteaf (job->src->name));
+          __atomic_add_fetch (&job->run->files_unsettled, 1,
+                              __ATOMIC_RELAXED);
+        }
       if (close (dst_fd) != 0 && data_ok)
         {
           if (ok)

@@ -560,6 +560,10 @@ copy_entry (struct copy_run *run, struct walk *walk,
       return false;
     }
   mode_t type = job.src_st.st_mode & S_IFMT;
+  if (type == S_IFDIR && opt->skip_dir && !command_line
+      && job.src_st.st_ino == opt->skip_ino
+      && job.src_st.st_dev == opt->skip_dev)
+    return true;
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
   if (command_line && type != S_IFDIR && source_seen_twice (&job))

@@ -31,3 +31,12 @@ src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 src_cowmv_SOURCES = src/cowmv.c $(copy_sources)
 src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+bin_PROGRAMS += src/cowsnap
+
+snap_sources = \
+  src/snap-seal.c src/snap-seal.h \
+  src/snap-space.c src/snap-space.h
+
+src_cowsnap_SOURCES = src/cowsnap.c $(snap_sources) $(copy_sources)
+src_cowsnap_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)

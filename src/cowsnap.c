@@ -1,0 +1,981 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cowsnap -- read-only reflink snapshots of files and trees, kept in a
+   .snapshot namespace (snap-space.h): make, list, restore, compare,
+   delete and prune them.  A snapshot of a file or a tree is made with
+   the copy engine (every file cloned, hard links kept, metadata
+   exact), or as a native read-only btrfs snapshot of a subvolume.  */
+
+#include "system.h"
+
+#include <dirent.h>
+#include <getopt.h>
+#include <linux/btrfs.h>
+#include <sys/ioctl.h>
+
+#include "argmatch.h"
+#include "backupfile.h"
+#include "canonicalize.h"
+#include "copy-tree.h"
+#include "diag.h"
+#include "dirname.h"
+#include "error.h"
+#include "filenamecat.h"
+#include "frontend.h"
+#include "progname.h"
+#include "remove-tree.h"
+#include "snap-seal.h"
+#include "snap-space.h"
+#include "stat-time.h"
+#include "timespec.h"
+#include "version-etc.h"
+#include "xalloc.h"
+#include "xvasprintf.h"
+
+#define PROGRAM_NAME "cowsnap"
+#define AUTHORS "the cowutils authors"
+
+/* How many more times a file that changed while it was cloned is cloned
+   again before it is reported.  */
+enum { SETTLE_TRIES = 3 };
+
+/* The commands; CMD_CREATE is the default.  */
+enum command
+{
+  CMD_CREATE,
+  CMD_LIST,
+  CMD_RESTORE,
+  CMD_DELETE,
+  CMD_COUNT
+};
+
+static char const *const command_names[] = {
+  "create", "list", "restore", "delete"
+};
+
+enum
+{
+  COPY_OPTION = CHAR_MAX + 1,
+  DEBUG_OPTION,
+  DIR_OPTION,
+  IF_CHANGED_OPTION,
+  NAME_OPTION,
+  NO_KEEP_OPTION,
+  STRICT_OPTION,
+  TO_OPTION,
+  HELP_OPTION,
+  VERSION_OPTION
+};
+
+static struct option const long_options[] = {
+  {"copy", no_argument, NULL, COPY_OPTION},
+  {"debug", no_argument, NULL, DEBUG_OPTION},
+  {"dir", required_argument, NULL, DIR_OPTION},
+  {"name", required_argument, NULL, NAME_OPTION},
+  {"no-keep", no_argument, NULL, NO_KEEP_OPTION},
+  {"strict", no_argument, NULL, STRICT_OPTION},
+  {"to", required_argument, NULL, TO_OPTION},
+  {"verbose", no_argument, NULL, 'v'},
+  {"help", no_argument, NULL, HELP_OPTION},
+  {"version", no_argument, NULL, VERSION_OPTION},
+  {NULL, 0, NULL, 0}
+};
+
+/* The commands each option applies to, as bits (1 << enum command).  */
+#define FOR(c) (1u << (c))
+#define FOR_ALL ((1u << CMD_COUNT) - 1)
+
+static struct
+{
+  int option;
+  unsigned commands;
+} const option_commands[] = {
+  { COPY_OPTION, FOR (CMD_CREATE) },
+  { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_RESTORE) },
+  { DIR_OPTION, FOR (CMD_CREATE) | FOR (CMD_LIST) | FOR (CMD_RESTORE) },
+  { NAME_OPTION, FOR (CMD_CREATE) },
+  { NO_KEEP_OPTION, FOR (CMD_RESTORE) },
+  { STRICT_OPTION, FOR (CMD_CREATE) },
+  { TO_OPTION, FOR (CMD_RESTORE) },
+  { 'v', FOR_ALL },
+};
+
+/* What the command line asks for.  */
+struct snap_options
+{
+  enum command command;
+  char const *dir;          /* --dir */
+  char const *name;         /* --name, or the second operand */
+  char const *to;           /* restore --to */
+  bool copy;                /* --copy */
+  bool strict;              /* --strict */
+  bool no_keep;             /* restore --no-keep */
+  bool verbose;             /* -v */
+  bool debug;               /* --debug */
+};
+
+/* One run: the options and the copy engine's state.  */
+struct snap_run
+{
+  struct snap_options const *opt;
+  struct copy_options copy;
+  struct copy_run engine;
+  bool engine_ready;
+};
+
+/* Print the help text and exit with STATUS.  */
+void
+usage (int status)
+{
+  if (status != EXIT_SUCCESS)
+    frontend_try_help ();
+  printf (_("\
+Usage: %s [OPTION]... PATH...\n\
+  or:  %s [OPTION]... PATH NAME\n\
+  or:  %s list [OPTION]... [PATH]...\n\
+  or:  %s restore [OPTION]... PATH [SNAPSHOT]\n\
+  or:  %s delete [OPTION]... SNAPSHOT...\n"),
+          program_name, program_name, program_name, program_name,
+          program_name);
+  fputs (_("\
+Make read-only snapshots of files and directory trees that share their\n\
+data with the original (reflinks), in the .snapshot directory at the root\n\
+of the filesystem or btrfs subvolume that holds them, and manage them.\n\
+"), stdout);
+  fputs (_("\
+\n\
+The snapshot of ROOT/a/f is ROOT/.snapshot/a/f.STAMP, STAMP being the UTC\n\
+time as YYYY-MM-DDTHHMMSS.uuuuuuZ, or ROOT/.snapshot/a/f.NAME when a NAME\n\
+(no '.' and no '/') is given as a second operand that is not an existing\n\
+file, or with --name.\n\
+"), stdout);
+  fputs (_("\
+\n\
+Mandatory arguments to long options are mandatory for short options too.\n\
+"), stdout);
+  fputs (_("\
+      --copy                 where the filesystem cannot share data (ext4,\n\
+                               tmpfs), copy it instead of failing\n\
+      --debug                say which backend makes the snapshot\n\
+      --dir=DIR              keep snapshots in DIR, on the same filesystem,\n\
+                               instead of ROOT/.snapshot\n\
+      --name=NAME            call the snapshot PATH.NAME\n\
+      --strict               when a file keeps changing while it is cloned,\n\
+                               fail and remove the whole snapshot\n\
+  -v, --verbose              say what is made or removed\n\
+"), stdout);
+  fputs (_("\
+\n\
+restore puts SNAPSHOT (the newest by default; a STAMP, a NAME or a file\n\
+name) back in place of PATH by cloning, atomically, and keeps what it\n\
+replaces as the snapshot PATH.pre-restore:\n\
+      --no-keep              do not keep what is replaced\n\
+      --to=DEST              restore to DEST instead, which must not exist\n\
+"), stdout);
+  fputs (_("\
+\n\
+delete removes snapshots; it refuses anything that is not inside a\n\
+snapshot namespace that cowsnap made.\n\
+"), stdout);
+  fputs (_("      --help        display this help and exit\n"), stdout);
+  fputs (_("      --version     output version information and exit\n"),
+         stdout);
+  fputs (_("\
+\n\
+A snapshot is read-only: as root every file and directory in it is made\n\
+immutable (chattr +i); otherwise their write permissions are removed and\n\
+each one's own mode is kept in the extended attribute user.cowsnap.mode,\n\
+which restore gives back.  A btrfs subvolume is snapshotted natively, at\n\
+once and whatever its size.  Exit status is 0 if all went well, 1 if\n\
+anything failed.\n\
+"), stdout);
+  exit (status);
+}
+
+/* Take option C of command COMMAND into *OPT.  */
+static void
+parse_option (int c, struct snap_options *opt)
+{
+  for (size_t i = 0; i < sizeof option_commands / sizeof *option_commands;
+       i++)
+    if (option_commands[i].option == c
+        && !(option_commands[i].commands & FOR (opt->command)))
+      {
+        char const *spelt = "verbose";
+        for (struct option const *o = long_options; o->name; o++)
+          if (o->val == c)
+            spelt = o->name;
+        char *dashed = xasprintf ("--%s", spelt);
+        error (0, 0, _("option %s does not apply to %s"),
+               quote_n (0, dashed), quote_n (1, command_names[opt->command]));
+        free (dashed);
+        frontend_try_help ();
+      }
+  switch (c)
+    {
+    case COPY_OPTION:
+      opt->copy = true;
+      break;
+    case DEBUG_OPTION:
+      opt->debug = true;
+      break;
+    case DIR_OPTION:
+      opt->dir = optarg;
+      break;
+    case NAME_OPTION:
+      if (!snap_name_valid (optarg))
+        error (EXIT_FAILURE, 0, _("invalid snapshot name %s: it must not "
+                                  "be empty nor hold '.' or '/'"),
+               quote (optarg));
+      opt->name = optarg;
+      break;
+    case NO_KEEP_OPTION:
+      opt->no_keep = true;
+      break;
+    case STRICT_OPTION:
+      opt->strict = true;
+      break;
+    case TO_OPTION:
+      opt->to = optarg;
+      break;
+    case 'v':
+      opt->verbose = true;
+      break;
+    case HELP_OPTION:
+      usage (EXIT_SUCCESS);
+    case VERSION_OPTION:
+      version_etc (stdout, PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION,
+                   AUTHORS, (char *) NULL);
+      exit (EXIT_SUCCESS);
+    default:
+      usage (EXIT_FAILURE);
+    }
+}
+
+/* Start the copy engine of RUN, which clones (COW_ALWAYS) or, with
+   --copy or for a restore, copies where it cannot (COW), keeping every
+   piece of metadata and the hard links.  */
+static void
+engine_start (struct snap_run *run, enum cow_mode cow)
+{
+  if (run->engine_ready)
+    copy_tree_free (&run->engine);
+  run->copy = (struct copy_options) {
+    .cow = cow, .sparse = SPARSE_AUTO, .interactive = I_UNSPECIFIED,
+    .update = UPDATE_ALL, .deref = DEREF_NEVER, .recursive = true,
+    .data_copy_required = true, .backup_type = no_backups,
+    .preserve_mode = true, .preserve_ownership = true,
+    .preserve_timestamps = true, .preserve_links = true,
+    .preserve_xattr = true, .require_preserve = true,
+    .reduce_diagnostics = true
+  };
+  frontend_process (&run->copy);
+  copy_tree_init (&run->engine, &run->copy, false);
+  run->engine_ready = true;
+}
+
+/* Report that PATH (whose place could not be found: errno) cannot be
+   snapshotted or looked up, with DIR the --dir given or NULL.  */
+static void
+report_place (char const *path, char const *dir)
+{
+  if (errno == EXDEV && dir)
+    diag_error (0, _("%s is not on the filesystem of %s"), quoteaf_n (0, dir),
+                quoteaf_n (1, path));
+  else
+    diag_error (errno, _("cannot access %s"), quoteaf (path));
+}
+
+/* Make the namespace of P and P's directory in it ready; report and
+   return false when they cannot be.  */
+static bool
+space_ready (struct snap_place const *p)
+{
+  if (!snap_space_ready (p->space, true))
+    {
+      if (errno == EEXIST)
+        diag_error (0, _("%s exists and is not a snapshot namespace made by "
+                         "cowsnap; use --dir"), quoteaf (p->space));
+      else
+        diag_error (errno, _("cannot create snapshot namespace %s"),
+                    quoteaf (p->space));
+      return false;
+    }
+  if (!snap_dir_ready (p))
+    {
+      diag_error (errno, _("cannot create directory %s"), quoteaf (p->dir));
+      return false;
+    }
+  return true;
+}
+
+/* Take a native read-only btrfs snapshot of subvolume SRC_FD as entry
+   NAME of directory DIRFD (WRITABLE: a writable one).  Return 0, or -1
+   with errno set.  */
+static int
+subvolume_snapshot (int src_fd, int dirfd, char const *name, bool writable)
+{
+  struct btrfs_ioctl_vol_args_v2 args = { 0 };
+  if (sizeof args.name <= strlen (name))
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  args.fd = src_fd;
+  args.flags = writable ? 0 : BTRFS_SUBVOL_RDONLY;
+  strcpy (args.name, name);
+  return ioctl (dirfd, BTRFS_IOC_SNAP_CREATE_V2, &args);
+}
+
+/* Delete the btrfs subvolume NAME (an entry of directory DIRFD).  */
+static int
+subvolume_delete (int dirfd, char const *name)
+{
+  struct btrfs_ioctl_vol_args args = { 0 };
+  if (sizeof args.name <= strlen (name))
+    {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+  strcpy (args.name, name);
+  return ioctl (dirfd, BTRFS_IOC_SNAP_DESTROY, &args);
+}
+
+/* How a snapshot is made.  */
+enum backend
+{
+  BACKEND_SUBVOLUME,        /* btrfs read-only subvolume snapshot */
+  BACKEND_REFLINK,          /* the copy engine, cloning every file */
+  BACKEND_COPY              /* the copy engine, copying (--copy) */
+};
+
+static char const *const backend_names[] = {
+  "btrfs-subvolume", "reflink", "copy"
+};
+
+/* Choose how to snapshot P; report and return false when it cannot be
+   snapshotted at all.  */
+static bool
+choose_backend (struct snap_run *run, struct snap_place const *p,
+                enum backend *b)
+{
+  int fd = open (p->path, O_PATH | O_CLOEXEC);
+  int rfd = S_ISDIR (p->st.st_mode)
+            ? open (p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  char buf[32];
+  bool can_share;
+  char const *type = snap_fs_type (0 <= rfd ? rfd : fd, buf, sizeof buf,
+                                   &can_share);
+  bool subvolume = 0 <= rfd && snap_is_subvolume (rfd);
+  if (0 <= fd)
+    close (fd);
+  if (0 <= rfd)
+    close (rfd);
+  if (subvolume)
+    *b = BACKEND_SUBVOLUME;
+  else if (can_share)
+    *b = BACKEND_REFLINK;
+  else if (run->opt->copy)
+    *b = BACKEND_COPY;
+  else
+    {
+      diag_error (0, _("cannot snapshot %s: a %s filesystem cannot share "
+                       "data between files (--copy copies it instead)"),
+                  quoteaf (p->path), type);
+      return false;
+    }
+  if (run->opt->debug)
+    diag_line (_("%s: %s filesystem, backend: %s"), quoteaf (p->path), type,
+               backend_names[*b]);
+  return true;
+}
+
+/* Make the snapshot of P called BASE.SUFFIX in directory DIRFD (P->dir)
+   with BACKEND, under a temporary name first for the engine's backends.
+   Return 1 when made, 0 when that name is taken (nothing reported), -1
+   after reporting a failure.  */
+static int
+make_snapshot (struct snap_run *run, struct snap_place const *p, int dirfd,
+               char const *snap_name, enum backend backend)
+{
+  char *shown = file_name_concat (p->dir, snap_name, NULL);
+  int r = -1;
+  if (backend == BACKEND_SUBVOLUME)
+    {
+      int src_fd = open (p->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (0 <= src_fd && subvolume_snapshot (src_fd, dirfd, snap_name,
+                                             false) == 0)
+        r = 1;
+      else if (errno == EEXIST)
+        r = 0;
+      else
+        diag_error (errno, _("cannot snapshot %s"), quoteaf (p->path));
+      if (0 <= src_fd)
+        close (src_fd);
+      free (shown);
+      return r;
+    }
+
+  struct stat st;
+  if (fstatat (dirfd, snap_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      free (shown);
+      return 0;
+    }
+  engine_start (run, backend == BACKEND_COPY ? COW_AUTO : COW_ALWAYS);
+  struct stat space_st;
+  if (stat (p->space, &space_st) == 0)
+    {
+      run->copy.skip_dir = true;
+      run->copy.skip_dev = space_st.st_dev;
+      run->copy.skip_ino = space_st.st_ino;
+    }
+  run->copy.settle_tries = SETTLE_TRIES;
+  run->copy.unsettled = _("%s changed while being snapshotted");
+  struct beside_names const names = {
+    .tag = "cowsnap",
+    .leftover = _("warning: leftover partial snapshot %s from an "
+                  "interrupted run; remove it unless another cowsnap is "
+                  "still running")
+  };
+  char *tmp = copy_tree_beside (&run->engine, p->path, dirfd, p->dir,
+                                snap_name, shown, &names);
+  if (tmp && (copy_tree_stopped (&run->engine)
+              || (run->opt->strict && run->engine.files_unsettled)))
+    {
+      if (!copy_tree_stopped (&run->engine))
+        diag_error (0, _("snapshot of %s not made: files changed while it "
+                         "was taken"), quoteaf (p->path));
+      remove_tree_made (dirfd, tmp, tmp);
+      free (tmp);
+      free (shown);
+      return -1;
+    }
+  if (!tmp)
+    {
+      free (shown);
+      return -1;
+    }
+
+  /* Read-only, then in place: an immutable entry cannot be renamed, so
+     the top is sealed once it has its name.  */
+  char *tmp_path = file_name_concat (p->dir, tmp, NULL);
+  enum snap_seal_kind kind = SEAL_IMMUTABLE;
+  bool sealed = snap_seal (tmp_path, false, &kind);
+  if (sealed && renameat2 (dirfd, tmp, dirfd, snap_name,
+                           RENAME_NOREPLACE) == 0)
+    {
+      r = 1;
+      if (!snap_seal_top (shown, kind))
+        {
+          diag_error (errno, _("cannot make %s read-only"), quoteaf (shown));
+          r = -1;
+        }
+    }
+  else
+    {
+      int err = errno;
+      snap_unseal (tmp_path);
+      remove_tree_made (dirfd, tmp, tmp_path);
+      if (sealed && err == EEXIST)
+        r = 0;
+      else
+        diag_error (err, sealed ? _("cannot create %s")
+                                : _("cannot make %s read-only"),
+                    quoteaf (shown));
+    }
+  free (tmp_path);
+  free (tmp);
+  free (shown);
+  return r;
+}
+
+/* Snapshot PATH, called NAME when not NULL.  Return false after
+   reporting.  */
+static bool
+snapshot_path (struct snap_run *run, char const *path, char const *name)
+{
+  struct snap_options const *opt = run->opt;
+  struct snap_place p;
+  if (!snap_place_find (path, opt->dir, &p))
+    {
+      report_place (path, opt->dir);
+      return false;
+    }
+  bool ok = false;
+  enum backend backend;
+  int dirfd = -1;
+  if (p.in_space)
+    {
+      diag_error (0, _("cannot snapshot %s: it is in the snapshot namespace "
+                       "%s"), quoteaf_n (0, path), quoteaf_n (1, p.space));
+      goto done;
+    }
+  if (!choose_backend (run, &p, &backend) || !space_ready (&p))
+    goto done;
+  dirfd = open (p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (p.dir));
+      goto done;
+    }
+
+  /* A stamp taken now, or a later one when two snapshots fall in the
+     same microsecond.  */
+  for (int tries = 0; tries < 1000 && !*frontend_stop; tries++)
+    {
+      char suffix[SNAP_STAMP_LEN + 1];
+      if (!name)
+        {
+          struct timespec now;
+          clock_gettime (CLOCK_REALTIME, &now);
+          snap_stamp (now, suffix);
+        }
+      char *snap_name = xasprintf ("%s.%s", p.base, name ? name : suffix);
+      int r = make_snapshot (run, &p, dirfd, snap_name, backend);
+      if (r == 0 && name)
+        {
+          char *shown = file_name_concat (p.dir, snap_name, NULL);
+          diag_error (EEXIST, _("cannot create %s"), quoteaf (shown));
+          free (shown);
+        }
+      if (r == 1)
+        {
+          ok = !run->engine_ready || !run->engine.files_unsettled;
+          if (opt->verbose)
+            {
+              char *shown = file_name_concat (p.dir, snap_name, NULL);
+              diag_line (_("snapshot %s -> %s%s"), quoteaf_n (0, path),
+                         quoteaf_n (1, shown),
+                         (backend != BACKEND_SUBVOLUME
+                          && run->engine.files_copied ? _(" (copied)") : ""));
+              free (shown);
+            }
+        }
+      free (snap_name);
+      if (r != 0 || name)
+        break;
+    }
+
+ done:
+  if (0 <= dirfd)
+    close (dirfd);
+  snap_place_free (&p);
+  return ok;
+}
+
+/* Return, newly allocated, the name SNAP means for PATH's snapshots in
+   P: a file name when it holds a '/', else BASE.SNAP in P->dir; with
+   SNAP NULL, the newest snapshot of P (by the time of its stamp, or of
+   its making for a named one).  NULL after reporting.  */
+static char *
+snapshot_named (struct snap_place const *p, char const *path,
+                char const *snap)
+{
+  if (snap && strchr (snap, '/'))
+    return xstrdup (snap);
+  if (snap)
+    {
+      char *e = xasprintf ("%s.%s", p->base, snap);
+      char *name = file_name_concat (p->dir, e, NULL);
+      free (e);
+      return name;
+    }
+  DIR *d = opendir (p->dir);
+  struct dirent const *e;
+  char *best = NULL;
+  struct timespec best_t = { 0, 0 };
+  while (d && (e = readdir (d)))
+    {
+      char const *suffix = snap_suffix (e->d_name, p->base);
+      struct timespec t;
+      if (!suffix)
+        continue;
+      if (!snap_stamp_parse (suffix, &t))
+        {
+          struct statx sx;
+          if (statx (dirfd (d), e->d_name, AT_SYMLINK_NOFOLLOW,
+                     STATX_BTIME | STATX_CTIME, &sx) != 0)
+            continue;
+          struct statx_timestamp const *ts
+            = sx.stx_mask & STATX_BTIME ? &sx.stx_btime : &sx.stx_ctime;
+          t.tv_sec = ts->tv_sec;
+          t.tv_nsec = ts->tv_nsec;
+        }
+      if (!best || timespec_cmp (best_t, t) < 0)
+        {
+          free (best);
+          best = xstrdup (e->d_name);
+          best_t = t;
+        }
+    }
+  if (d)
+    closedir (d);
+  if (!best)
+    {
+      diag_error (0, _("no snapshot of %s"), quoteaf (path));
+      return NULL;
+    }
+  char *name = file_name_concat (p->dir, best, NULL);
+  free (best);
+  return name;
+}
+
+/* Restore PATH from SNAP (NULL: the newest); see usage.  Return false
+   after reporting.  */
+static bool
+restore_path (struct snap_run *run, char const *path, char const *snap)
+{
+  struct snap_options const *opt = run->opt;
+  /* PATH may be gone: its place is found from its directory.  */
+  char *parent = dir_name (path);
+  char *canon_parent = canonicalize_filename_mode (parent, CAN_EXISTING);
+  free (parent);
+  if (!canon_parent)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (path));
+      return false;
+    }
+  char *base = xstrdup (last_component (path));
+  strip_trailing_slashes (base);
+  char *full = file_name_concat (canon_parent, base, NULL);
+  struct stat st;
+  bool exists = lstat (full, &st) == 0;
+  struct snap_place p;
+  bool ok = false;
+  char *snap_name = NULL, *dest = NULL, *dest_dir = NULL, *tmp = NULL;
+  int dirfd = -1, snap_fd = -1;
+  if (!snap_place_find (exists ? full : canon_parent, opt->dir, &p))
+    {
+      report_place (path, opt->dir);
+      goto out;
+    }
+  if (!exists)
+    {
+      /* The place of a missing PATH: that of an entry of its
+         directory.  */
+      char *dir = p.dir;
+      p.dir = (strcmp (p.base, "@") == 0 ? xstrdup (p.space)
+               : file_name_concat (dir, p.base, NULL));
+      free (dir);
+      free (p.base);
+      p.base = xstrdup (base);
+    }
+  snap_name = snapshot_named (&p, path, snap);
+  if (!snap_name)
+    goto done;
+  struct stat snap_st;
+  if (lstat (snap_name, &snap_st) != 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (snap_name));
+      goto done;
+    }
+
+  /* Where it goes: PATH, or --to DEST.  */
+  dest = xstrdup (opt->to ? opt->to : full);
+  dest_dir = dir_name (dest);
+  char const *dest_base = last_component (dest);
+  dirfd = open (dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (dest_dir));
+      goto done;
+    }
+  bool replace = !opt->to && exists;
+  if (opt->to && fstatat (dirfd, dest_base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      diag_error (EEXIST, _("cannot restore to %s"), quoteaf (dest));
+      goto done;
+    }
+
+  /* What is replaced is kept as a snapshot first.  */
+  if (replace && !opt->no_keep)
+    {
+      char keep[32] = "pre-restore";
+      char *kept;
+      for (int i = 2;; i++)
+        {
+          char *e = xasprintf ("%s.%s", p.base, keep);
+          kept = file_name_concat (p.dir, e, NULL);
+          free (e);
+          if (lstat (kept, &st) != 0)
+            break;
+          free (kept);
+          snprintf (keep, sizeof keep, "pre-restore-%d", i);
+        }
+      free (kept);
+      if (!snapshot_path (run, full, keep))
+        goto done;
+    }
+
+  /* The copy, beside its destination.  */
+  bool subvolume = false;
+  if (S_ISDIR (snap_st.st_mode))
+    {
+      snap_fd = open (snap_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      subvolume = 0 <= snap_fd && snap_is_subvolume (snap_fd);
+    }
+  char *shown = file_name_concat (dest_dir, dest_base, NULL);
+  if (subvolume)
+    {
+      for (int tries = 0; !tmp && tries < 100; tries++)
+        {
+          char *t = xasprintf (".%s.cowsnap-%06x", dest_base,
+                               (unsigned int) (random () & 0xffffff));
+          if (subvolume_snapshot (snap_fd, dirfd, t, true) == 0)
+            tmp = t;
+          else
+            {
+              int err = errno;
+              free (t);
+              if (err != EEXIST)
+                {
+                  diag_error (err, _("cannot restore %s"), quoteaf (shown));
+                  break;
+                }
+            }
+        }
+    }
+  else
+    {
+      engine_start (run, COW_AUTO);
+      struct beside_names const names = {
+        .tag = "cowsnap",
+        .leftover = _("warning: leftover partial snapshot %s from an "
+                      "interrupted run; remove it unless another cowsnap is "
+                      "still running")
+      };
+      tmp = copy_tree_beside (&run->engine, snap_name, dirfd, dest_dir,
+                              dest_base, shown, &names);
+      if (tmp && copy_tree_stopped (&run->engine))
+        {
+          remove_tree_made (dirfd, tmp, tmp);
+          free (tmp);
+          tmp = NULL;
+        }
+      if (tmp)
+        {
+          char *tmp_path = file_name_concat (dest_dir, tmp, NULL);
+          if (!snap_unseal_modes (tmp_path))
+            {
+              diag_error (errno, _("cannot give %s its modes back"),
+                          quoteaf (shown));
+              remove_tree_made (dirfd, tmp, tmp_path);
+              free (tmp);
+              tmp = NULL;
+            }
+          free (tmp_path);
+        }
+    }
+  if (!tmp)
+    {
+      free (shown);
+      goto done;
+    }
+
+  /* In place, atomically; what was there is then removed.  */
+  if (renameat2 (dirfd, tmp, dirfd, dest_base,
+                 replace ? RENAME_EXCHANGE : RENAME_NOREPLACE) != 0)
+    {
+      diag_error (errno, _("cannot restore %s"), quoteaf (shown));
+      if (subvolume)
+        subvolume_delete (dirfd, tmp);
+      else
+        remove_tree_made (dirfd, tmp, tmp);
+      free (shown);
+      goto done;
+    }
+  ok = true;
+  if (replace)
+    {
+      struct stat old;
+      int fd = openat (dirfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                       | O_CLOEXEC);
+      bool old_subvolume = 0 <= fd && fstat (fd, &old) == 0
+                           && snap_is_subvolume (fd);
+      if (0 <= fd)
+        close (fd);
+      if (old_subvolume ? subvolume_delete (dirfd, tmp) != 0
+          : !remove_tree_made (dirfd, tmp, tmp))
+        {
+          char *t = file_name_concat (dest_dir, tmp, NULL);
+          diag_error (errno, _("cannot remove %s"), quoteaf (t));
+          free (t);
+          ok = false;
+        }
+    }
+  if (opt->verbose)
+    diag_line (_("restored %s from %s"), quoteaf_n (0, shown),
+               quoteaf_n (1, snap_name));
+  free (shown);
+
+ done:
+  snap_place_free (&p);
+ out:
+  if (0 <= dirfd)
+    close (dirfd);
+  if (0 <= snap_fd)
+    close (snap_fd);
+  free (tmp);
+  free (dest);
+  free (dest_dir);
+  free (snap_name);
+  free (full);
+  free (base);
+  free (canon_parent);
+  return ok;
+}
+
+/* Delete the snapshot SNAP.  Return false after reporting.  */
+static bool
+delete_snapshot (struct snap_run *run, char const *snap)
+{
+  char *space = snap_space_of (snap);
+  if (!space)
+    {
+      diag_error (0, _("refusing to delete %s: it is not inside a snapshot "
+                       "namespace made by cowsnap"), quoteaf (snap));
+      return false;
+    }
+  free (space);
+  struct stat st;
+  if (lstat (snap, &st) != 0)
+    {
+      diag_error (errno, _("cannot delete %s"), quoteaf (snap));
+      return false;
+    }
+  char *copy = xstrdup (snap);
+  strip_trailing_slashes (copy);
+  char *dir = dir_name (copy);
+  char const *base = last_component (copy);
+  int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool ok = 0 <= dirfd;
+  int fd = -1;
+  if (ok && S_ISDIR (st.st_mode))
+    fd = openat (dirfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                 | O_CLOEXEC);
+  if (ok && 0 <= fd && snap_is_subvolume (fd))
+    ok = subvolume_delete (dirfd, base) == 0;
+  else if (ok)
+    {
+      /* Writable again, then out of sight under a temporary name, then
+         removed: an interrupted delete leaves no half snapshot under its
+         own name.  */
+      ok = snap_unseal (copy);
+      char *tmp = ok ? xasprintf (".%s.cowsnap-rm", base) : NULL;
+      if (ok && renameat2 (dirfd, base, dirfd, tmp, RENAME_NOREPLACE) != 0)
+        {
+          free (tmp);
+          tmp = NULL;
+        }
+      ok = ok && remove_tree_made (dirfd, tmp ? tmp : base, snap);
+      free (tmp);
+    }
+  if (!ok)
+    diag_error (errno, _("cannot delete %s"), quoteaf (snap));
+  else if (run->opt->verbose)
+    diag_line (_("deleted %s"), quoteaf (snap));
+  if (0 <= fd)
+    close (fd);
+  if (0 <= dirfd)
+    close (dirfd);
+  free (dir);
+  free (copy);
+  return ok;
+}
+
+/* Run command OPT->command on the N operands FILES.  */
+static bool
+run_command (struct snap_run *run, char **files, int n)
+{
+  struct snap_options const *opt = run->opt;
+  bool ok = true;
+  switch (opt->command)
+    {
+    case CMD_CREATE:
+      for (int i = 0; i < n && !*frontend_stop; i++)
+        ok &= snapshot_path (run, files[i], opt->name);
+      break;
+    case CMD_RESTORE:
+      ok = restore_path (run, files[0], n == 2 ? files[1] : NULL);
+      break;
+    case CMD_DELETE:
+      for (int i = 0; i < n && !*frontend_stop; i++)
+        ok &= delete_snapshot (run, files[i]);
+      break;
+    default:
+      abort ();
+    }
+  return ok;
+}
+
+/* Check the operand counts of the command; a second operand of create
+   that names no existing file is the snapshot's name (snapshot FILE
+   NAME, as the design of snapshot(8) has it).  */
+static void
+check_operands (struct snap_options *opt, char **files, int *n)
+{
+  if (*n == 0)
+    {
+      error (0, 0, opt->command == CMD_DELETE
+             ? _("missing snapshot operand") : _("missing file operand"));
+      frontend_try_help ();
+    }
+  struct stat st;
+  switch (opt->command)
+    {
+    case CMD_CREATE:
+      if (*n == 2 && !opt->name && snap_name_valid (files[1])
+          && lstat (files[1], &st) != 0 && errno == ENOENT)
+        {
+          opt->name = files[1];
+          *n = 1;
+        }
+      if (opt->name && 1 < *n)
+        {
+          error (0, 0, _("a snapshot name is for one file only"));
+          frontend_try_help ();
+        }
+      break;
+    case CMD_RESTORE:
+      if (2 < *n)
+        frontend_extra_operand (files[2]);
+      break;
+    default:
+      break;
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  struct snap_options opt = { .command = CMD_CREATE };
+  frontend_init (argv[0]);
+
+  /* A first operand that is a command's name chooses it.  */
+  int first = 1;
+  if (1 < argc)
+    for (int c = CMD_LIST; c < CMD_COUNT; c++)
+      if (strcmp (argv[1], command_names[c]) == 0)
+        {
+          opt.command = c;
+          first = 2;
+        }
+  argv[first - 1] = argv[0];
+  argc -= first - 1;
+  argv += first - 1;
+
+  int c;
+  while ((c = getopt_long (argc, argv, "v", long_options, NULL)) != -1)
+    parse_option (c, &opt);
+  char **files = argv + optind;
+  int n = argc - optind;
+  check_operands (&opt, files, &n);
+
+  struct snap_run run = { .opt = &opt };
+  frontend_catch_signals ();
+  bool ok = run_command (&run, files, n);
+  if (run.engine_ready)
+    copy_tree_free (&run.engine);
+  frontend_exit_if_signalled ();
+  return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
