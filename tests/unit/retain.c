@@ -471,7 +471,8 @@ test_years (void)
   /* The oracle gives the hand-checked answers.  */
   time_t d0 = utc (2026, 3, 1, 0, 0, 0);
   struct timespec t[] = { ts (d0 + 8 * HOUR, 0), ts (d0 + 20 * HOUR, 0),
-                          ts (d0 + DAY + 5 * HOUR, 0), ts (d0 + 4 * DAY + 1, 0),
+                          ts (d0 + DAY + 5 * HOUR, 0),
+                          ts (d0 + 4 * DAY + 1, 0),
                           ts (d0 + 8 * DAY + 9 * HOUR, 0),
                           ts (d0 + 8 * DAY + 10 * HOUR, 0) };
   struct retain_policy h = { .daily = 3, .hourly = 2 };
@@ -482,6 +483,17 @@ test_years (void)
   oracle (t, 6, t[5], &h, a);
   tap_ok (memcmp (a, want, sizeof a) == 0,
           "the oracle gives the hand-checked answer");
+  /* And the ISO week across New Year.  */
+  struct timespec nw[] = { ts (utc (2026, 12, 30, 10, 0, 0), 0),
+                          ts (utc (2027, 1, 2, 10, 0, 0), 0),
+                          ts (utc (2027, 1, 4, 0, 0, 0), 0) };
+  struct retain_policy wp = { .weekly = 2, .yearly = 5 };
+  unsigned want_w[] = { RETAIN_WEEKLY | RETAIN_YEARLY, RETAIN_YEARLY,
+                        RETAIN_WEEKLY | RETAIN_NEWEST };
+  unsigned aw[3];
+  oracle (nw, 3, nw[2], &wp, aw);
+  tap_ok (memcmp (aw, want_w, sizeof aw) == 0,
+          "the oracle's weeks start on Monday across New Year");
 }
 
 /* snap_retain_reasons.  */
