@@ -23,6 +23,11 @@ copy_sources = \
   src/system.h \
   src/version-info.c
 
+# cowsnap's self-contained modules: retention and systemd scheduling.
+snap_sources = \
+  src/snap-retain.c src/snap-retain.h \
+  src/snap-schedule.c src/snap-schedule.h
+
 src_cowcp_SOURCES = src/cowcp.c $(copy_sources)
 src_cowcp_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
