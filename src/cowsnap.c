@@ -14,6 +14,7 @@
 
 #include "argmatch.h"
 #include "backupfile.h"
+#include "c-ctype.h"
 #include "canonicalize.h"
 #include "copy-tree.h"
 #include "diag.h"
@@ -23,6 +24,8 @@
 #include "frontend.h"
 #include "progname.h"
 #include "remove-tree.h"
+#include "snap-retain.h"
+#include "snap-schedule.h"
 #include "snap-seal.h"
 #include "snap-space.h"
 #include "stat-time.h"
@@ -45,35 +48,66 @@ enum command
   CMD_LIST,
   CMD_RESTORE,
   CMD_DELETE,
+  CMD_PRUNE,
+  CMD_SCHEDULE,
   CMD_COUNT
 };
 
 static char const *const command_names[] = {
-  "create", "list", "restore", "delete"
+  "create", "list", "restore", "delete", "prune", "schedule"
 };
 
 enum
 {
   COPY_OPTION = CHAR_MAX + 1,
+  DAILY_OPTION,
   DEBUG_OPTION,
   DIR_OPTION,
+  DRY_RUN_OPTION,
+  HOURLY_OPTION,
   IF_CHANGED_OPTION,
+  KEEP_LAST_OPTION,
+  KEEP_HOURLY_OPTION,
+  KEEP_DAILY_OPTION,
+  KEEP_WEEKLY_OPTION,
+  KEEP_MONTHLY_OPTION,
+  KEEP_YEARLY_OPTION,
+  MIN_AGE_OPTION,
   NAME_OPTION,
   NO_KEEP_OPTION,
+  PRINT_OPTION,
+  REMOVE_OPTION,
   STRICT_OPTION,
   TO_OPTION,
+  UNIT_DIR_OPTION,
+  WEEKLY_OPTION,
   HELP_OPTION,
   VERSION_OPTION
 };
 
 static struct option const long_options[] = {
   {"copy", no_argument, NULL, COPY_OPTION},
+  {"daily", no_argument, NULL, DAILY_OPTION},
   {"debug", no_argument, NULL, DEBUG_OPTION},
   {"dir", required_argument, NULL, DIR_OPTION},
+  {"dry-run", no_argument, NULL, DRY_RUN_OPTION},
+  {"hourly", no_argument, NULL, HOURLY_OPTION},
+  {"if-changed", no_argument, NULL, IF_CHANGED_OPTION},
+  {"keep-last", required_argument, NULL, KEEP_LAST_OPTION},
+  {"keep-hourly", required_argument, NULL, KEEP_HOURLY_OPTION},
+  {"keep-daily", required_argument, NULL, KEEP_DAILY_OPTION},
+  {"keep-weekly", required_argument, NULL, KEEP_WEEKLY_OPTION},
+  {"keep-monthly", required_argument, NULL, KEEP_MONTHLY_OPTION},
+  {"keep-yearly", required_argument, NULL, KEEP_YEARLY_OPTION},
+  {"min-age", required_argument, NULL, MIN_AGE_OPTION},
   {"name", required_argument, NULL, NAME_OPTION},
   {"no-keep", no_argument, NULL, NO_KEEP_OPTION},
+  {"print", no_argument, NULL, PRINT_OPTION},
+  {"remove", no_argument, NULL, REMOVE_OPTION},
   {"strict", no_argument, NULL, STRICT_OPTION},
   {"to", required_argument, NULL, TO_OPTION},
+  {"unit-dir", required_argument, NULL, UNIT_DIR_OPTION},
+  {"weekly", no_argument, NULL, WEEKLY_OPTION},
   {"verbose", no_argument, NULL, 'v'},
   {"help", no_argument, NULL, HELP_OPTION},
   {"version", no_argument, NULL, VERSION_OPTION},
@@ -89,13 +123,30 @@ static struct
   int option;
   unsigned commands;
 } const option_commands[] = {
+#define KEEPING (FOR (CMD_PRUNE) | FOR (CMD_SCHEDULE))
   { COPY_OPTION, FOR (CMD_CREATE) },
+  { DAILY_OPTION, FOR (CMD_SCHEDULE) },
   { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_RESTORE) },
-  { DIR_OPTION, FOR (CMD_CREATE) | FOR (CMD_LIST) | FOR (CMD_RESTORE) },
+  { DIR_OPTION, (FOR (CMD_CREATE) | FOR (CMD_LIST) | FOR (CMD_RESTORE)
+                 | FOR (CMD_PRUNE)) },
+  { DRY_RUN_OPTION, FOR (CMD_PRUNE) },
+  { HOURLY_OPTION, FOR (CMD_SCHEDULE) },
+  { IF_CHANGED_OPTION, FOR (CMD_CREATE) | FOR (CMD_SCHEDULE) },
+  { KEEP_LAST_OPTION, KEEPING },
+  { KEEP_HOURLY_OPTION, KEEPING },
+  { KEEP_DAILY_OPTION, KEEPING },
+  { KEEP_WEEKLY_OPTION, KEEPING },
+  { KEEP_MONTHLY_OPTION, KEEPING },
+  { KEEP_YEARLY_OPTION, KEEPING },
+  { MIN_AGE_OPTION, KEEPING },
   { NAME_OPTION, FOR (CMD_CREATE) },
   { NO_KEEP_OPTION, FOR (CMD_RESTORE) },
+  { PRINT_OPTION, FOR (CMD_SCHEDULE) },
+  { REMOVE_OPTION, FOR (CMD_SCHEDULE) },
   { STRICT_OPTION, FOR (CMD_CREATE) },
   { TO_OPTION, FOR (CMD_RESTORE) },
+  { UNIT_DIR_OPTION, FOR (CMD_SCHEDULE) },
+  { WEEKLY_OPTION, FOR (CMD_SCHEDULE) },
   { 'v', FOR_ALL },
 };
 
@@ -111,6 +162,14 @@ struct snap_options
   bool no_keep;             /* restore --no-keep */
   bool verbose;             /* -v */
   bool debug;               /* --debug */
+  bool if_changed;          /* --if-changed */
+  bool dry_run;             /* prune --dry-run */
+  struct retain_policy keep;  /* prune's --keep-... and --min-age */
+  bool have_keep;           /* any of them given */
+  int period;               /* schedule: enum snap_period, or -1 */
+  bool print;               /* schedule --print */
+  bool remove;              /* schedule --remove */
+  char const *unit_dir;     /* schedule --unit-dir */
 };
 
 /* One run: the options and the copy engine's state.  */
@@ -236,6 +295,62 @@ parse_option (int c, struct snap_options *opt)
       break;
     case TO_OPTION:
       opt->to = optarg;
+      break;
+    case DRY_RUN_OPTION:
+      opt->dry_run = true;
+      break;
+    case IF_CHANGED_OPTION:
+      opt->if_changed = true;
+      break;
+    case HOURLY_OPTION:
+    case DAILY_OPTION:
+    case WEEKLY_OPTION:
+      {
+        int period = (c == HOURLY_OPTION ? SNAP_HOURLY
+                      : c == DAILY_OPTION ? SNAP_DAILY : SNAP_WEEKLY);
+        if (0 <= opt->period && opt->period != period)
+          {
+            error (0, 0, _("only one of --hourly, --daily and --weekly "
+                           "may be given"));
+            frontend_try_help ();
+          }
+        opt->period = period;
+      }
+      break;
+    case KEEP_LAST_OPTION:
+    case KEEP_HOURLY_OPTION:
+    case KEEP_DAILY_OPTION:
+    case KEEP_WEEKLY_OPTION:
+    case KEEP_MONTHLY_OPTION:
+    case KEEP_YEARLY_OPTION:
+      {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul (optarg, &end, 10);
+        if (!c_isdigit (*optarg) || *end || errno || UINT_MAX < v)
+          error (EXIT_FAILURE, 0, _("invalid number of snapshots: %s"),
+                 quote (optarg));
+        unsigned *field[] = { &opt->keep.last, &opt->keep.hourly,
+                              &opt->keep.daily, &opt->keep.weekly,
+                              &opt->keep.monthly, &opt->keep.yearly };
+        *field[c - KEEP_LAST_OPTION] = v;
+        opt->have_keep = true;
+      }
+      break;
+    case MIN_AGE_OPTION:
+      if (!snap_retain_parse_age (optarg, &opt->keep.min_age))
+        error (EXIT_FAILURE, 0, _("invalid duration: %s"), quote (optarg));
+      opt->keep.have_min_age = true;
+      opt->have_keep = true;
+      break;
+    case PRINT_OPTION:
+      opt->print = true;
+      break;
+    case REMOVE_OPTION:
+      opt->remove = true;
+      break;
+    case UNIT_DIR_OPTION:
+      opt->unit_dir = optarg;
       break;
     case 'v':
       opt->verbose = true;
@@ -563,6 +678,78 @@ snapshot_path (struct snap_run *run, char const *path, char const *name)
   return ok;
 }
 
+/* One snapshot of a path.  */
+struct snap_entry
+{
+  char *name;               /* its entry in the place's directory */
+  char const *suffix;       /* what follows "BASE." in NAME */
+  struct timespec time;     /* its stamp's, or when it was made */
+  bool stamped;             /* its suffix is a stamp */
+};
+
+/* Compare snapshot entries A and B by time, oldest first.  */
+static int
+entry_cmp (void const *a, void const *b)
+{
+  struct snap_entry const *x = a, *y = b;
+  int c = timespec_cmp (x->time, y->time);
+  return c ? c : strcmp (x->name, y->name);
+}
+
+/* Put in *ENTRIES (N of them, oldest first; free with free_entries) the
+   snapshots of place P.  A directory that is not there holds none.
+   Return false with errno set when it cannot be read.  */
+static bool
+collect_snapshots (struct snap_place const *p, struct snap_entry **entries,
+                   size_t *n)
+{
+  *entries = NULL;
+  *n = 0;
+  DIR *d = opendir (p->dir);
+  if (!d)
+    return errno == ENOENT;
+  size_t alloc = 0;
+  struct dirent const *e;
+  while ((e = readdir (d)))
+    {
+      char const *suffix = snap_suffix (e->d_name, p->base);
+      struct snap_entry x = { 0 };
+      if (!suffix)
+        continue;
+      x.stamped = snap_stamp_parse (suffix, &x.time);
+      if (!x.stamped)
+        {
+          /* A named snapshot's time is when it was made.  */
+          struct statx sx;
+          if (statx (dirfd (d), e->d_name, AT_SYMLINK_NOFOLLOW,
+                     STATX_BTIME | STATX_CTIME, &sx) != 0)
+            continue;
+          struct statx_timestamp const *ts
+            = sx.stx_mask & STATX_BTIME ? &sx.stx_btime : &sx.stx_ctime;
+          x.time.tv_sec = ts->tv_sec;
+          x.time.tv_nsec = ts->tv_nsec;
+        }
+      x.name = xstrdup (e->d_name);
+      x.suffix = x.name + (suffix - e->d_name);
+      if (*n == alloc)
+        *entries = x2nrealloc (*entries, &alloc, sizeof **entries);
+      (*entries)[(*n)++] = x;
+    }
+  closedir (d);
+  if (*n)
+    qsort (*entries, *n, sizeof **entries, entry_cmp);
+  return true;
+}
+
+/* Free the N ENTRIES of collect_snapshots.  */
+static void
+free_entries (struct snap_entry *entries, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (entries[i].name);
+  free (entries);
+}
+
 /* Return, newly allocated, the name SNAP means for PATH's snapshots in
    P: a file name when it holds a '/', else BASE.SNAP in P->dir; with
    SNAP NULL, the newest snapshot of P (by the time of its stamp, or of
@@ -580,44 +767,64 @@ snapshot_named (struct snap_place const *p, char const *path,
       free (e);
       return name;
     }
-  DIR *d = opendir (p->dir);
-  struct dirent const *e;
-  char *best = NULL;
-  struct timespec best_t = { 0, 0 };
-  while (d && (e = readdir (d)))
+  struct snap_entry *entries;
+  size_t n;
+  if (!collect_snapshots (p, &entries, &n))
     {
-      char const *suffix = snap_suffix (e->d_name, p->base);
-      struct timespec t;
-      if (!suffix)
-        continue;
-      if (!snap_stamp_parse (suffix, &t))
-        {
-          struct statx sx;
-          if (statx (dirfd (d), e->d_name, AT_SYMLINK_NOFOLLOW,
-                     STATX_BTIME | STATX_CTIME, &sx) != 0)
-            continue;
-          struct statx_timestamp const *ts
-            = sx.stx_mask & STATX_BTIME ? &sx.stx_btime : &sx.stx_ctime;
-          t.tv_sec = ts->tv_sec;
-          t.tv_nsec = ts->tv_nsec;
-        }
-      if (!best || timespec_cmp (best_t, t) < 0)
-        {
-          free (best);
-          best = xstrdup (e->d_name);
-          best_t = t;
-        }
-    }
-  if (d)
-    closedir (d);
-  if (!best)
-    {
-      diag_error (0, _("no snapshot of %s"), quoteaf (path));
+      diag_error (errno, _("cannot read %s"), quoteaf (p->dir));
       return NULL;
     }
-  char *name = file_name_concat (p->dir, best, NULL);
-  free (best);
+  char *name = NULL;
+  if (n == 0)
+    diag_error (0, _("no snapshot of %s"), quoteaf (path));
+  else
+    name = file_name_concat (p->dir, entries[n - 1].name, NULL);
+  free_entries (entries, n);
   return name;
+}
+
+/* Fill *P with the place of the snapshots of PATH, which may be gone
+   (EXISTS says whether it is there): then its place is that of an entry
+   of its directory, P->path the name it had.  Return false after
+   reporting.  */
+static bool
+find_place (char const *path, char const *dir, struct snap_place *p,
+            bool *exists)
+{
+  char *copy = xstrdup (path);
+  strip_trailing_slashes (copy);
+  struct stat st;
+  *exists = lstat (copy, &st) == 0;
+  if (*exists || errno != ENOENT)
+    {
+      free (copy);
+      if (snap_place_find (path, dir, p))
+        return true;
+      report_place (path, dir);
+      return false;
+    }
+  char *parent = dir_name (copy);
+  char *base = xstrdup (last_component (copy));
+  free (copy);
+  bool ok = snap_place_find (parent, dir, p);
+  if (!ok)
+    report_place (parent, dir);
+  else
+    {
+      char *d = p->dir;
+      p->dir = (strcmp (p->base, "@") == 0 ? xstrdup (p->space)
+                : file_name_concat (d, p->base, NULL));
+      free (d);
+      free (p->base);
+      p->base = base;
+      base = NULL;
+      char *full = file_name_concat (p->path, p->base, NULL);
+      free (p->path);
+      p->path = full;
+    }
+  free (base);
+  free (parent);
+  return ok;
 }
 
 /* Restore PATH from SNAP (NULL: the newest); see usage.  Return false
@@ -626,40 +833,15 @@ static bool
 restore_path (struct snap_run *run, char const *path, char const *snap)
 {
   struct snap_options const *opt = run->opt;
-  /* PATH may be gone: its place is found from its directory.  */
-  char *parent = dir_name (path);
-  char *canon_parent = canonicalize_filename_mode (parent, CAN_EXISTING);
-  free (parent);
-  if (!canon_parent)
-    {
-      diag_error (errno, _("cannot access %s"), quoteaf (path));
-      return false;
-    }
-  char *base = xstrdup (last_component (path));
-  strip_trailing_slashes (base);
-  char *full = file_name_concat (canon_parent, base, NULL);
-  struct stat st;
-  bool exists = lstat (full, &st) == 0;
   struct snap_place p;
+  bool exists;
   bool ok = false;
   char *snap_name = NULL, *dest = NULL, *dest_dir = NULL, *tmp = NULL;
   int dirfd = -1, snap_fd = -1;
-  if (!snap_place_find (exists ? full : canon_parent, opt->dir, &p))
-    {
-      report_place (path, opt->dir);
-      goto out;
-    }
-  if (!exists)
-    {
-      /* The place of a missing PATH: that of an entry of its
-         directory.  */
-      char *dir = p.dir;
-      p.dir = (strcmp (p.base, "@") == 0 ? xstrdup (p.space)
-               : file_name_concat (dir, p.base, NULL));
-      free (dir);
-      free (p.base);
-      p.base = xstrdup (base);
-    }
+  struct stat st;
+  if (!find_place (path, opt->dir, &p, &exists))
+    return false;
+  char const *full = p.path;
   snap_name = snapshot_named (&p, path, snap);
   if (!snap_name)
     goto done;
@@ -772,6 +954,7 @@ restore_path (struct snap_run *run, char const *path, char const *snap)
       goto done;
     }
 
+
   /* In place, atomically; what was there is then removed.  */
   if (renameat2 (dirfd, tmp, dirfd, dest_base,
                  replace ? RENAME_EXCHANGE : RENAME_NOREPLACE) != 0)
@@ -810,7 +993,6 @@ restore_path (struct snap_run *run, char const *path, char const *snap)
 
  done:
   snap_place_free (&p);
- out:
   if (0 <= dirfd)
     close (dirfd);
   if (0 <= snap_fd)
@@ -819,9 +1001,6 @@ restore_path (struct snap_run *run, char const *path, char const *snap)
   free (dest);
   free (dest_dir);
   free (snap_name);
-  free (full);
-  free (base);
-  free (canon_parent);
   return ok;
 }
 
@@ -883,6 +1062,156 @@ delete_snapshot (struct snap_run *run, char const *snap)
   return ok;
 }
 
+/* Prune the stamped snapshots of PATH as the --keep options say;
+   named ones are never pruned.  Return false after reporting.  */
+static bool
+prune_path (struct snap_run *run, char const *path)
+{
+  struct snap_options const *opt = run->opt;
+  struct snap_place p;
+  bool exists;
+  if (!find_place (path, opt->dir, &p, &exists))
+    return false;
+  struct snap_entry *all;
+  size_t n;
+  bool ok = collect_snapshots (&p, &all, &n);
+  if (!ok)
+    diag_error (errno, _("cannot read %s"), quoteaf (p.dir));
+  /* The stamped ones, oldest first, and their times.  */
+  size_t m = 0;
+  struct timespec *times = xnmalloc (n + 1, sizeof *times);
+  struct snap_entry **stamped = xnmalloc (n + 1, sizeof *stamped);
+  unsigned *reasons = xnmalloc (n + 1, sizeof *reasons);
+  for (size_t i = 0; i < n; i++)
+    if (all[i].stamped)
+      {
+        times[m] = all[i].time;
+        stamped[m++] = &all[i];
+      }
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (ok && m && !snap_retain_decide (times, m, now, &opt->keep, reasons))
+    {
+      diag_error (errno, _("cannot prune the snapshots of %s"),
+                  quoteaf (path));
+      ok = false;
+    }
+  for (size_t i = 0; ok && i < m && !*frontend_stop; i++)
+    {
+      char *name = file_name_concat (p.dir, stamped[i]->name, NULL);
+      if (reasons[i])
+        {
+          if (opt->verbose)
+            {
+              char why[SNAP_RETAIN_REASONS_SIZE];
+              diag_line (_("keeping %s (%s)"), quoteaf (name),
+                         snap_retain_reasons (reasons[i], why, sizeof why));
+            }
+        }
+      else if (opt->dry_run)
+        diag_line (_("would delete %s"), quoteaf (name));
+      else
+        ok &= delete_snapshot (run, name);
+      free (name);
+    }
+  free (reasons);
+  free (stamped);
+  free (times);
+  free_entries (all, n);
+  snap_place_free (&p);
+  return ok;
+}
+
+/* The directory cowsnap itself runs from, for the units it writes:
+   newly allocated.  */
+static char *
+own_bindir (void)
+{
+  char *self = canonicalize_filename_mode ("/proc/self/exe", CAN_EXISTING);
+  char *dir = self ? dir_name (self) : xstrdup ("/usr/bin");
+  free (self);
+  return dir;
+}
+
+/* Write, print (--print) or remove (--remove) the systemd units that
+   snapshot PATH and prune its snapshots on a schedule.  Return false
+   after reporting.  */
+static bool
+schedule_path (struct snap_run *run, char const *path)
+{
+  struct snap_options const *opt = run->opt;
+  char const *dir = opt->unit_dir ? opt->unit_dir : SNAP_SCHEDULE_DIR;
+  char *abs = canonicalize_filename_mode (path, CAN_EXISTING);
+  if (!abs)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (path));
+      return false;
+    }
+  bool ok;
+  if (opt->remove)
+    {
+      char *escaped = snap_schedule_escape_path (abs);
+      char *name = escaped ? xasprintf ("cowsnap-%s", escaped) : NULL;
+      bool found = false;
+      bool live = snap_schedule_use_systemctl (dir);
+      ok = name != NULL;
+      if (ok && live)
+        {
+          char *timer = xasprintf ("%s.timer", name);
+          struct stat st;
+          char *file = file_name_concat (dir, timer, NULL);
+          if (stat (file, &st) == 0)
+            ok = snap_schedule_deactivate (name);
+          free (file);
+          free (timer);
+        }
+      ok = ok && snap_schedule_remove (dir, name, &found);
+      if (ok && !found)
+        {
+          diag_error (0, _("%s has no schedule"), quoteaf (path));
+          ok = false;
+        }
+      if (ok && live)
+        {
+          char const *args[] = { "systemctl", "daemon-reload", NULL };
+          ok = snap_schedule_systemctl (args);
+        }
+      if (ok && opt->verbose)
+        diag_line (_("removed the schedule of %s"), quoteaf (path));
+      free (name);
+      free (escaped);
+      free (abs);
+      return ok;
+    }
+  char *bindir = own_bindir ();
+  struct snap_units units;
+  ok = snap_schedule_render (abs, opt->period, opt->if_changed, &opt->keep,
+                             bindir, &units);
+  free (bindir);
+  if (!ok)
+    {
+      diag_error (errno, _("cannot schedule snapshots of %s"),
+                  quoteaf (path));
+      free (abs);
+      return false;
+    }
+  if (opt->print)
+    printf ("# %s.timer\n%s\n# %s.service\n%s", units.name, units.timer,
+            units.name, units.service);
+  else
+    {
+      ok = snap_schedule_write (dir, &units);
+      if (ok && snap_schedule_use_systemctl (dir))
+        ok = snap_schedule_activate (units.name);
+      if (ok && opt->verbose)
+        diag_line (_("scheduled snapshots of %s: %s.timer"), quoteaf (path),
+                   units.name);
+    }
+  snap_schedule_free (&units);
+  free (abs);
+  return ok;
+}
+
 /* Run command OPT->command on the N operands FILES.  */
 static bool
 run_command (struct snap_run *run, char **files, int n)
@@ -902,6 +1231,13 @@ run_command (struct snap_run *run, char **files, int n)
       for (int i = 0; i < n && !*frontend_stop; i++)
         ok &= delete_snapshot (run, files[i]);
       break;
+    case CMD_PRUNE:
+      for (int i = 0; i < n && !*frontend_stop; i++)
+        ok &= prune_path (run, files[i]);
+      break;
+    case CMD_SCHEDULE:
+      ok = schedule_path (run, files[0]);
+      break;
     default:
       abort ();
     }
@@ -914,7 +1250,7 @@ run_command (struct snap_run *run, char **files, int n)
 static void
 check_operands (struct snap_options *opt, char **files, int *n)
 {
-  if (*n == 0)
+  if (*n == 0 && opt->command != CMD_LIST)
     {
       error (0, 0, opt->command == CMD_DELETE
              ? _("missing snapshot operand") : _("missing file operand"));
@@ -940,6 +1276,24 @@ check_operands (struct snap_options *opt, char **files, int *n)
       if (2 < *n)
         frontend_extra_operand (files[2]);
       break;
+    case CMD_PRUNE:
+      if (!opt->have_keep)
+        {
+          error (0, 0, _("prune needs a retention: --keep-last, "
+                         "--keep-hourly, --keep-daily, --keep-weekly, "
+                         "--keep-monthly, --keep-yearly or --min-age"));
+          frontend_try_help ();
+        }
+      break;
+    case CMD_SCHEDULE:
+      if (1 < *n)
+        frontend_extra_operand (files[1]);
+      if (opt->period < 0 && !opt->remove)
+        {
+          error (0, 0, _("schedule needs --hourly, --daily or --weekly"));
+          frontend_try_help ();
+        }
+      break;
     default:
       break;
     }
@@ -948,7 +1302,7 @@ check_operands (struct snap_options *opt, char **files, int *n)
 int
 main (int argc, char **argv)
 {
-  struct snap_options opt = { .command = CMD_CREATE };
+  struct snap_options opt = { .command = CMD_CREATE, .period = -1 };
   frontend_init (argv[0]);
 
   /* A first operand that is a command's name chooses it.  */

@@ -23,7 +23,8 @@ copy_sources = \
   src/system.h \
   src/version-info.c
 
-# cowsnap's self-contained modules: retention and systemd scheduling.
+# cowsnap's own modules: retention, systemd scheduling, the namespace,
+# sealing.
 snap_sources = \
   src/snap-retain.c src/snap-retain.h \
   src/snap-schedule.c src/snap-schedule.h
@@ -39,7 +40,7 @@ src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 bin_PROGRAMS += src/cowsnap
 
-snap_sources = \
+snap_sources += \
   src/snap-seal.c src/snap-seal.h \
   src/snap-space.c src/snap-space.h
 

@@ -100,6 +100,11 @@ seal_one (int dirfd, char const *acc, struct stat const *st,
   char text[16], proc[64];
   int len = snprintf (text, sizeof text, "%04o", (unsigned int) mode);
   bool ok = setxattr (fd_name (fd, proc), SNAP_MODE_XATTR, text, len, 0) == 0;
+  /* One whose owner may not write it (0466) cannot get a user xattr
+     until they may.  */
+  if (!ok && errno == EACCES && !(mode & S_IWUSR)
+      && fchmodat (dirfd, acc, mode | S_IWUSR, 0) == 0)
+    ok = setxattr (proc, SNAP_MODE_XATTR, text, len, 0) == 0;
   int err = errno;
   close (fd);
   if (!ok)
@@ -128,9 +133,12 @@ restore_mode (int dirfd, char const *acc, struct stat const *st)
       text[n] = '\0';
       char *end;
       unsigned long mode = strtoul (text, &end, 8);
+      /* An xattr of the user namespace can only be removed from a file
+         its owner may write.  */
       ok = (*end == '\0' && mode <= CHMOD_MODE_BITS
+            && fchmodat (dirfd, acc, mode | S_IWUSR, 0) == 0
             && removexattr (proc, SNAP_MODE_XATTR) == 0
-            && fchmodat (dirfd, acc, mode, 0) == 0);
+            && ((mode & S_IWUSR) || fchmodat (dirfd, acc, mode, 0) == 0));
     }
   else if (errno != ENODATA && errno != ENOTSUP)
     ok = false;
