@@ -885,7 +885,7 @@ restore_path (struct snap_run *run, char const *path, char const *snap)
           snprintf (keep, sizeof keep, "pre-restore-%d", i);
         }
       free (kept);
-      if (!snapshot_path (run, full, keep))
+      if (!snapshot_path (run, path, keep))
         goto done;
     }
 
