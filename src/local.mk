@@ -31,3 +31,8 @@ src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 src_cowmv_SOURCES = src/cowmv.c $(copy_sources)
 src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+# cowsnap's modules (the lead adds cowsnap.c and links these into it).
+snap_sources = \
+  src/snap-extents.c src/snap-extents.h \
+  src/snap-diff.c src/snap-diff.h
