@@ -7,6 +7,10 @@
 
 #include <dirent.h>
 #include <sys/xattr.h>
+#if USE_XATTR
+# include <attr/error_context.h>
+# include <attr/libattr.h>
+#endif
 
 #include "diag.h"
 #include "snap-diff.h"
@@ -33,9 +37,36 @@ struct xattr
   char *name;
   char *value;
   size_t len;
+  bool acl;                     /* a POSIX ACL: the A column */
 };
 
-/* The extended attributes of one entry, sorted by name, without
+/* Return true if NAME is a POSIX ACL attribute.  */
+static bool
+is_acl (char const *name)
+{
+  return strncmp (name, acl_prefix, sizeof acl_prefix - 1) == 0;
+}
+
+/* Return true if the attribute NAME is compared: the POSIX ACLs, and the
+   attributes the engine copies (copy-meta: those libattr's rules in
+   /etc/xattr.conf let through, which leaves out what a filesystem shows
+   of its own, such as XFS's trusted.SGI_ACL_FILE, a second view of the
+   ACL), except mode_xattr.  */
+static bool
+compared (char const *name)
+{
+  if (is_acl (name))
+    return true;
+  if (strcmp (name, mode_xattr) == 0)
+    return false;
+#if USE_XATTR
+  return attr_copy_check_permissions (name, NULL) != 0;
+#else
+  return true;
+#endif
+}
+
+/* The compared extended attributes of one entry, sorted by name; not
    mode_xattr, whose value is parsed into MODE instead.  */
 struct xattr_set
 {
@@ -318,7 +349,9 @@ read_xattrs (struct walk *w, bool b, struct entry const *e,
   xs->v = xnmalloc (count ? count : 1, sizeof *xs->v);
   for (char const *p = names; p < names + size; p += strlen (p) + 1)
     {
-      struct xattr x = { .name = xstrdup (p) };
+      if (!compared (p) && strcmp (p, mode_xattr) != 0)
+        continue;
+      struct xattr x = { .name = xstrdup (p), .acl = is_acl (p) };
       if (get_value (e, proc, p, &x) != 0)
         {
           if (errno != ENODATA)
@@ -340,12 +373,6 @@ read_xattrs (struct walk *w, bool b, struct entry const *e,
   qsort (xs->v, xs->n, sizeof *xs->v, xattr_cmp);
 }
 
-/* Return true if NAME is a POSIX ACL attribute.  */
-static bool
-is_acl (char const *name)
-{
-  return strncmp (name, acl_prefix, sizeof acl_prefix - 1) == 0;
-}
 
 /* Return true if XA and XB differ in the attributes that are ACLs when
    ACL, else in the others: a name in one only, or different values.  */
@@ -356,9 +383,9 @@ xattrs_differ (struct xattr_set const *xa, struct xattr_set const *xb,
   size_t i = 0, j = 0;
   for (;;)
     {
-      while (i < xa->n && is_acl (xa->v[i].name) != acl)
+      while (i < xa->n && xa->v[i].acl != acl)
         i++;
-      while (j < xb->n && is_acl (xb->v[j].name) != acl)
+      while (j < xb->n && xb->v[j].acl != acl)
         j++;
       if (i == xa->n || j == xb->n)
         return i != xa->n || j != xb->n;

@@ -16,8 +16,10 @@
        sealed snapshot's original mode), else its st_mode.
    U   `u` the owner differs          G   `g` the group differs
    M   `m` the modification time differs (to the nanosecond)
-   X   `x` the extended attributes other than the ACLs and
-       `user.cowsnap.mode` differ (names or values)
+   X   `x` the extended attributes differ (names or values): those a
+       copy carries (libattr's /etc/xattr.conf rules, as copy-meta uses
+       them), so not the ACLs, not `user.cowsnap.mode`, and not what a
+       filesystem shows of its own (XFS's trusted.SGI_ACL_FILE)
    A   `a` the POSIX ACLs (the raw values of system.posix_acl_access and
        system.posix_acl_default) differ
 

@@ -6,7 +6,8 @@ TEST_EXTENSIONS = .t
 T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
   $(top_srcdir)/build-aux/tap-driver.sh
 
-unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/extents.t
+unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/extents.t \
+  tests/unit/snapdiff.t
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -20,6 +21,10 @@ tests_unit_dest_t_LDADD = $(LDADD)
 tests_unit_extents_t_SOURCES = tests/unit/extents.c tests/unit/tap.h \
   src/snap-extents.c src/snap-extents.h
 tests_unit_extents_t_LDADD = $(LDADD)
+
+tests_unit_snapdiff_t_SOURCES = tests/unit/snapdiff.c tests/unit/tap.h \
+  $(snap_sources) src/diag.c
+tests_unit_snapdiff_t_LDADD = $(LDADD)
 
 # The LD_PRELOAD shim is built without the project's CFLAGS so that a
 # sanitizer build does not put a second sanitizer runtime into it.
