@@ -6,6 +6,9 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <sys/xattr.h>
 #if USE_XATTR
 # include <attr/error_context.h>
@@ -87,15 +90,43 @@ struct entry
   char const *name;
 };
 
+/* A directory being walked, on one side or both (index 0: A, 1: B).
+   Its descriptors may be closed ("parked") while the walk is deep below
+   it, to stay within the descriptor limit; they are opened again by
+   name from the nearest open ancestor, and checked to be the same
+   directory, when the walk comes back.  */
+struct level
+{
+  struct level *up;             /* NULL for the roots */
+  int fd[2];                    /* -1: no such directory on that side, or
+                                   parked */
+  bool has[2];                  /* the side has this directory */
+  dev_t dev[2];
+  ino_t ino[2];
+  char const *name[2];          /* its name in UP (the caller's at the
+                                   roots) */
+  bool parked;
+  bool lost;                    /* could not be opened again: reported */
+};
+
 /* The state of one tree diff.  */
 struct walk
 {
   struct snap_diff_options const *opt;
   struct snap_diff_stats *stats;
+  int base[2];                  /* the caller's directories of the roots */
   char *path;                   /* relative to the roots; "" at the roots */
   size_t len, cap;
+  int fds;                      /* descriptors held by levels */
+  int budget;                   /* how many they may hold */
+  size_t depth;                 /* levels below the roots */
   bool ok;                      /* nothing was reported */
 };
+
+/* A walk goes on in a new thread, with a stack of STACK_SIZE, every
+   LEVELS_PER_STACK levels, as copy-tree does: a tree far deeper than
+   PATH_MAX must not overflow the stack.  */
+enum { LEVELS_PER_STACK = 1000, STACK_SIZE = 16 * 1024 * 1024 };
 
 /* Append "/NAME" (or NAME at the roots) to W's path; return the length
    to give back to path_pop.  */
@@ -163,17 +194,126 @@ print_line (struct walk *w, char const *cols)
   w->stats->differ++;
 }
 
-/* Look at NAME in DIRFD for side B (else A) of W into *E, without
-   following a symbolic link, and open it when it is a regular file or a
-   directory.  A missing entry is not an error.  Return false after
-   reporting an error that leaves nothing to compare.  */
-static bool
-look (struct walk *w, bool b, int dirfd, char const *name, struct entry *e)
+/* Return how many descriptors the levels of a walk may hold: the limit,
+   less the standard three and a few for the two files being compared, a
+   directory being read and a level being opened again.  */
+static int
+fd_budget (void)
 {
-  *e = (struct entry) { .fd = -1, .dirfd = dirfd, .name = name };
+  struct rlimit rl;
+  int limit = (getrlimit (RLIMIT_NOFILE, &rl) != 0
+               || rl.rlim_cur == RLIM_INFINITY || INT_MAX < rl.rlim_cur
+               ? INT_MAX / 2 : (int) rl.rlim_cur);
+  int budget = limit - 3 - 8;
+  /* Even at the smallest a directory and its parent fit.  */
+  return budget < 4 ? 4 : budget;
+}
+
+/* Open (a descriptor the caller closes) side B (else A) of level L by
+   name from the nearest open ancestor, itself opened the same way if it
+   is parked, and check that it is the directory it was.  Return it, or
+   -1 with errno set.  */
+static int
+reopen_side (struct level const *l, bool b, int const *base)
+{
+  struct level const *up = l->up;
+  int dirfd = (!up ? base[b] : !up->parked ? up->fd[b]
+               : reopen_side (up, b, base));
+  if (dirfd < 0)
+    return -1;
+  int fd = openat (dirfd, l->name[b], (O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                                       | O_NOCTTY | O_CLOEXEC));
+  int err = errno;
+  if (up && up->parked)
+    close (dirfd);
+  struct stat st;
+  if (0 <= fd && fstat (fd, &st) != 0)
+    err = errno;
+  else if (0 <= fd && st.st_dev == l->dev[b] && st.st_ino == l->ino[b])
+    return fd;
+  else if (0 <= fd)
+    err = ENOENT;               /* replaced while the walk was away */
+  if (0 <= fd)
+    close (fd);
+  errno = err;
+  return -1;
+}
+
+/* Close the descriptors of level L.  */
+static void
+level_close (struct walk *w, struct level *l)
+{
+  for (int b = 0; b < 2; b++)
+    if (0 <= l->fd[b])
+      {
+        close (l->fd[b]);
+        l->fd[b] = -1;
+        w->fds--;
+      }
+}
+
+/* Park ancestors of KEEP, the outermost first (the walk comes back to
+   them last), until two more descriptors fit in W's budget.  */
+static void
+make_room (struct walk *w, struct level *keep)
+{
+  while (w->budget < w->fds + 2 && keep)
+    {
+      struct level *top = NULL;
+      for (struct level *a = keep->up; a; a = a->up)
+        if (!a->parked)
+          top = a;
+      if (!top)
+        break;
+      level_close (w, top);
+      top->parked = true;
+    }
+}
+
+/* Return the descriptor of side B (else A) of level L, opening L again
+   if it is parked; -1 after reporting (once) that it cannot be.  */
+static int
+level_fd (struct walk *w, struct level *l, bool b)
+{
+  if (l->parked && !l->lost)
+    {
+      make_room (w, l);
+      for (int side = 0; side < 2 && !l->lost; side++)
+        if (l->has[side])
+          {
+            l->fd[side] = reopen_side (l, side, w->base);
+            if (l->fd[side] < 0)
+              {
+                report (w, side, errno, _("cannot open directory %s"));
+                l->lost = true;
+              }
+            else
+              w->fds++;
+          }
+      if (l->lost)
+        level_close (w, l);
+      else
+        l->parked = false;
+    }
+  return l->lost ? -1 : l->fd[b];
+}
+
+/* Look at NAME in level PARENT (the caller's directory at the roots) for
+   side B (else A) of W into *E, without following a symbolic link, and
+   open it when it is a regular file or a directory.  A missing entry is
+   not an error.  Return false after reporting an error that leaves
+   nothing to compare.  */
+static bool
+look (struct walk *w, bool b, struct level *parent, char const *name,
+      struct entry *e)
+{
+  *e = (struct entry) { .fd = -1, .name = name };
   if (!name)
     return true;
-  if (fstatat (dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
+  e->dirfd = parent ? level_fd (w, parent, b) : w->base[b];
+  if (parent && e->dirfd < 0)
+    return false;
+  if (fstatat (e->dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW) != 0)
     {
       if (errno == ENOENT)
         return true;
@@ -186,10 +326,12 @@ look (struct walk *w, bool b, int dirfd, char const *name, struct entry *e)
   e->exists = true;
   if (!S_ISREG (e->st.st_mode) && !S_ISDIR (e->st.st_mode))
     return true;
+  if (S_ISDIR (e->st.st_mode))
+    make_room (w, parent);
   int flags = (O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC
                | (S_ISDIR (e->st.st_mode) ? O_DIRECTORY : 0));
   struct stat st;
-  e->fd = openat (dirfd, name, flags);
+  e->fd = openat (e->dirfd, name, flags);
   if (e->fd < 0 || fstat (e->fd, &st) != 0)
     {
       report (w, b, errno, (S_ISDIR (e->st.st_mode)
@@ -569,35 +711,82 @@ free_names (char **v, ssize_t n)
   free (v);
 }
 
-static void diff_entry (struct walk *w, int dfa, char const *na, int dfb,
-                        char const *nb);
+static void diff_entry (struct walk *w, struct level *parent,
+                        char const *na, char const *nb);
 
-/* Compare the entries of the directories open as FDA and FDB (-1 for a
-   side that has no such directory: its entries are added or removed),
-   in name order.  */
+/* Compare the entries of level L's directories (a side without one:
+   the other side's entries are added or removed), in name order.  */
 static void
-diff_children (struct walk *w, int fda, int fdb)
+diff_children (struct walk *w, struct level *l)
 {
-  char **va = NULL, **vb = NULL;
-  ssize_t na = 0, nb = 0;
-  if (0 <= fda && (na = read_names (fda, &va)) < 0)
-    report (w, false, errno, _("cannot read directory %s"));
-  if (0 <= fdb && (nb = read_names (fdb, &vb)) < 0)
-    report (w, true, errno, _("cannot read directory %s"));
+  char **v[2] = { NULL, NULL };
+  ssize_t n[2] = { 0, 0 };
+  for (int b = 0; b < 2; b++)
+    if (l->has[b])
+      {
+        int fd = level_fd (w, l, b);
+        if (fd < 0)
+          break;
+        if ((n[b] = read_names (fd, &v[b])) < 0)
+          {
+            report (w, b, errno, _("cannot read directory %s"));
+            n[b] = 0;
+          }
+      }
   ssize_t i = 0, j = 0;
-  while (i < na || j < nb)
+  while (i < n[0] || j < n[1])
     {
-      int c = (i == na ? 1 : j == nb ? -1 : strcmp (va[i], vb[j]));
-      char const *name = c <= 0 ? va[i] : vb[j];
-      size_t old = path_push (w, name);
-      diff_entry (w, c <= 0 ? fda : -1, c <= 0 ? va[i] : NULL,
-                  0 <= c ? fdb : -1, 0 <= c ? vb[j] : NULL);
+      int c = (i == n[0] ? 1 : j == n[1] ? -1 : strcmp (v[0][i], v[1][j]));
+      size_t old = path_push (w, c <= 0 ? v[0][i] : v[1][j]);
+      diff_entry (w, l, c <= 0 ? v[0][i] : NULL, 0 <= c ? v[1][j] : NULL);
       path_pop (w, old);
       i += c <= 0;
       j += 0 <= c;
     }
-  free_names (va, na);
-  free_names (vb, nb);
+  free_names (v[0], n[0]);
+  free_names (v[1], n[1]);
+}
+
+/* What a thread with a new stack is given.  */
+struct stack_job
+{
+  struct walk *w;
+  struct level *l;
+};
+
+/* Run diff_children on the struct stack_job ARG.  */
+static void *
+children_thread (void *arg)
+{
+  struct stack_job *job = arg;
+  diff_children (job->w, job->l);
+  return NULL;
+}
+
+/* Compare what is under level L, one level deeper, on a new stack every
+   LEVELS_PER_STACK levels.  */
+static void
+descend (struct walk *w, struct level *l)
+{
+  w->depth++;
+  bool done = false;
+  if (w->depth % LEVELS_PER_STACK == 0)
+    {
+      pthread_attr_t attr;
+      pthread_t thread;
+      struct stack_job job = { .w = w, .l = l };
+      if (pthread_attr_init (&attr) == 0)
+        {
+          done = (pthread_attr_setstacksize (&attr, STACK_SIZE) == 0
+                  && pthread_create (&thread, &attr, children_thread,
+                                     &job) == 0
+                  && pthread_join (thread, NULL) == 0);
+          pthread_attr_destroy (&attr);
+        }
+    }
+  if (!done)
+    diff_children (w, l);
+  w->depth--;
 }
 
 /* Return true if E is the directory W is told to leave out.  */
@@ -609,42 +798,56 @@ skipped (struct walk const *w, struct entry const *e)
           && e->st.st_ino == w->opt->skip_ino);
 }
 
-/* Compare entry NA of directory DFA with NB of DFB (a NULL name: the
-   side has no such entry), print its line if it differs, then do the
-   same for what is under it.  */
+/* Compare entry NA with NB of level PARENT (the caller's directories at
+   the roots; a NULL name: the side has no such entry), print its line if
+   it differs, then do the same for what is under it.  */
 static void
-diff_entry (struct walk *w, int dfa, char const *na, int dfb,
+diff_entry (struct walk *w, struct level *parent, char const *na,
             char const *nb)
 {
-  struct entry a, b;
-  bool looked_a = look (w, false, dfa, na, &a);
-  bool looked_b = look (w, true, dfb, nb, &b);
-  if (!looked_a || !looked_b || (!a.exists && !b.exists)
-      || skipped (w, &a) || skipped (w, &b))
+  struct entry e[2];
+  bool looked_a = look (w, false, parent, na, &e[0]);
+  bool looked_b = look (w, true, parent, nb, &e[1]);
+  if (!looked_a || !looked_b || (!e[0].exists && !e[1].exists)
+      || skipped (w, &e[0]) || skipped (w, &e[1]))
     {
-      entry_close (&a);
-      entry_close (&b);
+      entry_close (&e[0]);
+      entry_close (&e[1]);
       return;
     }
   w->stats->entries++;
   char cols[N_COLS + 1];
   memset (cols, '.', N_COLS);
   cols[N_COLS] = '\0';
-  if (!a.exists)
+  if (!e[0].exists)
     cols[COL_STATUS] = '+';
-  else if (!b.exists)
+  else if (!e[1].exists)
     cols[COL_STATUS] = '-';
   else
-    compare_both (w, &a, &b, cols);
+    compare_both (w, &e[0], &e[1], cols);
   if (strspn (cols, ".") != N_COLS)
     print_line (w, cols);
 
-  int fda = a.exists && S_ISDIR (a.st.st_mode) ? a.fd : -1;
-  int fdb = b.exists && S_ISDIR (b.st.st_mode) ? b.fd : -1;
-  if (0 <= fda || 0 <= fdb)
-    diff_children (w, fda, fdb);
-  entry_close (&a);
-  entry_close (&b);
+  /* The directories become a level: their descriptors pass to it.  */
+  struct level l = { .up = parent, .fd = { -1, -1 }, .name = { na, nb } };
+  for (int b = 0; b < 2; b++)
+    {
+      if (e[b].exists && S_ISDIR (e[b].st.st_mode) && 0 <= e[b].fd)
+        {
+          l.has[b] = true;
+          l.fd[b] = e[b].fd;
+          l.dev[b] = e[b].st.st_dev;
+          l.ino[b] = e[b].st.st_ino;
+          e[b].fd = -1;
+          w->fds++;
+        }
+      entry_close (&e[b]);
+    }
+  if (l.has[0] || l.has[1])
+    {
+      descend (w, &l);
+      level_close (w, &l);
+    }
 }
 
 /* See snap-diff.h.  */
@@ -654,8 +857,9 @@ snap_diff_tree (int dirfd_a, char const *rel_a, int dirfd_b,
                 struct snap_diff_stats *stats)
 {
   struct walk w = { .opt = opt, .stats = stats, .ok = true,
+                    .base = { dirfd_a, dirfd_b }, .budget = fd_budget (),
                     .path = xzalloc (64), .cap = 64 };
-  diff_entry (&w, dirfd_a, rel_a, dirfd_b, rel_b);
+  diff_entry (&w, NULL, rel_a, rel_b);
   free (w.path);
   return w.ok;
 }

@@ -10,12 +10,14 @@
 #include <ftw.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
 #include "progname.h"
 #include "snap-diff.h"
 #include "tap.h"
+#include "xalloc.h"
 
 enum { MIB = 1024 * 1024 };
 
@@ -323,6 +325,82 @@ test_trees (struct testfs const *fs)
   remove_tree (base);
 }
 
+/* Make a chain of DEPTH directories "d" under ROOT (created) ending in
+   a file "f" holding TEXT, by descriptors (the path is far longer than
+   PATH_MAX).  Return true on success.  */
+static bool
+make_chain (char const *root, int depth, char const *text)
+{
+  if (mkdir (root, 0755) != 0)
+    return false;
+  int fd = open (root, O_RDONLY | O_DIRECTORY);
+  for (int i = 0; 0 <= fd && i < depth; i++)
+    {
+      int next = (mkdirat (fd, "d", 0755) == 0
+                  ? openat (fd, "d", O_RDONLY | O_DIRECTORY) : -1);
+      close (fd);
+      fd = next;
+    }
+  if (fd < 0)
+    return false;
+  int f = openat (fd, "f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  size_t n = strlen (text);
+  struct timespec ts[2] = { { .tv_sec = T0 }, { .tv_sec = T0 } };
+  bool ok = (0 <= f && write (f, text, n) == (ssize_t) n
+             && futimens (f, ts) == 0);
+  if (0 <= f)
+    close (f);
+  close (fd);
+  return ok;
+}
+
+/* Two chains of 3,000 directories, with a limit of 64 descriptors: the
+   walk parks the directories above it and goes on in new stacks, and
+   finds the one change at the bottom.  The directories' times differ
+   (they were made at different moments): look for the file's line.  */
+static void
+test_deep (struct testfs const *fs)
+{
+  enum { DEPTH = 3000 };
+  char base[4200];
+  snprintf (base, sizeof base, "%s/snapdeep.XXXXXX", fs->dir);
+  if (!mkdtemp (base))
+    {
+      tap_ok (false, "%s: make a directory: %s", fs->type, strerror (errno));
+      return;
+    }
+  bool built = (make_chain (at (base, "a"), DEPTH, "old\n")
+                && make_chain (at (base, "b"), DEPTH, "new\n"));
+  struct rlimit old, low;
+  getrlimit (RLIMIT_NOFILE, &old);
+  low = old;
+  low.rlim_cur = 64;
+  setrlimit (RLIMIT_NOFILE, &low);
+  char *out;
+  struct snap_diff_stats st;
+  bool ok = built && diff_trees (base, "a", "b", false, &out, &st);
+  setrlimit (RLIMIT_NOFILE, &old);
+  /* The expected line for the file: "c" then the path d/d/.../f.  */
+  size_t plen = 2 * DEPTH + 1;
+  char *want = xmalloc (8 + plen + 2);
+  char *p = stpcpy (want, "c...... ");
+  for (int i = 0; i < DEPTH; i++)
+    p = stpcpy (p, "d/");
+  stpcpy (p, "f\n");
+  size_t lines = 0;
+  for (char const *q = out; ok && *q; q++)
+    lines += *q == '\n';
+  char const *hit = ok ? strstr (out, want) : NULL;
+  tap_ok (ok && hit && st.entries == DEPTH + 2,
+          "%s: a 3,000-deep tree under a limit of 64 descriptors: the "
+          "change at the bottom is found (%zu lines, %ju entries)", fs->type,
+          lines, st.entries);
+  if (ok)
+    free (out);
+  free (want);
+  remove_tree (base);
+}
+
 /* A file diff prints "OFFSET+LENGTH" lines.  */
 static void
 test_file (struct testfs const *fs)
@@ -398,6 +476,7 @@ main (int argc _GL_UNUSED, char **argv)
         tap_skip (fss[i].type, "the tree tests need setfacl (package acl)");
       else
         test_trees (&fss[i]);
+      test_deep (&fss[i]);
       test_file (&fss[i]);
     }
   rmdir (tmpdir);
