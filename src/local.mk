@@ -35,4 +35,5 @@ src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 # cowsnap's modules (the lead adds cowsnap.c and links these into it).
 snap_sources = \
   src/snap-extents.c src/snap-extents.h \
+  src/snap-attrs.c src/snap-attrs.h \
   src/snap-diff.c src/snap-diff.h

@@ -9,74 +9,18 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sys/resource.h>
-#include <sys/xattr.h>
-#if USE_XATTR
-# include <attr/error_context.h>
-# include <attr/libattr.h>
-#endif
 
 #include "diag.h"
+#include "snap-attrs.h"
 #include "snap-diff.h"
 #include "snap-extents.h"
 #include "xalloc.h"
-
-/* The xattr in which a sealed snapshot keeps an entry's original mode
-   (see cowsnap-spec: "0644", octal text).  Never compared itself.  */
-static char const mode_xattr[] = "user.cowsnap.mode";
-
-/* The prefix of the POSIX ACL attributes, compared in the A column.  */
-static char const acl_prefix[] = "system.posix_acl_";
 
 /* The columns of a line, as offsets in its status string.  */
 enum
 {
   COL_STATUS, COL_PERM, COL_OWNER, COL_GROUP, COL_MTIME, COL_XATTR,
   COL_ACL, N_COLS
-};
-
-/* One extended attribute.  */
-struct xattr
-{
-  char *name;
-  char *value;
-  size_t len;
-  bool acl;                     /* a POSIX ACL: the A column */
-};
-
-/* Return true if NAME is a POSIX ACL attribute.  */
-static bool
-is_acl (char const *name)
-{
-  return strncmp (name, acl_prefix, sizeof acl_prefix - 1) == 0;
-}
-
-/* Return true if the attribute NAME is compared: the POSIX ACLs, and the
-   attributes the engine copies (copy-meta: those libattr's rules in
-   /etc/xattr.conf let through, which leaves out what a filesystem shows
-   of its own, such as XFS's trusted.SGI_ACL_FILE, a second view of the
-   ACL), except mode_xattr.  */
-static bool
-compared (char const *name)
-{
-  if (is_acl (name))
-    return true;
-  if (strcmp (name, mode_xattr) == 0)
-    return false;
-#if USE_XATTR
-  return attr_copy_check_permissions (name, NULL) != 0;
-#else
-  return true;
-#endif
-}
-
-/* The compared extended attributes of one entry, sorted by name; not
-   mode_xattr, whose value is parsed into MODE instead.  */
-struct xattr_set
-{
-  struct xattr *v;
-  size_t n;
-  bool has_mode;
-  mode_t mode;
 };
 
 /* One side of an entry being compared.  */
@@ -374,168 +318,18 @@ proc_name (struct entry const *e, char *buf, size_t size)
   return buf;
 }
 
-/* List the xattr names of E into a new buffer *NAMES; return its size,
-   0 when E has none or its filesystem has no xattrs, -1 with errno.  */
-static ssize_t
-list_names (struct entry const *e, char const *proc, char **names)
-{
-  *names = NULL;
-  for (int tries = 0; tries < 4; tries++)
-    {
-      ssize_t size = (0 <= e->fd ? flistxattr (e->fd, NULL, 0)
-                      : llistxattr (proc, NULL, 0));
-      if (size <= 0)
-        return (size < 0 && (errno == ENOTSUP || errno == ENOSYS)) ? 0
-               : size;
-      *names = xrealloc (*names, size);
-      ssize_t n = (0 <= e->fd ? flistxattr (e->fd, *names, size)
-                   : llistxattr (proc, *names, size));
-      if (0 <= n || errno != ERANGE)
-        return n;
-    }
-  errno = ERANGE;
-  return -1;
-}
-
-/* Read the value of xattr NAME of E into X; return 0, or -1 with errno
-   (ENODATA when it went away).  */
-static int
-get_value (struct entry const *e, char const *proc, char const *name,
-           struct xattr *x)
-{
-  x->value = NULL;
-  for (int tries = 0; tries < 4; tries++)
-    {
-      ssize_t size = (0 <= e->fd ? fgetxattr (e->fd, name, NULL, 0)
-                      : lgetxattr (proc, name, NULL, 0));
-      if (size < 0)
-        return -1;
-      x->value = xrealloc (x->value, size + 1);
-      ssize_t n = (0 <= e->fd ? fgetxattr (e->fd, name, x->value, size)
-                   : lgetxattr (proc, name, x->value, size));
-      if (0 <= n)
-        {
-          x->len = n;
-          x->value[n] = '\0';
-          return 0;
-        }
-      if (errno != ERANGE)
-        return -1;
-    }
-  errno = ERANGE;
-  return -1;
-}
-
-/* Parse the octal text of mode_xattr in X into *MODE; false if it is
-   not a mode.  */
-static bool
-parse_mode (struct xattr const *x, mode_t *mode)
-{
-  if (x->len == 0 || 6 < x->len)
-    return false;
-  mode_t m = 0;
-  for (size_t i = 0; i < x->len; i++)
-    {
-      if (x->value[i] < '0' || '7' < x->value[i])
-        return false;
-      m = m * 8 + (x->value[i] - '0');
-    }
-  if (m & ~CHMOD_MODE_BITS)
-    return false;
-  *mode = m;
-  return true;
-}
-
-/* Compare two xattrs by name, for qsort.  */
-static int
-xattr_cmp (void const *a, void const *b)
-{
-  return strcmp (((struct xattr const *) a)->name,
-                 ((struct xattr const *) b)->name);
-}
-
-/* Free what XS holds.  */
-static void
-xattr_set_free (struct xattr_set *xs)
-{
-  for (size_t i = 0; i < xs->n; i++)
-    {
-      free (xs->v[i].name);
-      free (xs->v[i].value);
-    }
-  free (xs->v);
-  *xs = (struct xattr_set) { 0 };
-}
-
-/* Read the extended attributes of side B (else A) E of W's current entry
-   into *XS.  Report a failure (and return with what was read).  */
+/* Read the compared extended attributes of side B (else A) E of W's
+   current entry into *XS.  Report a failure (and go on with what was
+   read).  */
 static void
 read_xattrs (struct walk *w, bool b, struct entry const *e,
-             struct xattr_set *xs)
+             struct snap_xattrs *xs)
 {
-  *xs = (struct xattr_set) { 0 };
   char procbuf[64 + 4096];
   char const *proc = 0 <= e->fd ? NULL : proc_name (e, procbuf,
                                                    sizeof procbuf);
-  char *names;
-  ssize_t size = list_names (e, proc, &names);
-  if (size < 0)
-    {
-      report (w, b, errno, _("cannot list extended attributes of %s"));
-      free (names);
-      return;
-    }
-  size_t count = 0;
-  for (char const *p = names; p < names + size; p += strlen (p) + 1)
-    count++;
-  xs->v = xnmalloc (count ? count : 1, sizeof *xs->v);
-  for (char const *p = names; p < names + size; p += strlen (p) + 1)
-    {
-      if (!compared (p) && strcmp (p, mode_xattr) != 0)
-        continue;
-      struct xattr x = { .name = xstrdup (p), .acl = is_acl (p) };
-      if (get_value (e, proc, p, &x) != 0)
-        {
-          if (errno != ENODATA)
-            report (w, b, errno, _("cannot read extended attributes of %s"));
-          free (x.name);
-          free (x.value);
-          continue;
-        }
-      if (strcmp (p, mode_xattr) == 0)
-        {
-          xs->has_mode = parse_mode (&x, &xs->mode);
-          free (x.name);
-          free (x.value);
-          continue;
-        }
-      xs->v[xs->n++] = x;
-    }
-  free (names);
-  qsort (xs->v, xs->n, sizeof *xs->v, xattr_cmp);
-}
-
-
-/* Return true if XA and XB differ in the attributes that are ACLs when
-   ACL, else in the others: a name in one only, or different values.  */
-static bool
-xattrs_differ (struct xattr_set const *xa, struct xattr_set const *xb,
-               bool acl)
-{
-  size_t i = 0, j = 0;
-  for (;;)
-    {
-      while (i < xa->n && xa->v[i].acl != acl)
-        i++;
-      while (j < xb->n && xb->v[j].acl != acl)
-        j++;
-      if (i == xa->n || j == xb->n)
-        return i != xa->n || j != xb->n;
-      struct xattr const *a = &xa->v[i++], *b = &xb->v[j++];
-      if (strcmp (a->name, b->name) != 0 || a->len != b->len
-          || memcmp (a->value, b->value, a->len) != 0)
-        return true;
-    }
+  if (snap_xattrs_read (e->fd, proc, xs) != 0)
+    report (w, b, errno, _("cannot read extended attributes of %s"));
 }
 
 /* Read the target of symbolic link E into a new string.  NULL with errno
@@ -624,7 +418,7 @@ compare_both (struct walk *w, struct entry const *a, struct entry const *b,
            && content_differs (w, a, b))
     cols[COL_STATUS] = 'c';
 
-  struct xattr_set xa, xb;
+  struct snap_xattrs xa, xb;
   read_xattrs (w, false, a, &xa);
   read_xattrs (w, true, b, &xb);
   mode_t ma = xa.has_mode ? xa.mode : a->st.st_mode & CHMOD_MODE_BITS;
@@ -638,12 +432,12 @@ compare_both (struct walk *w, struct entry const *a, struct entry const *b,
   if (a->st.st_mtim.tv_sec != b->st.st_mtim.tv_sec
       || a->st.st_mtim.tv_nsec != b->st.st_mtim.tv_nsec)
     cols[COL_MTIME] = 'm';
-  if (xattrs_differ (&xa, &xb, false))
+  if (snap_xattrs_differ (&xa, &xb, false))
     cols[COL_XATTR] = 'x';
-  if (xattrs_differ (&xa, &xb, true))
+  if (snap_xattrs_differ (&xa, &xb, true))
     cols[COL_ACL] = 'a';
-  xattr_set_free (&xa);
-  xattr_set_free (&xb);
+  snap_xattrs_free (&xa);
+  snap_xattrs_free (&xb);
 }
 
 /* Compare two names, for qsort of a char * array.  */

@@ -443,7 +443,8 @@ compare_read (struct diff *d, off_t start, off_t end, bool data_a,
 /* Walk [0, COMMON) of D's files by their extent maps MA and MB: equal
    physical pieces, and holes or unwritten extents on both sides, are
    counted as equal; the rest is compared by reading, except a side that
-   is a hole or unwritten there, which is zeros.  Return 0 or -1 with errno.  */
+   is a hole or unwritten there, which is zeros.  Return 0 or -1 with
+   errno.  */
 static int
 diff_common (struct diff *d, struct extmap *ma, struct extmap *mb,
              off_t common)
