@@ -140,6 +140,49 @@ set_time (char const *path, struct stat const *st _GL_UNUSED,
   return utimensat (AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) != 0;
 }
 
+/* How seal_entry seals: by FS_IMMUTABLE_FL (as root), else by taking
+   the write bits away and keeping the mode in user.cowsnap.mode, as
+   cowsnap-spec says; or undo the immutable flag.  An nftw callback has
+   no argument: this is the test's one piece of file-scope state.  */
+static enum { SEAL_FLAG, SEAL_MODE, UNSEAL_FLAG } seal_how;
+
+/* Seal PATH (stat ST) if it is a regular file or a directory, as
+   seal_how says.  An nftw callback; nonzero stops the walk.  */
+static int
+seal_entry (char const *path, struct stat const *st, int flag _GL_UNUSED,
+            struct FTW *ftw _GL_UNUSED)
+{
+  if (!S_ISREG (st->st_mode) && !S_ISDIR (st->st_mode))
+    return 0;
+  if (seal_how == SEAL_MODE)
+    {
+      mode_t mode = st->st_mode & 07777;
+      if ((mode & 0222) == 0)
+        return 0;
+      char text[8];
+      snprintf (text, sizeof text, "%04o", (unsigned int) mode);
+      return (setxattr (path, "user.cowsnap.mode", text, strlen (text), 0)
+              != 0 || chmod (path, mode & ~0222) != 0);
+    }
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  int flags = 0;
+  bool ok = (0 <= fd && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0);
+  flags = (seal_how == SEAL_FLAG ? flags | FS_IMMUTABLE_FL
+           : flags & ~FS_IMMUTABLE_FL);
+  ok = ok && ioctl (fd, FS_IOC_SETFLAGS, &flags) == 0;
+  if (0 <= fd)
+    close (fd);
+  return !ok;
+}
+
+/* Seal the tree ROOT as HOW; return true on success.  */
+static bool
+seal_tree (char const *root, int how)
+{
+  seal_how = how;
+  return nftw (root, seal_entry, 16, FTW_PHYS | FTW_DEPTH) == 0;
+}
+
 /* Build tree ROOT as VARIANT; CLONE_FROM (or NULL) is an OLD tree whose
    big.bin to clone.  Return true on success.  */
 static bool
@@ -315,6 +358,33 @@ test_trees (struct testfs const *fs)
   if (*out)
     show ("got", out);
   free (out);
+
+  /* Sealed as a snapshot without root (write bits off, the mode in
+     user.cowsnap.mode), then with FS_IMMUTABLE_FL: still nothing.  */
+  ok = (build (at (base, "a3"), OLD, at (base, "a"))
+        && seal_tree (at (base, "a3"), SEAL_MODE)
+        && diff_trees (base, "a3", "a", true, &out, &st));
+  tap_ok (ok && *out == '\0' && 20 <= st.entries,
+          "%s: against its copy sealed by taking write bits away, an "
+          "unchanged tree prints nothing", fs->type);
+  if (ok && *out)
+    show ("got", out);
+  if (ok)
+    free (out);
+  if (!seal_tree (at (base, "a2"), SEAL_FLAG))
+    tap_skip ("immutable snapshot compared",
+              "FS_IOC_SETFLAGS cannot set the immutable flag here");
+  else
+    {
+      ok = diff_trees (base, "a2", "a", true, &out, &st);
+      tap_ok (ok && *out == '\0' && 20 <= st.entries,
+              "%s: against its copy sealed immutable, an unchanged tree "
+              "prints nothing", fs->type);
+      if (*out)
+        show ("got", out);
+      free (out);
+    }
+  seal_tree (at (base, "a2"), UNSEAL_FLAG);
 
   /* The roots themselves: a file against a file.  */
   ok = diff_trees (at (base, "a"), "content.txt", "size.txt", true, &out,
