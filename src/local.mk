@@ -38,6 +38,11 @@ src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 src_cowmv_SOURCES = src/cowmv.c $(copy_sources)
 src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
+snap_sources += \
+  src/snap-extents.c src/snap-extents.h \
+  src/snap-attrs.c src/snap-attrs.h \
+  src/snap-diff.c src/snap-diff.h
+
 bin_PROGRAMS += src/cowsnap
 
 snap_sources += \
