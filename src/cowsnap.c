@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <wchar.h>
 #include <linux/btrfs.h>
 #include <sys/ioctl.h>
 
@@ -24,6 +25,11 @@
 #include "frontend.h"
 #include "progname.h"
 #include "remove-tree.h"
+#include "fts_.h"
+#include "hardlink-map.h"
+#include "human.h"
+#include "snap-diff.h"
+#include "snap-extents.h"
 #include "snap-retain.h"
 #include "snap-schedule.h"
 #include "snap-seal.h"
@@ -50,11 +56,12 @@ enum command
   CMD_DELETE,
   CMD_PRUNE,
   CMD_SCHEDULE,
+  CMD_DIFF,
   CMD_COUNT
 };
 
 static char const *const command_names[] = {
-  "create", "list", "restore", "delete", "prune", "schedule"
+  "create", "list", "restore", "delete", "prune", "schedule", "diff"
 };
 
 enum
@@ -66,6 +73,7 @@ enum
   DRY_RUN_OPTION,
   HOURLY_OPTION,
   IF_CHANGED_OPTION,
+  JSON_OPTION,
   KEEP_LAST_OPTION,
   KEEP_HOURLY_OPTION,
   KEEP_DAILY_OPTION,
@@ -92,7 +100,9 @@ static struct option const long_options[] = {
   {"dir", required_argument, NULL, DIR_OPTION},
   {"dry-run", no_argument, NULL, DRY_RUN_OPTION},
   {"hourly", no_argument, NULL, HOURLY_OPTION},
+  {"human-readable", no_argument, NULL, 'h'},
   {"if-changed", no_argument, NULL, IF_CHANGED_OPTION},
+  {"json", no_argument, NULL, JSON_OPTION},
   {"keep-last", required_argument, NULL, KEEP_LAST_OPTION},
   {"keep-hourly", required_argument, NULL, KEEP_HOURLY_OPTION},
   {"keep-daily", required_argument, NULL, KEEP_DAILY_OPTION},
@@ -126,9 +136,11 @@ static struct
 #define KEEPING (FOR (CMD_PRUNE) | FOR (CMD_SCHEDULE))
   { COPY_OPTION, FOR (CMD_CREATE) },
   { DAILY_OPTION, FOR (CMD_SCHEDULE) },
-  { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_RESTORE) },
+  { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_RESTORE) | FOR (CMD_DIFF) },
   { DIR_OPTION, (FOR (CMD_CREATE) | FOR (CMD_LIST) | FOR (CMD_RESTORE)
-                 | FOR (CMD_PRUNE)) },
+                 | FOR (CMD_PRUNE) | FOR (CMD_DIFF)) },
+  { JSON_OPTION, FOR (CMD_LIST) },
+  { 'h', FOR (CMD_LIST) },
   { DRY_RUN_OPTION, FOR (CMD_PRUNE) },
   { HOURLY_OPTION, FOR (CMD_SCHEDULE) },
   { IF_CHANGED_OPTION, FOR (CMD_CREATE) | FOR (CMD_SCHEDULE) },
@@ -163,6 +175,8 @@ struct snap_options
   bool verbose;             /* -v */
   bool debug;               /* --debug */
   bool if_changed;          /* --if-changed */
+  bool json;                /* list --json */
+  bool human;               /* list -h */
   bool dry_run;             /* prune --dry-run */
   struct retain_policy keep;  /* prune's --keep-... and --min-age */
   bool have_keep;           /* any of them given */
@@ -191,10 +205,13 @@ usage (int status)
 Usage: %s [OPTION]... PATH...\n\
   or:  %s [OPTION]... PATH NAME\n\
   or:  %s list [OPTION]... [PATH]...\n\
+  or:  %s diff [OPTION]... PATH [SNAPSHOT [SNAPSHOT2]]\n\
   or:  %s restore [OPTION]... PATH [SNAPSHOT]\n\
-  or:  %s delete [OPTION]... SNAPSHOT...\n"),
+  or:  %s delete [OPTION]... SNAPSHOT...\n\
+  or:  %s prune [OPTION]... PATH...\n\
+  or:  %s schedule [OPTION]... PATH\n"),
           program_name, program_name, program_name, program_name,
-          program_name);
+          program_name, program_name, program_name, program_name);
   fputs (_("\
 Make read-only snapshots of files and directory trees that share their\n\
 data with the original (reflinks), in the .snapshot directory at the root\n\
@@ -205,28 +222,51 @@ of the filesystem or btrfs subvolume that holds them, and manage them.\n\
 The snapshot of ROOT/a/f is ROOT/.snapshot/a/f.STAMP, STAMP being the UTC\n\
 time as YYYY-MM-DDTHHMMSS.uuuuuuZ, or ROOT/.snapshot/a/f.NAME when a NAME\n\
 (no '.' and no '/') is given as a second operand that is not an existing\n\
-file, or with --name.\n\
+file, or with --name.  Symbolic links in PATH are followed.  A SNAPSHOT\n\
+operand is a STAMP or a NAME of PATH's snapshots, or a file name.\n\
 "), stdout);
   fputs (_("\
 \n\
 Mandatory arguments to long options are mandatory for short options too.\n\
 "), stdout);
   fputs (_("\
+\n\
+Making snapshots:\n\
       --copy                 where the filesystem cannot share data (ext4,\n\
                                tmpfs), copy it instead of failing\n\
       --debug                say which backend makes the snapshot\n\
       --dir=DIR              keep snapshots in DIR, on the same filesystem,\n\
-                               instead of ROOT/.snapshot\n\
+                               instead of ROOT/.snapshot (also for list,\n\
+                               diff, restore and prune)\n\
+      --if-changed           make none when nothing changed since the\n\
+                               newest snapshot\n\
       --name=NAME            call the snapshot PATH.NAME\n\
       --strict               when a file keeps changing while it is cloned,\n\
                                fail and remove the whole snapshot\n\
-  -v, --verbose              say what is made or removed\n\
+  -v, --verbose              say what is made, kept or removed\n\
 "), stdout);
   fputs (_("\
 \n\
-restore puts SNAPSHOT (the newest by default; a STAMP, a NAME or a file\n\
-name) back in place of PATH by cloning, atomically, and keeps what it\n\
-replaces as the snapshot PATH.pre-restore:\n\
+list shows PATH's snapshots (all those of the working directory's\n\
+filesystem without PATH): name, time, size, and the bytes only that\n\
+snapshot holds (what deleting it would free):\n\
+  -h, --human-readable       sizes in powers of 1024 (e.g. 4.0M)\n\
+      --json                 one JSON array, for scripts\n\
+"), stdout);
+  fputs (_("\
+\n\
+diff prints what changed from SNAPSHOT (the newest by default) to PATH,\n\
+or to SNAPSHOT2: for a tree one line per entry, 'SPUGMXA PATH', S being\n\
++ (added), - (removed), t (type), c (content) or ., then p (mode), u\n\
+(owner), g (group), m (modification time), x (xattrs), a (ACLs) or .\n\
+for each; for a file the byte ranges that differ, as OFFSET+LENGTH.\n\
+What both sides share on disk is never read.\n\
+"), stdout);
+  fputs (_("\
+\n\
+restore puts SNAPSHOT (the newest by default) back in place of PATH by\n\
+cloning, atomically, and keeps what it replaces as the snapshot\n\
+PATH.pre-restore:\n\
       --no-keep              do not keep what is replaced\n\
       --to=DEST              restore to DEST instead, which must not exist\n\
 "), stdout);
@@ -235,7 +275,31 @@ replaces as the snapshot PATH.pre-restore:\n\
 delete removes snapshots; it refuses anything that is not inside a\n\
 snapshot namespace that cowsnap made.\n\
 "), stdout);
-  fputs (_("      --help        display this help and exit\n"), stdout);
+  fputs (_("\
+\n\
+prune deletes the stamped snapshots of PATH that no rule keeps (named\n\
+ones are never pruned, the newest never deleted); a rule keeps the first\n\
+snapshot of each of the N latest hours, days, ISO weeks, months or years\n\
+that have one, in local time:\n\
+      --keep-last=N          the N newest\n\
+      --keep-hourly=N, --keep-daily=N, --keep-weekly=N,\n\
+      --keep-monthly=N, --keep-yearly=N\n\
+      --min-age=DURATION     none younger than DURATION (e.g. 90m, 1d12h)\n\
+      --dry-run              say what would be deleted, delete nothing\n\
+"), stdout);
+  fputs (_("\
+\n\
+schedule writes a systemd timer and service that snapshot PATH and then\n\
+prune with the --keep and --min-age options given, and enables them:\n\
+      --hourly, --daily, --weekly   how often\n\
+      --if-changed           skip the snapshot when nothing changed\n\
+      --print                print the units instead\n\
+      --remove               disable and remove them\n\
+      --unit-dir=DIR         write them in DIR, not /etc/systemd/system\n\
+"), stdout);
+  fputs (_("\
+\n\
+      --help        display this help and exit\n"), stdout);
   fputs (_("      --version     output version information and exit\n"),
          stdout);
   fputs (_("\
@@ -244,8 +308,9 @@ A snapshot is read-only: as root every file and directory in it is made\n\
 immutable (chattr +i); otherwise their write permissions are removed and\n\
 each one's own mode is kept in the extended attribute user.cowsnap.mode,\n\
 which restore gives back.  A btrfs subvolume is snapshotted natively, at\n\
-once and whatever its size.  Exit status is 0 if all went well, 1 if\n\
-anything failed.\n\
+once and whatever its size.  A file that changed while it was cloned is\n\
+cloned again, and reported if it keeps changing.  Exit status is 0 if\n\
+all went well, 1 if anything failed.\n\
 "), stdout);
   exit (status);
 }
@@ -298,6 +363,12 @@ parse_option (int c, struct snap_options *opt)
       break;
     case DRY_RUN_OPTION:
       opt->dry_run = true;
+      break;
+    case JSON_OPTION:
+      opt->json = true;
+      break;
+    case 'h':
+      opt->human = true;
       break;
     case IF_CHANGED_OPTION:
       opt->if_changed = true;
@@ -604,80 +675,6 @@ make_snapshot (struct snap_run *run, struct snap_place const *p, int dirfd,
   return r;
 }
 
-/* Snapshot PATH, called NAME when not NULL.  Return false after
-   reporting.  */
-static bool
-snapshot_path (struct snap_run *run, char const *path, char const *name)
-{
-  struct snap_options const *opt = run->opt;
-  struct snap_place p;
-  if (!snap_place_find (path, opt->dir, &p))
-    {
-      report_place (path, opt->dir);
-      return false;
-    }
-  bool ok = false;
-  enum backend backend;
-  int dirfd = -1;
-  if (p.in_space)
-    {
-      diag_error (0, _("cannot snapshot %s: it is in the snapshot namespace "
-                       "%s"), quoteaf_n (0, path), quoteaf_n (1, p.space));
-      goto done;
-    }
-  if (!choose_backend (run, &p, &backend) || !space_ready (&p))
-    goto done;
-  dirfd = open (p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    {
-      diag_error (errno, _("cannot access %s"), quoteaf (p.dir));
-      goto done;
-    }
-
-  /* A stamp taken now, or a later one when two snapshots fall in the
-     same microsecond.  */
-  for (int tries = 0; tries < 1000 && !*frontend_stop; tries++)
-    {
-      char suffix[SNAP_STAMP_LEN + 1];
-      if (!name)
-        {
-          struct timespec now;
-          clock_gettime (CLOCK_REALTIME, &now);
-          snap_stamp (now, suffix);
-        }
-      char *snap_name = xasprintf ("%s.%s", p.base, name ? name : suffix);
-      int r = make_snapshot (run, &p, dirfd, snap_name, backend);
-      if (r == 0 && name)
-        {
-          char *shown = file_name_concat (p.dir, snap_name, NULL);
-          diag_error (EEXIST, _("cannot create %s"), quoteaf (shown));
-          free (shown);
-        }
-      if (r == 1)
-        {
-          ok = !run->engine_ready || !run->engine.files_unsettled;
-          if (opt->verbose)
-            {
-              char *shown = file_name_concat (p.dir, snap_name, NULL);
-              diag_line (_("snapshot %s -> %s%s"), quoteaf_n (0, path),
-                         quoteaf_n (1, shown),
-                         (backend != BACKEND_SUBVOLUME
-                          && run->engine.files_copied ? _(" (copied)") : ""));
-              free (shown);
-            }
-        }
-      free (snap_name);
-      if (r != 0 || name)
-        break;
-    }
-
- done:
-  if (0 <= dirfd)
-    close (dirfd);
-  snap_place_free (&p);
-  return ok;
-}
-
 /* One snapshot of a path.  */
 struct snap_entry
 {
@@ -748,6 +745,129 @@ free_entries (struct snap_entry *entries, size_t n)
   for (size_t i = 0; i < n; i++)
     free (entries[i].name);
   free (entries);
+}
+
+/* Defined with the diff command.  */
+static bool compare (char const *a, char const *b, FILE *out,
+                     struct stat const *space, bool debug, bool *differ);
+
+/* --if-changed: return true if P differs from its newest snapshot in
+   anything a diff shows (or has none); else say so with -v, set *OK to
+   true and return false.  On a failure to compare, report it, set *OK
+   to false and return false.  */
+static bool
+changed_since_newest (struct snap_run *run, struct snap_place const *p,
+                      char const *path, bool *ok)
+{
+  struct snap_entry *entries;
+  size_t n;
+  if (!collect_snapshots (p, &entries, &n))
+    {
+      diag_error (errno, _("cannot read %s"), quoteaf (p->dir));
+      *ok = false;
+      return false;
+    }
+  bool changed = true;
+  if (n)
+    {
+      char *newest = file_name_concat (p->dir, entries[n - 1].name, NULL);
+      struct stat space;
+      bool differ;
+      if (!compare (newest, p->path, NULL,
+                    stat (p->space, &space) == 0 ? &space : NULL,
+                    run->opt->debug, &differ))
+        {
+          *ok = false;
+          changed = false;
+        }
+      else if (!differ)
+        {
+          changed = false;
+          *ok = true;
+          if (run->opt->verbose)
+            diag_line (_("%s is unchanged since %s"), quoteaf_n (0, path),
+                       quoteaf_n (1, newest));
+        }
+      free (newest);
+    }
+  free_entries (entries, n);
+  return changed;
+}
+
+/* Snapshot PATH, called NAME when not NULL.  Return false after
+   reporting.  */
+static bool
+snapshot_path (struct snap_run *run, char const *path, char const *name)
+{
+  struct snap_options const *opt = run->opt;
+  struct snap_place p;
+  if (!snap_place_find (path, opt->dir, &p))
+    {
+      report_place (path, opt->dir);
+      return false;
+    }
+  bool ok = false;
+  enum backend backend;
+  int dirfd = -1;
+  if (p.in_space)
+    {
+      diag_error (0, _("cannot snapshot %s: it is in the snapshot namespace "
+                       "%s"), quoteaf_n (0, path), quoteaf_n (1, p.space));
+      goto done;
+    }
+  if (!choose_backend (run, &p, &backend) || !space_ready (&p))
+    goto done;
+  dirfd = open (p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    {
+      diag_error (errno, _("cannot access %s"), quoteaf (p.dir));
+      goto done;
+    }
+  if (opt->if_changed && !changed_since_newest (run, &p, path, &ok))
+    goto done;
+
+  /* A stamp taken now, or a later one when two snapshots fall in the
+     same microsecond.  */
+  for (int tries = 0; tries < 1000 && !*frontend_stop; tries++)
+    {
+      char suffix[SNAP_STAMP_LEN + 1];
+      if (!name)
+        {
+          struct timespec now;
+          clock_gettime (CLOCK_REALTIME, &now);
+          snap_stamp (now, suffix);
+        }
+      char *snap_name = xasprintf ("%s.%s", p.base, name ? name : suffix);
+      int r = make_snapshot (run, &p, dirfd, snap_name, backend);
+      if (r == 0 && name)
+        {
+          char *shown = file_name_concat (p.dir, snap_name, NULL);
+          diag_error (EEXIST, _("cannot create %s"), quoteaf (shown));
+          free (shown);
+        }
+      if (r == 1)
+        {
+          ok = !run->engine_ready || !run->engine.files_unsettled;
+          if (opt->verbose)
+            {
+              char *shown = file_name_concat (p.dir, snap_name, NULL);
+              diag_line (_("snapshot %s -> %s%s"), quoteaf_n (0, path),
+                         quoteaf_n (1, shown),
+                         (backend != BACKEND_SUBVOLUME
+                          && run->engine.files_copied ? _(" (copied)") : ""));
+              free (shown);
+            }
+        }
+      free (snap_name);
+      if (r != 0 || name)
+        break;
+    }
+
+ done:
+  if (0 <= dirfd)
+    close (dirfd);
+  snap_place_free (&p);
+  return ok;
 }
 
 /* Return, newly allocated, the name SNAP means for PATH's snapshots in
@@ -1212,6 +1332,418 @@ schedule_path (struct snap_run *run, char const *path)
   return ok;
 }
 
+/* What a snapshot holds: the bytes of its files (each inode once), and
+   those that only it holds (snap_extents_space).  */
+struct snap_usage
+{
+  uintmax_t size;
+  uintmax_t exclusive;
+};
+
+/* Measure the snapshot NAME into *U.  Return false with errno set when
+   some of it could not be measured (what could is in *U).  */
+static bool
+measure (char const *name, struct snap_usage *u)
+{
+  *u = (struct snap_usage) { 0 };
+  char *names[] = { (char *) name, NULL };
+  FTS *fts = fts_open (names, FTS_PHYSICAL | FTS_CWDFD, NULL);
+  if (!fts)
+    return false;
+  struct hlmap *seen = hlmap_new ();
+  bool ok = true;
+  int err = 0;
+  FTSENT *e;
+  while ((e = fts_read (fts)))
+    {
+      if (e->fts_info == FTS_DNR || e->fts_info == FTS_ERR
+          || e->fts_info == FTS_NS)
+        {
+          ok = false;
+          err = e->fts_errno;
+          continue;
+        }
+      if (e->fts_info != FTS_F)
+        continue;
+      struct stat const *st = e->fts_statp;
+      if (1 < st->st_nlink)
+        {
+          if (hlmap_lookup (seen, st->st_dev, st->st_ino))
+            continue;
+          hlmap_insert (seen, st->st_dev, st->st_ino, "");
+        }
+      u->size += st->st_size;
+      int fd = openat (fts->fts_cwd_fd, e->fts_accpath,
+                       O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+      struct snap_space space;
+      if (fd < 0 || snap_extents_space (fd, &space) != 0)
+        {
+          ok = false;
+          err = errno;
+        }
+      else
+        u->exclusive += space.exclusive;
+      if (0 <= fd)
+        close (fd);
+    }
+  hlmap_free (seen);
+  if (fts_close (fts) != 0 && ok)
+    {
+      ok = false;
+      err = errno;
+    }
+  if (!ok)
+    errno = err;
+  return ok;
+}
+
+/* One snapshot found by list.  */
+struct listed
+{
+  char *live;               /* the name of what it is a snapshot of */
+  char *snap;               /* its own name */
+  char const *suffix;       /* its stamp or name, in SNAP */
+  struct timespec time;
+};
+
+/* Compare listed snapshots: by what they are of, then oldest first.  */
+static int
+listed_cmp (void const *a, void const *b)
+{
+  struct listed const *x = a, *y = b;
+  int c = strcmp (x->live, y->live);
+  return c ? c : timespec_cmp (x->time, y->time);
+}
+
+/* The snapshots found so far.  */
+struct listing
+{
+  struct listed *v;
+  size_t n, alloc;
+};
+
+/* Add the N ENTRIES of place P (whose snapshots are of LIVE) to *L.  */
+static void
+listing_add (struct listing *l, char const *live, char const *dir,
+             struct snap_entry const *entries, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      if (l->n == l->alloc)
+        l->v = x2nrealloc (l->v, &l->alloc, sizeof *l->v);
+      struct listed *x = &l->v[l->n++];
+      x->live = xstrdup (live);
+      x->snap = file_name_concat (dir, entries[i].name, NULL);
+      x->suffix = x->snap + strlen (x->snap) - strlen (entries[i].suffix);
+      x->time = entries[i].time;
+    }
+}
+
+/* Add to *L every snapshot in directory DIR of namespace SPACE, and
+   below it, of the filesystem whose root is ROOT; REL is DIR's name
+   relative to SPACE ("" at the top).  A directory of the namespace
+   stands for a directory of the live tree when one of its name is
+   there; any other entry of the form BASE.STAMP or BASE.NAME is a
+   snapshot of ROOT/REL/BASE.  */
+static void
+list_space_dir (struct listing *l, char const *root, char const *dir,
+                char const *rel)
+{
+  DIR *d = opendir (dir);
+  if (!d)
+    {
+      diag_error (errno, _("cannot read %s"), quoteaf (dir));
+      return;
+    }
+  char *live_dir = *rel ? file_name_concat (root, rel, NULL) : xstrdup (root);
+  struct dirent const *e;
+  while ((e = readdir (d)))
+    {
+      char const *n = e->d_name;
+      if (n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2])
+                          || strcmp (n, SNAP_MARKER) == 0
+                          || strstr (n, ".cowsnap-")))
+        continue;
+      char *live = file_name_concat (live_dir, n, NULL);
+      char *sub = file_name_concat (dir, n, NULL);
+      struct stat lst, sst;
+      if (stat (live, &lst) == 0 && S_ISDIR (lst.st_mode)
+          && lstat (sub, &sst) == 0 && S_ISDIR (sst.st_mode)
+          && !snap_is_subvolume_name (sub))
+        {
+          char *subrel = *rel ? file_name_concat (rel, n, NULL) : xstrdup (n);
+          list_space_dir (l, root, sub, subrel);
+          free (subrel);
+        }
+      else
+        {
+          /* BASE is what comes before a final stamp, or before the last
+             '.' followed by a name.  */
+          size_t len = strlen (n);
+          char const *dot = NULL;
+          if (SNAP_STAMP_LEN < len && n[len - SNAP_STAMP_LEN - 1] == '.'
+              && snap_stamp_parse (n + len - SNAP_STAMP_LEN, NULL))
+            dot = n + len - SNAP_STAMP_LEN - 1;
+          else if ((dot = strrchr (n, '.')) && !snap_name_valid (dot + 1))
+            dot = NULL;
+          if (dot && n < dot)
+            {
+              char *base = ximemdup0 (n, dot - n);
+              struct snap_place p = { .dir = (char *) dir,
+                                      .base = base };
+              struct snap_entry *entries;
+              size_t count;
+              /* Each base once: at the entry that is its first.  */
+              if (collect_snapshots (&p, &entries, &count) && count
+                  && strcmp (entries[0].name, n) == 0)
+                {
+                  char *of = file_name_concat (live_dir, base, NULL);
+                  listing_add (l, of, dir, entries, count);
+                  free (of);
+                }
+              if (count)
+                free_entries (entries, count);
+              free (base);
+            }
+        }
+      free (sub);
+      free (live);
+    }
+  closedir (d);
+  free (live_dir);
+}
+
+/* Print S as a JSON string.  Bytes that are not UTF-8 are written as
+   \u00XX (the Latin-1 reading of the byte).  */
+static void
+json_string (char const *s)
+{
+  putchar ('"');
+  mbstate_t mbs = { 0 };
+  for (size_t len = strlen (s); *s; )
+    {
+      unsigned char c = *s;
+      size_t k = c < 0x80 ? 1 : mbrlen (s, len, &mbs);
+      if (c == '"' || c == '\\')
+        printf ("\\%c", c);
+      else if (c < 0x20)
+        printf ("\\u%04x", c);
+      else if (c < 0x80 || k == (size_t) -1 || k == (size_t) -2)
+        {
+          if (c < 0x80)
+            putchar (c);
+          else
+            printf ("\\u%04x", c);
+          k = 1;
+          memset (&mbs, 0, sizeof mbs);
+        }
+      else
+        fwrite (s, 1, k, stdout);
+      s += k;
+      len -= k;
+    }
+  putchar ('"');
+}
+
+/* Print the listing L, as --json or as text.  Return false if a
+   snapshot could not be measured (reported).  */
+static bool
+print_listing (struct snap_run *run, struct listing *l)
+{
+  struct snap_options const *opt = run->opt;
+  bool ok = true;
+  if (l->n)
+    qsort (l->v, l->n, sizeof *l->v, listed_cmp);
+  if (opt->json)
+    fputs ("[", stdout);
+  for (size_t i = 0; i < l->n; i++)
+    {
+      struct listed const *x = &l->v[i];
+      struct snap_usage u;
+      if (!measure (x->snap, &u))
+        {
+          diag_error (errno, _("cannot measure %s"), quoteaf (x->snap));
+          ok = false;
+        }
+      struct stat st;
+      char const *kind = "file";
+      if (lstat (x->snap, &st) == 0 && S_ISDIR (st.st_mode))
+        kind = snap_is_subvolume_name (x->snap) ? "subvolume" : "tree";
+      char when[64];
+      struct tm tm;
+      if (opt->json)
+        {
+          strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%S",
+                    gmtime_r (&x->time.tv_sec, &tm));
+          fputs (i ? ",\n " : "\n ", stdout);
+          fputs ("{\"path\": ", stdout);
+          json_string (x->live);
+          fputs (", \"snapshot\": ", stdout);
+          json_string (x->snap);
+          fputs (", \"name\": ", stdout);
+          json_string (x->suffix);
+          printf (", \"time\": \"%s.%06ldZ\", \"kind\": \"%s\", "
+                  "\"size\": %ju, \"exclusive\": %ju}",
+                  when, x->time.tv_nsec / 1000, kind, u.size, u.exclusive);
+          continue;
+        }
+      if (i == 0 || strcmp (l->v[i - 1].live, x->live) != 0)
+        {
+          if (i)
+            putchar ('\n');
+          printf (_("Snapshots for %s:\n"), quoteaf (x->live));
+        }
+      strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S",
+                localtime_r (&x->time.tv_sec, &tm));
+      char b1[LONGEST_HUMAN_READABLE + 1], b2[LONGEST_HUMAN_READABLE + 1];
+      int h = (opt->human ? (human_autoscale | human_SI | human_base_1024
+                             | human_ceiling)
+               : 0);
+      printf ("  %-26s  %s  %9s  %9s  %s\n", x->suffix, when,
+              human_readable (u.size, b1, h, 1, 1),
+              human_readable (u.exclusive, b2, h, 1, 1), kind);
+    }
+  if (opt->json)
+    fputs (l->n ? "\n]\n" : "]\n", stdout);
+  return ok;
+}
+
+/* List the snapshots of the N paths FILES, or with none, of everything
+   in the namespace of the working directory's filesystem.  */
+static bool
+list_paths (struct snap_run *run, char **files, int n)
+{
+  struct snap_options const *opt = run->opt;
+  struct listing l = { 0 };
+  bool ok = true;
+  for (int i = 0; i < n; i++)
+    {
+      struct snap_place p;
+      bool exists;
+      if (!find_place (files[i], opt->dir, &p, &exists))
+        {
+          ok = false;
+          continue;
+        }
+      struct snap_entry *entries;
+      size_t count;
+      if (!collect_snapshots (&p, &entries, &count))
+        {
+          diag_error (errno, _("cannot read %s"), quoteaf (p.dir));
+          ok = false;
+        }
+      else
+        {
+          listing_add (&l, p.path, p.dir, entries, count);
+          free_entries (entries, count);
+        }
+      snap_place_free (&p);
+    }
+  if (n == 0)
+    {
+      struct snap_place p;
+      if (!snap_place_find (".", opt->dir, &p))
+        {
+          report_place (".", opt->dir);
+          return false;
+        }
+      if (snap_space_ready (p.space, false))
+        list_space_dir (&l, p.root, p.space, "");
+      else if (errno != ENOENT)
+        {
+          diag_error (errno, _("cannot read %s"), quoteaf (p.space));
+          ok = false;
+        }
+      snap_place_free (&p);
+    }
+  ok &= print_listing (run, &l);
+  for (size_t i = 0; i < l.n; i++)
+    {
+      free (l.v[i].live);
+      free (l.v[i].snap);
+    }
+  free (l.v);
+  return ok;
+}
+
+/* Compare snapshot A with B (a later snapshot, or what is live), both
+   file names, printing the differences to OUT when not NULL.  Set
+   *DIFFER to whether anything differs.  SPACE: the namespace, left
+   out, or NULL.  With DEBUG, say what was read and what the extent maps
+   proved equal.  Return false after reporting.  */
+static bool
+compare (char const *a, char const *b, FILE *out, struct stat const *space,
+         bool debug, bool *differ)
+{
+  FILE *sink = out ? out : fopen ("/dev/null", "w");
+  if (!sink)
+    {
+      diag_error (errno, _("cannot open %s"), quoteaf ("/dev/null"));
+      return false;
+    }
+  struct snap_diff_options o = {
+    .out = sink, .name_a = a, .name_b = b, .skip = space != NULL,
+    .skip_dev = space ? space->st_dev : 0,
+    .skip_ino = space ? space->st_ino : 0
+  };
+  struct snap_diff_stats stats = { 0 };
+  struct stat sa, sb;
+  bool ok;
+  if (lstat (a, &sa) == 0 && lstat (b, &sb) == 0 && S_ISREG (sa.st_mode)
+      && S_ISREG (sb.st_mode) && out)
+    {
+      int fa = open (a, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+      int fb = open (b, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+      if (fa < 0 || fb < 0)
+        {
+          diag_error (errno, _("cannot open %s"), quoteaf (fa < 0 ? a : b));
+          ok = false;
+        }
+      else
+        ok = snap_diff_file (fa, fb, &o, &stats);
+      if (0 <= fa)
+        close (fa);
+      if (0 <= fb)
+        close (fb);
+    }
+  else
+    ok = snap_diff_tree (AT_FDCWD, a, AT_FDCWD, b, &o, &stats);
+  *differ = stats.differ != 0;
+  if (!out)
+    fclose (sink);
+  if (debug)
+    diag_line (_("compared %ju entries: %ju bytes read, %ju known equal "
+                 "from shared extents, %ju holes on both sides"),
+               stats.entries, stats.count.bytes_read,
+               stats.count.bytes_same_extent, stats.count.bytes_hole);
+  return ok;
+}
+
+/* Print what differs between a snapshot of PATH and PATH, or between
+   two snapshots: SNAP (NULL: the newest) and SNAP2 (NULL: PATH).  */
+static bool
+diff_path (struct snap_run *run, char const *path, char const *snap,
+           char const *snap2)
+{
+  struct snap_place p;
+  bool exists;
+  if (!find_place (path, run->opt->dir, &p, &exists))
+    return false;
+  char *a = snapshot_named (&p, path, snap);
+  char *b = snap2 ? snapshot_named (&p, path, snap2) : xstrdup (path);
+  bool ok = a && b;
+  struct stat space;
+  bool differ;
+  if (ok)
+    ok = compare (a, b, stdout,
+                  stat (p.space, &space) == 0 ? &space : NULL,
+                  run->opt->debug, &differ);
+  free (a);
+  free (b);
+  snap_place_free (&p);
+  return ok;
+}
+
 /* Run command OPT->command on the N operands FILES.  */
 static bool
 run_command (struct snap_run *run, char **files, int n)
@@ -1237,6 +1769,13 @@ run_command (struct snap_run *run, char **files, int n)
       break;
     case CMD_SCHEDULE:
       ok = schedule_path (run, files[0]);
+      break;
+    case CMD_LIST:
+      ok = list_paths (run, files, n);
+      break;
+    case CMD_DIFF:
+      ok = diff_path (run, files[0], 1 < n ? files[1] : NULL,
+                      2 < n ? files[2] : NULL);
       break;
     default:
       abort ();
@@ -1275,6 +1814,10 @@ check_operands (struct snap_options *opt, char **files, int *n)
     case CMD_RESTORE:
       if (2 < *n)
         frontend_extra_operand (files[2]);
+      break;
+    case CMD_DIFF:
+      if (3 < *n)
+        frontend_extra_operand (files[3]);
       break;
     case CMD_PRUNE:
       if (!opt->have_keep)
@@ -1319,7 +1862,7 @@ main (int argc, char **argv)
   argv += first - 1;
 
   int c;
-  while ((c = getopt_long (argc, argv, "v", long_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "hv", long_options, NULL)) != -1)
     parse_option (c, &opt);
   char **files = argv + optind;
   int n = argc - optind;

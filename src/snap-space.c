@@ -100,6 +100,17 @@ snap_is_subvolume (int fd)
           && st.st_ino == BTRFS_SUBVOL_ROOT_INO);
 }
 
+/* Is NAME a btrfs subvolume root?  See snap-space.h.  */
+bool
+snap_is_subvolume_name (char const *name)
+{
+  int fd = open (name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  bool sub = 0 <= fd && snap_is_subvolume (fd);
+  if (0 <= fd)
+    close (fd);
+  return sub;
+}
+
 /* Return true if files A and B (open) are on one filesystem: one device,
    or one btrfs filesystem (whose subvolumes have devices of their
    own).  */

@@ -86,4 +86,8 @@ char const *snap_fs_type (int fd, char *buf, size_t size, bool *can_share);
 /* Return true if the directory open as FD is a btrfs subvolume root.  */
 bool snap_is_subvolume (int fd);
 
+/* Return true if NAME (not followed if a symlink) is a btrfs subvolume
+   root.  */
+bool snap_is_subvolume_name (char const *name);
+
 #endif /* SNAP_SPACE_H */

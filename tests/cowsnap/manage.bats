@@ -307,3 +307,120 @@ $name.timer"
   run cowsnap schedule --daily --weekly x
   assert_failure 1
 }
+
+# --- list, diff, --if-changed --------------------------------------------
+
+@test "list: the seed's 'Snapshots for' listing, exclusive bytes from FIEMAP, --json, and everything without PATH" {
+  require_root
+  enter_fs xfs
+  random_file big 4M
+  cowsnap big first
+  # One block rewritten in the live file: on XFS (per-block reference
+  # counts) the snapshot alone then holds the old block.
+  dd if=/dev/urandom of=big bs=4K count=1 seek=10 conv=notrunc status=none
+  sync
+  cowsnap big second
+  run cowsnap list big
+  assert_success
+  assert_line --index 0 "Snapshots for '$PWD/big':"
+  [[ ${lines[1]} =~ ^\ \ first\ +[0-9-]+\ [0-9:]+\ +4194304\ +4096\ +file$ ]] || fail "${lines[1]}"
+  [[ ${lines[2]} =~ ^\ \ second\ +[0-9-]+\ [0-9:]+\ +4194304\ +0\ +file$ ]] || fail "${lines[2]}"
+  run cowsnap list -h big
+  [[ ${lines[1]} =~ \ 4\.0M\ +4\.0K\ +file$ ]] || fail "${lines[1]}"
+  run cowsnap list --json big
+  assert_success
+  python3 -c 'import json,sys; d=json.load(sys.stdin); assert [x["name"] for x in d]==["first","second"], d; assert d[0]["exclusive"]==4096 and d[0]["size"]==4194304, d' <<<"$output"
+  # On btrfs an extent is freed only when no part of it is used: a
+  # snapshot holds it all alone once the live file is rewritten whole.
+  enter_fs btrfs
+  random_file big 4M
+  cowsnap big first
+  random_file big 4M
+  sync
+  run cowsnap list big
+  [[ ${lines[1]} =~ ^\ \ first\ +[0-9-]+\ [0-9:]+\ +4194304\ +4194304\ +file$ ]] || fail "${lines[1]}"
+  # Without PATH: everything in the namespace of the working directory.
+  mkdir d
+  echo x >d/f
+  cowsnap d
+  cd d
+  run cowsnap list
+  assert_success
+  assert_line "Snapshots for '$FS_PATH/t$BATS_TEST_NUMBER/big':"
+  assert_line "Snapshots for '$FS_PATH/t$BATS_TEST_NUMBER/d':"
+  [[ $output == *"  tree"* ]]
+}
+
+@test "diff: a tree's changes one line each; a file's changed ranges; what both share on disk is never read" {
+  require_root
+  enter_fs btrfs
+  mkdir -p t/sub
+  random_file t/sub/big 64M
+  echo a >t/keep
+  echo b >t/gone
+  ln -s keep t/link
+  cowsnap t
+  echo c >t/new
+  rm t/gone
+  chmod 700 t/sub
+  ln -sf new t/link
+  dd if=/dev/urandom of=t/sub/big bs=4K count=1 seek=1000 conv=notrunc status=none
+  touch -d '2001-01-01' t/keep
+  run --separate-stderr cowsnap diff t
+  assert_success
+  # (order as snap-diff.h defines it: byte order of the paths)
+  assert_equal "$(cut -c9- <<<"$output")" ".
+gone
+keep
+link
+new
+sub
+sub/big"
+  assert_line "-...... gone"
+  assert_line "+...... new"
+  assert_line ".p..... sub"
+  assert_line "c...m.. sub/big"
+  assert_line "c...m.. link"
+  assert_line "....m.. keep"
+  # The file: one 4 KiB range, and under 1 MiB read of 64 MiB.
+  local snap
+  snap=$FS_PATH/.snapshot/t$BATS_TEST_NUMBER/$(ls "$FS_PATH/.snapshot/t$BATS_TEST_NUMBER" | grep '^t\.')
+  run --separate-stderr cowsnap diff --debug t/sub/big "$snap/sub/big" t/sub/big
+  assert_success
+  assert_line --index 0 "4096000+4096"
+  [[ ${lines[1]} =~ ([0-9]+)\ bytes\ read ]] || fail "${lines[1]}"
+  ((BASH_REMATCH[1] < 1048576)) || fail "read ${BASH_REMATCH[1]} bytes"
+  # Measured from outside: what the process read, under 1 MiB.
+  strace -f -qq -e trace=read,pread64 -o "$BATS_TEST_TMPDIR/trace" \
+    cowsnap diff t/sub/big "$snap/sub/big" t/sub/big >/dev/null
+  local bytes
+  bytes=$(awk -F'= ' '/pread64|read\(/ && $NF+0 > 0 { s += $NF } END { print s + 0 }' "$BATS_TEST_TMPDIR/trace")
+  ((bytes < 1048576)) || fail "strace: $bytes bytes read"
+  # Nothing changed: nothing printed.
+  run cowsnap diff t "$(basename "$snap" | sed 's/^t\.//')" "$(basename "$snap" | sed 's/^t\.//')"
+  assert_success
+  assert_output ""
+}
+
+@test "--if-changed: no snapshot when nothing changed since the newest, one when anything did" {
+  require_root
+  enter_fs btrfs
+  local ns=$FS_PATH/.snapshot/t$BATS_TEST_NUMBER
+  mkdir d
+  random_file d/f 1M
+  run cowsnap --if-changed d
+  assert_success
+  run cowsnap -v --if-changed d
+  assert_success
+  [[ $output == "'d' is unchanged since '$ns/d."* ]] || fail "$output"
+  assert_equal "$(ls "$ns" | grep -c '^d\.')" 1
+  chmod 700 d/f
+  run cowsnap --if-changed d
+  assert_success
+  assert_equal "$(ls "$ns" | grep -c '^d\.')" 2
+  run cowsnap --if-changed d
+  assert_equal "$(ls "$ns" | grep -c '^d\.')" 2
+  dd if=/dev/zero of=d/f bs=1 count=1 seek=5 conv=notrunc status=none
+  run cowsnap --if-changed d
+  assert_equal "$(ls "$ns" | grep -c '^d\.')" 3
+}
