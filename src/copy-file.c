@@ -545,6 +545,9 @@ copy_file_regular (struct job *job)
     return source_unreadable (job, errno);
 
   mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
+  /* A private copy is for its owner alone until it is complete.  */
+  if (job->command_line && opt->private_dest)
+    mode &= S_IRWXU;
   bool new_dst;
   int dst_fd = open_dest_file (job, mode, &src_fd, follow, &new_dst);
   bool ok = dst_fd != -1;

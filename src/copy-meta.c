@@ -159,12 +159,14 @@ get_xattr (struct meta_request const *rq, char const *name, char **buf,
    bits whenever OPT preserves ownership (the owner may change, and in a
    set-group-ID directory the group does even when the ids are the
    user's own), else a directory's group and other write bits (its
-   special bits may change once it exists).  */
+   special bits may change once it exists); none when nobody else can
+   reach the copy before it is complete (OPT->private_dest).  */
 static mode_t
 withheld_bits (struct meta_policy const *opt, mode_t src_mode,
                enum dst_kind kind)
 {
-  mode_t bits = (opt->preserve_ownership ? S_IRWXG | S_IRWXO
+  mode_t bits = (opt->private_dest ? 0
+                 : opt->preserve_ownership ? S_IRWXG | S_IRWXO
                  : kind == DST_DIR ? S_IWGRP | S_IWOTH : 0);
   return src_mode & bits;
 }

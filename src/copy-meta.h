@@ -22,6 +22,8 @@ struct meta_policy
   bool explicit_no_preserve_mode; /* --no-preserve=mode */
   bool data_copy_required;        /* not --attributes-only */
   bool chown_privileges;          /* may give files away */
+  bool private_dest;              /* nobody else reaches the copy: no
+                                     bits are withheld (copy-options.h) */
   mode_t umask;
   uid_t euid;
   gid_t egid;

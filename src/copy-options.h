@@ -127,6 +127,12 @@ struct copy_options
      counted in copy_run.files_unsettled, not failed.  */
   int settle_tries;
   char const *unsettled;
+
+  /* cowsnap: the operand's copy is reached by nobody else until it is
+     complete (a directory made for its owner alone, or a file, then
+     renamed into place): no permission bits are withheld from what is
+     made inside it, so that no chmod is needed to give them back.  */
+  bool private_dest;
 };
 
 #endif /* COPY_OPTIONS_H */

@@ -94,6 +94,7 @@ copy_tree_meta_policy (struct copy_options const *opt,
     .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
     .data_copy_required = opt->data_copy_required,
     .chown_privileges = opt->chown_privileges,
+    .private_dest = opt->private_dest,
     .umask = opt->umask, .euid = opt->euid, .egid = opt->egid
   };
 }
@@ -405,6 +406,9 @@ copy_dir (struct job *job)
      and other write, or all group and other bits with -p).  */
   mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
                  | S_IRWXU);
+  /* A private copy is for its owner alone until it is complete.  */
+  if (job->command_line && opt->private_dest)
+    mode &= S_IRWXU;
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,

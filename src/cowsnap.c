@@ -452,7 +452,7 @@ engine_start (struct snap_run *run, enum cow_mode cow)
     .preserve_mode = true, .preserve_ownership = true,
     .preserve_timestamps = true, .preserve_links = true,
     .preserve_xattr = true, .require_preserve = true,
-    .reduce_diagnostics = true
+    .reduce_diagnostics = true, .private_dest = true
   };
   frontend_process (&run->copy);
   copy_tree_init (&run->engine, &run->copy, false);

@@ -89,6 +89,14 @@ seal_one (int dirfd, char const *acc, struct stat const *st,
         }
       *kind = SEAL_MODE;
     }
+  /* The walk may have known the type alone (FTS_NOSTAT).  */
+  struct stat full;
+  if (!(st->st_mode & ~S_IFMT))
+    {
+      if (fstatat (dirfd, acc, &full, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+      st = &full;
+    }
   mode_t mode = st->st_mode & CHMOD_MODE_BITS;
   if (!(mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
     return true;
@@ -155,7 +163,12 @@ static bool
 walk (char const *name, enum seal_op op, bool top, enum snap_seal_kind *kind)
 {
   char *names[] = { (char *) name, NULL };
-  FTS *fts = fts_open (names, FTS_PHYSICAL | FTS_CWDFD, NULL);
+  /* Setting or clearing a flag needs the type of each entry alone,
+     which the directory entries tell: no stat per entry then.  */
+  int flags = FTS_PHYSICAL | FTS_CWDFD;
+  if (op == OP_UNSEAL || (op == OP_SEAL && *kind == SEAL_IMMUTABLE))
+    flags |= FTS_NOSTAT;
+  FTS *fts = fts_open (names, flags, NULL);
   if (!fts)
     return false;
   bool ok = true;
