@@ -468,6 +468,8 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
     .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
     .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
     .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
+    .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
+                                && job->dst_st.st_size == 0),
     .src_name = job->src->name, .dst_name = job->dst->name,
     .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
   };
