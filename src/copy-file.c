@@ -519,7 +519,10 @@ copy_file_regular (struct job *job)
       /* Inode flags that take only on an empty file go first; the
          rest, and the report of what could not be set, after the
          metadata.  */
-      struct meta_flags flags = { 0 };
+      struct meta_flags flags = {
+        .none = !(S_ISREG (job->src_st.st_mode)
+                  && (new_dst || S_ISREG (job->dst_st.st_mode)))
+      };
       struct meta_request mr;
       meta_request_of (job, src_fd, dst_fd,
                        new_dst ? mode & ~opt->umask

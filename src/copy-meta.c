@@ -605,7 +605,7 @@ copy_meta_flags_early (struct meta_policy const *opt,
                        struct meta_request const *rq,
                        struct meta_flags *flags)
 {
-  if (opt->preserve_flags
+  if (opt->preserve_flags && !flags->none
       && (flags->known || read_flags (rq, flags) == 0))
     ignore_value (set_flags (rq, flags, CARRIED_FLAGS & ~FINAL_FLAGS));
 }
@@ -620,6 +620,8 @@ finish_flags (struct meta_policy const *opt, struct meta_request const *rq)
 {
   struct meta_flags own = { 0 };
   struct meta_flags *f = rq->flags ? rq->flags : &own;
+  if (f->none)
+    return true;
   if ((f->known || read_flags (rq, f) == 0)
       && set_flags (rq, f, CARRIED_FLAGS) == 0)
     return true;
@@ -684,8 +686,10 @@ apply (struct meta_policy const *opt, struct meta_request const *rq,
     }
 
   /* 5. Inode flags after everything else: an append-only or immutable
-     file takes no more changes.  */
-  if (opt->preserve_flags && (kind == DST_FILE || kind == DST_DIR))
+     file takes no more changes.  A file's come with what
+     copy_meta_flags_early found.  */
+  if (opt->preserve_flags
+      && ((kind == DST_FILE && rq->flags) || kind == DST_DIR))
     ok &= finish_flags (opt, rq);
   return ok;
 }

@@ -38,6 +38,10 @@ struct meta_flags
   int src;                    /* the source's, within the carried set */
   int dst;                    /* what the destination has now */
   bool known;                 /* SRC and DST were read */
+  bool none;                  /* the source or the destination is no
+                                 regular file (--copy-contents of a
+                                 device, a copy onto /dev/null): no
+                                 flags, and no ioctl sent to a driver */
 };
 
 /* The destination whose metadata is to be set, and its source.  */
