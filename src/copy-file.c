@@ -738,6 +738,10 @@ make_hardlink (struct job *job, void *earlier)
                       0);
       if (r != 0 && errno == ENAMETOOLONG)
         r = link_long (earlier, job->dst->dirfd, job->dst->relname);
+      /* --preserve=flags may have made the earlier copy immutable.  */
+      if (r != 0 && errno == EPERM && opt->preserve_flags)
+        r = copy_meta_link_final (earlier, job->dst->dirfd,
+                                  job->dst->relname);
       return r;
     }
   bool follow = opt->deref == DEREF_ALWAYS

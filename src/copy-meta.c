@@ -628,6 +628,33 @@ finish_flags (struct meta_policy const *opt, struct meta_request const *rq)
   return flags_failed (opt, rq, errno);
 }
 
+/* Link to a copy made append-only or immutable; see copy-meta.h.  */
+int
+copy_meta_link_final (char const *target, int dirfd, char const *name)
+{
+  int fd = open (target, (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
+                          | O_CLOEXEC));
+  if (fd < 0)
+    {
+      errno = EPERM;
+      return -1;
+    }
+  int flags, r = -1, err = EPERM;
+  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FINAL_FLAGS))
+    {
+      int open_flags = flags & ~FINAL_FLAGS;
+      if (ioctl (fd, FS_IOC_SETFLAGS, &open_flags) == 0)
+        {
+          r = linkat (AT_FDCWD, target, dirfd, name, 0);
+          err = errno;
+          ignore_value (ioctl (fd, FS_IOC_SETFLAGS, &flags));
+        }
+    }
+  close (fd);
+  errno = err;
+  return r;
+}
+
 /* Set the timestamps of RQ's destination to the source's, to the
    nanosecond.  Return 0 or -1 with errno.  */
 static int

@@ -69,8 +69,10 @@ struct meta_request
   char const *dst_path;       /* the destination from the working
                                  directory, for attributes when DST_FD
                                  is -1 */
-  struct meta_flags *flags;   /* what copy_meta_flags_early did, or
-                                 NULL: the flags are read when needed */
+  struct meta_flags *flags;   /* a regular file's: what
+                                 copy_meta_flags_early did; NULL for a
+                                 directory, whose flags are read when
+                                 needed (and for a file: none carried) */
 };
 
 /* What the source's extended attribute list showed.  */
@@ -107,6 +109,13 @@ bool copy_meta_apply (struct meta_policy const *opt,
 void copy_meta_flags_early (struct meta_policy const *opt,
                             struct meta_request const *rq,
                             struct meta_flags *flags);
+
+/* linkat (AT_FDCWD, TARGET, DIRFD, NAME, 0) where the kernel refused
+   it (EPERM) because TARGET, a copy, was made append-only or immutable
+   by --preserve=flags before its other names were linked to it: lift
+   those flags for the link and put them back.  Return 0, or -1 with
+   errno (EPERM when TARGET has neither flag).  */
+int copy_meta_link_final (char const *target, int dirfd, char const *name);
 
 /* Likewise for a FIFO, socket or device just made (RQ->dst_new) with the
    mode copy_meta_special_mode gave: reached by RQ->dst_dirfd and

@@ -174,6 +174,32 @@ $DEBUG_FICLONE"
   refute_shares_extents s d
 }
 
+@test "cowln -c of a NOCOW file shares its data, and the cowlink is NOCOW" {
+  use_fs btrfs
+  nocow_file s 1M
+  run --separate-stderr cowln -c s d
+  assert_success
+  assert_equal "$stderr" ""
+  cmp s d
+  assert_equal "$(flags_of d)" C
+  assert_shares_extents s d
+}
+
+@test "cowmv of a NOCOW file across btrfs subvolumes clones it" {
+  have_cmd btrfs || skip "btrfs-progs not installed"
+  use_fs btrfs
+  btrfs -q subvolume create sub >/dev/null
+  nocow_file s 1M
+  cp s keep
+  run --separate-stderr cowmv --debug s sub/
+  assert_success
+  assert_equal "$stderr" ""
+  assert_line "$DEBUG_FICLONE"
+  assert_file_not_exists s
+  cmp keep sub/s
+  assert_equal "$(flags_of sub/s)" C
+}
+
 @test "the NOCOW retry costs nothing where the clone works at once" {
   have_cmd strace || skip "strace not installed"
   use_fs btrfs
@@ -230,6 +256,23 @@ $DEBUG_FICLONE"
   assert_equal "$(flags_of u)" a
   assert_equal "$(flags_of u/sub)" i
   assert_equal "$(stat -c %y u/sub)" "$(stat -c %y t/sub)"
+}
+
+@test "-a --preserve=flags links the other names of an immutable file to its copy" {
+  use_fs btrfs
+  mkdir s
+  random_file s/f 64K
+  ln s/f s/g
+  ln s/f s/h
+  chattr +i s/f
+  run --separate-stderr cowcp -a --preserve=flags s d
+  assert_success
+  assert_equal "$stderr" ""
+  assert_equal "$(stat -c '%h %i' d/g)" "$(stat -c '%h %i' d/f)"
+  assert_equal "$(stat -c %i d/h)" "$(stat -c %i d/f)"
+  assert_equal "$(stat -c %h d/f)" 3
+  assert_equal "$(flags_of d/f)" i
+  cmp s/f d/h
 }
 
 @test "--preserve=all carries the flags, -a alone does not" {
