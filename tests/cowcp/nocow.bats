@@ -5,6 +5,7 @@
 # flags chattr sets, append-only and immutable last, on btrfs, ext4 and
 # tmpfs, as root and as an unprivileged user.
 
+# shellcheck disable=SC2154  # stderr is set by run --separate-stderr
 load ../helpers/common
 
 bats_require_minimum_version 1.5.0
