@@ -399,21 +399,33 @@ copy_file_owner_final (struct job const *job)
                                     job->dst->dir_gid));
 }
 
-/* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
-   DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
-bool
-copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
-                bool new_dst)
+/* Fill *MR to apply the metadata of JOB to DST_FD (or to the symlink
+   when -1) from SRC_FD; DST_MODE is the mode it has now, NEW_DST whether
+   this run made it, FLAGS what copy_meta_flags_early did or NULL.  */
+static void
+meta_request_of (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
+                 bool new_dst, struct meta_flags *flags,
+                 struct meta_request *mr)
 {
-  struct meta_request mr = {
+  *mr = (struct meta_request) {
     .src_fd = src_fd, .dst_fd = dst_fd,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
     .dst_acl_inherited = new_dst && job->dst->acl_inherited,
     .owner_final = new_dst && copy_file_owner_final (job),
     .src_name = job->src->name, .dst_name = job->dst->name,
-    .dst_path = copy_file_dst_path (job)
+    .dst_path = copy_file_dst_path (job), .flags = flags
   };
+}
+
+/* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
+   DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
+bool
+copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
+                bool new_dst)
+{
+  struct meta_request mr;
+  meta_request_of (job, src_fd, dst_fd, dst_mode, new_dst, NULL, &mr);
   return copy_meta_apply (&job->run->meta, &mr);
 }
 
@@ -469,6 +481,8 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
     .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
     .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
     .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
+    .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
+                                && job->dst_st.st_size == 0),
     .src_name = job->src->name, .dst_name = job->dst->name,
     .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
   };
@@ -556,15 +570,25 @@ copy_file_regular (struct job *job)
       if (new_dst)
         note_created (job);
       bool settled = true;
+      /* Inode flags that take only on an empty file go first; the
+         rest, and the report of what could not be set, after the
+         metadata.  */
+      struct meta_flags flags = {
+        .none = !(S_ISREG (job->src_st.st_mode)
+                  && (new_dst || S_ISREG (job->dst_st.st_mode)))
+      };
+      struct meta_request mr;
+      meta_request_of (job, src_fd, dst_fd,
+                       new_dst ? mode & ~opt->umask
+                               : job->dst_st.st_mode & CHMOD_MODE_BITS,
+                       new_dst, &flags, &mr);
+      copy_meta_flags_early (&job->run->meta, &mr, &flags);
       bool data_ok = (!(ok && opt->data_copy_required)
                       || copy_settled_data (job, src_fd, dst_fd, new_dst,
                                             &settled));
       ok &= data_ok;
       if (ok)
-        ok = copy_file_meta (job, src_fd, dst_fd,
-                             new_dst ? mode & ~opt->umask
-                                     : job->dst_st.st_mode & CHMOD_MODE_BITS,
-                             new_dst);
+        ok = copy_meta_apply (&job->run->meta, &mr);
       /* Still changing: kept as copied last, with its metadata, and
          counted for the caller to judge.  */
       if (ok && !settled)
@@ -777,6 +801,10 @@ make_hardlink (struct job *job, void *earlier)
                       0);
       if (r != 0 && errno == ENAMETOOLONG)
         r = link_long (earlier, job->dst->dirfd, job->dst->relname);
+      /* --preserve=flags may have made the earlier copy immutable.  */
+      if (r != 0 && errno == EPERM && opt->preserve_flags)
+        r = copy_meta_link_final (earlier, job->dst->dirfd,
+                                  job->dst->relname);
       return r;
     }
   bool follow = opt->deref == DEREF_ALWAYS

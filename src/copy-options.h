@@ -78,6 +78,8 @@ struct copy_options
   bool preserve_context;
   bool require_preserve;          /* -p or an explicit --preserve list */
   bool require_preserve_xattr;    /* --preserve=xattr named */
+  bool preserve_flags;            /* inode flags (chattr) */
+  bool require_preserve_flags;    /* --preserve=flags named */
   bool reduce_diagnostics;        /* -a: quiet where the fs cannot */
   bool explicit_no_preserve_mode; /* --no-preserve=mode */
 

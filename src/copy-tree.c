@@ -90,6 +90,8 @@ copy_tree_meta_policy (struct copy_options const *opt,
     .preserve_xattr = opt->preserve_xattr,
     .require_preserve = opt->require_preserve,
     .require_preserve_xattr = opt->require_preserve_xattr,
+    .preserve_flags = opt->preserve_flags,
+    .require_preserve_flags = opt->require_preserve_flags,
     .reduce_diagnostics = opt->reduce_diagnostics,
     .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
     .data_copy_required = opt->data_copy_required,
@@ -904,9 +906,11 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
   if (opt->preserve_mode || opt->preserve_ownership
       || opt->preserve_timestamps)
     {
-      /* GNU cp sets owner, times and mode or ACL here, not xattrs.  */
+      /* GNU cp sets owner, times and mode or ACL here, not xattrs;
+         nor inode flags, then.  */
       struct meta_policy o = run->meta;
       o.preserve_xattr = false;
+      o.preserve_flags = false;
       int src_fd = open (src_name, (O_RDONLY | O_DIRECTORY | O_NOCTTY
                                     | O_CLOEXEC));
       int dst_fd = openat (dirfd, rel, (O_RDONLY | O_DIRECTORY | O_NOCTTY
