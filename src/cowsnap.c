@@ -809,6 +809,13 @@ snapshot_path (struct snap_run *run, char const *path, char const *name)
   bool ok = false;
   enum backend backend;
   int dirfd = -1;
+  char *inside = p.in_space ? NULL : snap_space_of (p.path);
+  if (inside)
+    {
+      free (p.space);
+      p.space = inside;
+      p.in_space = true;
+    }
   if (p.in_space)
     {
       diag_error (0, _("cannot snapshot %s: it is in the snapshot namespace "
@@ -1489,6 +1496,8 @@ list_space_dir (struct listing *l, char const *root, char const *dir,
           if (dot && n < dot)
             {
               char *base = ximemdup0 (n, dot - n);
+              /* "@" at the top stands for the root itself.  */
+              bool is_root = !*rel && strcmp (base, "@") == 0;
               struct snap_place p = { .dir = (char *) dir,
                                       .base = base };
               struct snap_entry *entries;
@@ -1497,7 +1506,8 @@ list_space_dir (struct listing *l, char const *root, char const *dir,
               if (collect_snapshots (&p, &entries, &count) && count
                   && strcmp (entries[0].name, n) == 0)
                 {
-                  char *of = file_name_concat (live_dir, base, NULL);
+                  char *of = (is_root ? xstrdup (root)
+                              : file_name_concat (live_dir, base, NULL));
                   listing_add (l, of, dir, entries, count);
                   free (of);
                 }

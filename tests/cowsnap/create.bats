@@ -311,3 +311,36 @@ cowsnap: snapshot of '$PWD/d' not made: files changed while it was taken"
   assert_success
   [[ $output == *"Usage: cowsnap [OPTION]... PATH..."* ]]
 }
+
+@test "awkward operands: a snapshot of a snapshot, the namespace, a symlink loop, a FIFO, the root itself" {
+  require_root
+  enter_fs btrfs
+  local ns=$FS_PATH/.snapshot/t$BATS_TEST_NUMBER
+  echo x >f
+  cowsnap f
+  local s
+  s=$ns/$(ls "$ns" | grep '^f\.')
+  run cowsnap "$s"
+  assert_failure 1
+  assert_output "cowsnap: cannot snapshot '$s': it is in the snapshot namespace '$FS_PATH/.snapshot'"
+  run cowsnap "$FS_PATH/.snapshot"
+  assert_failure 1
+  ln -s self self
+  run cowsnap self
+  assert_failure 1
+  assert_output "cowsnap: cannot access 'self': Too many levels of symbolic links"
+  mkfifo fifo
+  run cowsnap fifo
+  assert_success
+  [[ -p $ns/$(ls "$ns" | grep '^fifo\.') ]]
+  # The root of the filesystem is called "@"; list names it by its path.
+  run cowsnap "$FS_PATH"
+  assert_success
+  [[ -n $(ls "$FS_PATH/.snapshot" | grep -E "^@\.$STAMP_RE$") ]]
+  cd "$FS_PATH"
+  run cowsnap list
+  assert_success
+  assert_line "Snapshots for '$FS_PATH':"
+  # Nothing under the namespace was snapshotted into itself.
+  [[ ! -e $FS_PATH/.snapshot/.snapshot ]]
+}
