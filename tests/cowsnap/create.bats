@@ -344,3 +344,19 @@ cowsnap: snapshot of '$PWD/d' not made: files changed while it was taken"
   # Nothing under the namespace was snapshotted into itself.
   [[ ! -e $FS_PATH/.snapshot/.snapshot ]]
 }
+
+@test "a full disk: the snapshot fails, nothing half-made is left, the live tree is untouched" {
+  require_root
+  make_loop_fs ext4 20M tiny || skip "no ext4: $(fs_reason tiny)"
+  enter_fs tiny
+  mkdir d
+  random_file d/a 6M
+  random_file d/b 6M
+  local sum
+  sum=$(cat d/a d/b | md5sum)
+  run cowsnap --copy d
+  assert_failure 1
+  [[ $output == *"No space left on device"* ]] || fail "$output"
+  assert_equal "$(ls -A "$FS_PATH/.snapshot/t$BATS_TEST_NUMBER" 2>/dev/null)" ""
+  assert_equal "$(cat d/a d/b | md5sum)" "$sum"
+}
