@@ -49,5 +49,6 @@ snap_sources += \
   src/snap-seal.c src/snap-seal.h \
   src/snap-space.c src/snap-space.h
 
-src_cowsnap_SOURCES = src/cowsnap.c $(snap_sources) $(copy_sources)
+src_cowsnap_SOURCES = src/cowsnap.c src/snap-run.h src/snap-make.c \
+  src/snap-look.c $(snap_sources) $(copy_sources)
 src_cowsnap_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
