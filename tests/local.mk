@@ -47,5 +47,5 @@ $(faultshim): $(srcdir)/tests/helpers/faults/faultshim.c
 
 EXTRA_DIST += tests/helpers tests/cowcp tests/ladder tests/harness tests/i18n \
   tests/faults tests/fuzz tests/hostile \
-  tests/cowln tests/cowmv tests/differential \
+  tests/cowln tests/cowmv tests/cowsnap tests/differential \
   build-aux/tap-driver.sh
