@@ -6,40 +6,10 @@
 # changing while it is cloned, interruption, and unprivileged users.
 
 load ../helpers/common
+load snap
 load ../helpers/interrupt
 
 bats_require_minimum_version 1.5.0
-
-setup_file ()
-{
-  make_loop_fs btrfs 256M btrfs || true
-  make_loop_fs xfs 300M xfs || true
-}
-
-teardown_file ()
-{
-  # Snapshots are immutable: let the filesystems go.
-  local fs dir
-  for fs in btrfs xfs; do
-    dir=$(fs_path "$fs") || continue
-    chattr -R -i "$dir" 2>/dev/null || true
-  done
-  cleanup_loop_fs
-}
-
-setup ()
-{
-  umask 022
-}
-
-STAMP_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}\.[0-9]{6}Z'
-
-# snaps_of DIR BASE: the snapshots of BASE in namespace directory DIR,
-# one per line.
-snaps_of ()
-{
-  ls -A "$1" 2>/dev/null | grep -E "^$2\.($STAMP_RE|[^.]+)\$" || true
-}
 
 # --- files ---------------------------------------------------------------
 
