@@ -11,7 +11,7 @@ unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/retain.t \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
-tests_unit_rungs_t_SOURCES = tests/unit/rungs.c tests/unit/tap.h \
+tests_unit_rungs_t_SOURCES = tests/unit/rungs.c tests/unit/tap.h tests/unit/testfs.h \
   src/diag.c
 tests_unit_rungs_t_LDADD = $(LDADD)
 
@@ -26,11 +26,11 @@ tests_unit_schedule_t_SOURCES = tests/unit/schedule.c tests/unit/tap.h \
   src/snap-schedule.c src/snap-schedule.h src/snap-retain.h src/diag.c
 tests_unit_schedule_t_LDADD = $(LDADD)
 
-tests_unit_extents_t_SOURCES = tests/unit/extents.c tests/unit/tap.h \
+tests_unit_extents_t_SOURCES = tests/unit/extents.c tests/unit/tap.h tests/unit/testfs.h \
   src/snap-extents.c src/snap-extents.h
 tests_unit_extents_t_LDADD = $(LDADD)
 
-tests_unit_snapdiff_t_SOURCES = tests/unit/snapdiff.c tests/unit/tap.h \
+tests_unit_snapdiff_t_SOURCES = tests/unit/snapdiff.c tests/unit/tap.h tests/unit/testfs.h \
   src/snap-extents.c src/snap-extents.h src/snap-attrs.c \
   src/snap-attrs.h src/snap-diff.c src/snap-diff.h src/diag.c
 tests_unit_snapdiff_t_LDADD = $(LDADD)
