@@ -350,7 +350,10 @@ struct diff
   void *arg;
   struct snap_diff_count *count;
   bool physical_ok;             /* equal fe_physical means equal bytes */
-  bool stopped;                 /* FN said stop */
+  bool stopped;                 /* FN said stop, or a read was needed
+                                   when NO_READ */
+  bool no_read;                 /* stop where a read would be needed */
+  bool read_needed;             /* ... and it was */
   off_t pend_off, pend_len;     /* a difference not yet reported */
   char *buf_a, *buf_b;          /* READ_CHUNK bytes each, or NULL before
                                    the first read */
@@ -476,6 +479,8 @@ diff_common (struct diff *d, struct extmap *ma, struct extmap *mb,
           if (d->count)
             d->count->bytes_same_extent += end - pos;
         }
+      else if (d->no_read)
+        d->read_needed = d->stopped = true;
       else if (compare_read (d, pos, end, !pa.zeros, !pb.zeros) != 0)
         return -1;
       pos = end;
@@ -483,14 +488,17 @@ diff_common (struct diff *d, struct extmap *ma, struct extmap *mb,
   return 0;
 }
 
-/* snap_extents_diff of A and B, whose stat are SA and SB.  */
+/* snap_extents_diff of A and B, whose stat are SA and SB.  With
+   READ_NEEDED, read nothing: stop where a read would be needed and say
+   so in *READ_NEEDED.  */
 static int
 diff_stat (int a, int b, struct stat const *sa_arg,
            struct stat const *sb_arg, snap_range_fn fn, void *arg,
-           struct snap_diff_count *count)
+           struct snap_diff_count *count, bool *read_needed)
 {
   struct stat sa = *sa_arg, sb = *sb_arg;
-  struct diff d = { .a = a, .b = b, .fn = fn, .arg = arg, .count = count };
+  struct diff d = { .a = a, .b = b, .fn = fn, .arg = arg, .count = count,
+                    .no_read = read_needed != NULL };
   off_t common = MIN (sa.st_size, sb.st_size);
   off_t longer = MAX (sa.st_size, sb.st_size);
   int ret = 0;
@@ -513,6 +521,8 @@ diff_stat (int a, int b, struct stat const *sa_arg,
     add_range (&d, common, longer - common);
   if (ret == 0)
     flush_range (&d);
+  if (read_needed)
+    *read_needed = d.read_needed;
   return ret != 0 ? -1 : d.stopped ? 1 : 0;
 }
 
@@ -524,7 +534,7 @@ snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
   struct stat sa, sb;
   if (fstat (a, &sa) != 0 || fstat (b, &sb) != 0)
     return -1;
-  return diff_stat (a, b, &sa, &sb, fn, arg, count);
+  return diff_stat (a, b, &sa, &sb, fn, arg, count, NULL);
 }
 
 /* A snap_range_fn that stops at the first difference.  */
@@ -549,6 +559,22 @@ snap_extents_same (int a, int b, struct stat const *sa_arg,
   sb_arg = sb_arg ? sb_arg : &sb;
   if (sa_arg->st_size != sb_arg->st_size)
     return 0;
-  int r = diff_stat (a, b, sa_arg, sb_arg, stop_at_first, NULL, count);
+  int r = diff_stat (a, b, sa_arg, sb_arg, stop_at_first, NULL, count,
+                     NULL);
   return r < 0 ? -1 : r == 0;
+}
+
+/* See snap-extents.h.  */
+int
+snap_extents_identical (int a, int b)
+{
+  struct stat sa, sb;
+  if (fstat (a, &sa) != 0 || fstat (b, &sb) != 0)
+    return -1;
+  if (sa.st_size != sb.st_size)
+    return 0;
+  bool read_needed;
+  int r = diff_stat (a, b, &sa, &sb, stop_at_first, NULL, NULL,
+                     &read_needed);
+  return r < 0 ? -1 : r == 0 && !read_needed;
 }

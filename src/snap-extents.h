@@ -94,4 +94,12 @@ int snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
 int snap_extents_same (int a, int b, struct stat const *sa,
                        struct stat const *sb, struct snap_diff_count *count);
 
+/* Return 1 if the open regular files A and B are proven to have the
+   same bytes from their extent maps alone: the same size, and at every
+   offset the same physical bytes, or a hole or unwritten extent on both
+   sides.  0 if not (different, or equal only by content: nothing is
+   read), -1 with errno set on error.  For `--if-changed`: a file whose
+   snapshot still shares all of it has not changed.  */
+int snap_extents_identical (int a, int b);
+
 #endif /* SNAP_EXTENTS_H */
