@@ -14,7 +14,7 @@
 _cowutils_backup_words='none off numbered t existing nil simple never'
 _cowutils_update_words='all none none-fail older'
 _cowutils_sparse_words='auto always never'
-_cowutils_preserve_words='mode ownership timestamps links context xattr all'
+_cowutils_preserve_words='mode ownership timestamps links context xattr flags all'
 
 # _cowutils_list WORDS
 # Complete $cur as a comma-separated list of WORDS: the part before the

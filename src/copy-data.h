@@ -67,6 +67,8 @@ struct data_request
   struct stat const *src_st;    /* fstat of SRC_FD */
   dev_t dst_dev;                /* device of the destination; 0: unknown */
   bool dst_regular;             /* holes may be made in the destination */
+  bool dst_flags_ok;            /* its NOCOW flag may be changed to let a
+                                   clone work: it is new, or was empty */
   char const *src_name;         /* for messages only */
   char const *dst_name;
   enum cow_mode cow;

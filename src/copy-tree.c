@@ -90,10 +90,13 @@ copy_tree_meta_policy (struct copy_options const *opt,
     .preserve_xattr = opt->preserve_xattr,
     .require_preserve = opt->require_preserve,
     .require_preserve_xattr = opt->require_preserve_xattr,
+    .preserve_flags = opt->preserve_flags,
+    .require_preserve_flags = opt->require_preserve_flags,
     .reduce_diagnostics = opt->reduce_diagnostics,
     .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
     .data_copy_required = opt->data_copy_required,
     .chown_privileges = opt->chown_privileges,
+    .private_dest = opt->private_dest,
     .umask = opt->umask, .euid = opt->euid, .egid = opt->egid
   };
 }
@@ -405,6 +408,9 @@ copy_dir (struct job *job)
      and other write, or all group and other bits with -p).  */
   mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
                  | S_IRWXU);
+  /* A private copy is for its owner alone until it is complete.  */
+  if (job->command_line && opt->private_dest)
+    mode &= S_IRWXU;
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,
@@ -560,6 +566,10 @@ copy_entry (struct copy_run *run, struct walk *walk,
       return false;
     }
   mode_t type = job.src_st.st_mode & S_IFMT;
+  if (type == S_IFDIR && opt->skip_dir && !command_line
+      && job.src_st.st_ino == opt->skip_ino
+      && job.src_st.st_dev == opt->skip_dev)
+    return true;
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
   if (command_line && type != S_IFDIR && source_seen_twice (&job))
@@ -896,9 +906,11 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
   if (opt->preserve_mode || opt->preserve_ownership
       || opt->preserve_timestamps)
     {
-      /* GNU cp sets owner, times and mode or ACL here, not xattrs.  */
+      /* GNU cp sets owner, times and mode or ACL here, not xattrs;
+         nor inode flags, then.  */
       struct meta_policy o = run->meta;
       o.preserve_xattr = false;
+      o.preserve_flags = false;
       int src_fd = open (src_name, (O_RDONLY | O_DIRECTORY | O_NOCTTY
                                     | O_CLOEXEC));
       int dst_fd = openat (dirfd, rel, (O_RDONLY | O_DIRECTORY | O_NOCTTY

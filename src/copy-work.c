@@ -243,7 +243,8 @@ node_finish (struct dir_node *n)
     copy_work_note_failure (n->job.run);
   else if ((0 <= n->meta_src || n->meta_by_name)
            && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
-               || opt->preserve_timestamps || opt->preserve_xattr))
+               || opt->preserve_timestamps || opt->preserve_xattr
+               || opt->preserve_flags))
     {
       if (n->parent)
         {

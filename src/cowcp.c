@@ -96,14 +96,15 @@ ARGMATCH_VERIFY (sparse_args, sparse_vals);
 enum preserve_attr
 {
   PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
-  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_FLAGS, PRESERVE_ALL
 };
 static char const *const preserve_args[] = {
-  "mode", "timestamps", "ownership", "links", "context", "xattr", "all", NULL
+  "mode", "timestamps", "ownership", "links", "context", "xattr", "flags",
+  "all", NULL
 };
 static enum preserve_attr const preserve_vals[] = {
   PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
-  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_FLAGS, PRESERVE_ALL
 };
 ARGMATCH_VERIFY (preserve_args, preserve_vals);
 
@@ -157,7 +158,17 @@ decode_preserve (struct copy_options *opt, struct settings *set,
           opt->preserve_xattr = on;
           opt->require_preserve_xattr = on;
           break;
+        case PRESERVE_FLAGS:
+          opt->preserve_flags = on;
+          opt->require_preserve_flags = on;
+          break;
         case PRESERVE_ALL:
+          /* The inode flags too, as xattrs: reported, but no error (-a
+             itself leaves them, as GNU cp -a does: an immutable copy
+             would be a surprise to a script that removes it).  */
+          opt->preserve_flags = on;
+          if (!on)
+            opt->require_preserve_flags = false;
           opt->preserve_mode = on;
           opt->preserve_timestamps = on;
           opt->preserve_ownership = on;
@@ -225,7 +236,8 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   -p                           same as --preserve=mode,ownership,timestamps\n\
       --preserve[=ATTR_LIST]   keep the listed attributes (default:\n\
                                  mode,ownership,timestamps); more: context,\n\
-                                 links, xattr, all\n\
+                                 links, xattr, flags (the inode flags chattr\n\
+                                 sets; not with -a alone), all\n\
       --no-preserve=ATTR_LIST  do not keep the listed attributes\n\
       --parents                append each SOURCE name, with its\n\
                                  directories, to DIRECTORY\n\

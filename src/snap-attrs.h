@@ -9,9 +9,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The xattr in which a snapshot sealed without root keeps an entry's
-   original mode, as octal text ("0644").  Never compared itself.  */
-#define SNAP_MODE_XATTR "user.cowsnap.mode"
+/* SNAP_MODE_XATTR: the xattr in which a snapshot sealed without root
+   keeps an entry's original mode (snap-seal.h).  Never compared
+   itself.  */
+#include "snap-seal.h"
 
 /* One extended attribute.  */
 struct snap_xattr
