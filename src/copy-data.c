@@ -10,6 +10,7 @@
 #include "copy-data.h"
 #include "diag.h"
 #include "intprops.h"
+#include "progress.h"
 
 /* Ranges are cloned (where a whole-file clone cannot be used) and
    copied in chunks of at most this size, so that a signal stops the copy
@@ -220,6 +221,7 @@ rung_ficlone (struct span *sp)
     {
       sp->copied = lad->rq->src_st->st_size;
       sp->eof_seen = true;
+      progress_bytes (lad->rq->progress, true, sp->copied);
       reach (lad, sp->copied, true);
       return RUNG_DONE;
     }
@@ -268,6 +270,7 @@ rung_ficlonerange (struct span *sp)
   if (ioctl (lad->rq->dst_fd, FICLONERANGE, &r) == 0)
     {
       sp->copied = len;
+      progress_bytes (lad->rq->progress, true, len);
       reach (lad, sp->off + len, true);
       return RUNG_DONE;
     }
@@ -321,6 +324,7 @@ rung_cfr (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       reach (lad, out, true);
     }
   return RUNG_DONE;
@@ -389,6 +393,7 @@ rung_sendfile (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       lad->dst_pos += n;
       reach (lad, lad->dst_pos, true);
     }
@@ -495,6 +500,7 @@ rung_rw (struct span *sp)
           return RUNG_ERROR;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
     }
   return RUNG_DONE;
 }

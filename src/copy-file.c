@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "dirname.h"
 #include "name-set.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
@@ -469,10 +470,14 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
     .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
     .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
     .src_name = job->src->name, .dst_name = job->dst->name,
-    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
+    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop,
+    .progress = opt->progress
   };
   struct data_result res;
   bool ok = copy_data (&rq, job->ladder, &res);
+  /* Holes count as done: the bytes then add up to the sizes seen.  */
+  if (ok && S_ISREG (job->src_st.st_mode))
+    progress_passed (opt->progress, job->src_st.st_size - res.bytes);
   if (opt->debug && !res.interrupted)
     say_debug (&res);
   if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)

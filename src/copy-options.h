@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct progress_counts;
+
 /* --cow=WHEN (alias --reflink).  */
 enum cow_mode
 {
@@ -111,6 +113,11 @@ struct copy_options
      to the workers once STOP is set, so that a call blocked in one of
      them (opening a FIFO, reading a device) returns EINTR.  0: none.  */
   int wake_signal;
+
+  /* What the walker and the workers have seen and done, for the status
+     line (--progress, SIGUSR1); updated as they go.  NULL: not
+     counted.  */
+  struct progress_counts *progress;
 };
 
 #endif /* COPY_OPTIONS_H */

@@ -25,6 +25,7 @@
 #include "hardlink-map.h"
 #include "hash.h"
 #include "name-set.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "savedir.h"
@@ -559,6 +560,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
       diag_cannot_stat (errno, src->name);
       return false;
     }
+  progress_seen (opt->progress, &job.src_st);
   mode_t type = job.src_st.st_mode & S_IFMT;
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
@@ -587,12 +589,18 @@ copy_entry (struct copy_run *run, struct walk *walk,
                                                    job.src_st.st_dev,
                                                    job.src_st.st_ino) : NULL;
       if (earlier)
-        return copy_file_link (&job, earlier);
+        {
+          ok = copy_file_link (&job, earlier);
+          progress_file_done (opt->progress);
+          return ok;
+        }
+      /* What goes to the workers is counted done by them.  */
+      bool to_workers = false;
       if (opt->hard_link || opt->symbolic_link)
         ok = copy_file_link (&job, NULL);
       else if ((type == S_IFREG || type == S_IFLNK)
                && src->node && run->pool && !track)
-        ok = copy_work_submit (&job);
+        ok = to_workers = copy_work_submit (&job);
       else if (type == S_IFREG && src->node && run->pool)
         {
           ok = copy_work_defer_linked (&job);
@@ -608,6 +616,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
       if (ok && track)
         hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
                       copy_file_dst_path (&job));
+      if (!to_workers)
+        progress_file_done (opt->progress);
     }
   free (job.backup);
   return ok;
@@ -622,6 +632,7 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   struct src_ref src = { .dirfd = AT_FDCWD, .rel = src_name,
                          .name = src_name };
   bool ok = copy_entry (run, &walk, &src, dst, true);
+  progress_walk_end (run->opt->progress);
   /* The workers finish this operand before the caller goes on: cowmv
      renames the copy into place and removes the source next.  */
   if (run->pool)
