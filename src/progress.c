@@ -92,47 +92,51 @@ elapsed (struct progress const *p)
           + (now.tv_nsec - p->start.tv_nsec) / 1e9);
 }
 
-/* Format the status line of P into LINE (LINE_MAX_BYTES): files done
-   and seen, bytes done and seen (with a "+" after the totals while the
-   walk is still counting, unless FINAL), bytes shared and copied, the
-   rate, and the time left once the totals are known.  */
+/* Format the status line; see progress.h.  */
+void
+progress_format (struct progress_counts const *c, double secs, bool final,
+                 char *line, size_t size)
+{
+  unsigned long long done = c->bytes_shared + c->bytes_copied
+                            + c->bytes_passed;
+  bool counting = !final && 0 <= c->walks_left;
+  double rate = 0.01 < secs ? done / secs : 0;
+  char b[5][16];
+  char const *plus = counting ? "+" : "";
+  int n = snprintf (line, size,
+                    _("%lu/%lu%s files, %s/%s%s bytes, %s shared, "
+                      "%s copied, %s/s"),
+                    c->files_done, c->files_seen, plus,
+                    human_size (done, b[0]), human_size (c->bytes_seen, b[1]),
+                    plus, human_size (c->bytes_shared, b[2]),
+                    human_size (c->bytes_copied, b[3]),
+                    human_size (rate, b[4]));
+  /* The time left means something only once the totals are known.  */
+  if (!final && !counting && 0 < rate && done < c->bytes_seen
+      && 0 <= n && (size_t) n < size)
+    {
+      char t[32];
+      snprintf (line + n, size - n, _(", ETA %s"),
+                clock_time ((c->bytes_seen - done) / rate, t));
+    }
+}
+
+/* Format the status line of P into LINE (LINE_MAX_BYTES), from a
+   snapshot of its counters; with FINAL, as the totals at the end.  */
 static void
 format_status (struct progress *p, bool final, char *line)
 {
   struct progress_counts *c = &p->counts;
-  unsigned long files_done = __atomic_load_n (&c->files_done,
-                                              __ATOMIC_RELAXED);
-  unsigned long files_seen = __atomic_load_n (&c->files_seen,
-                                              __ATOMIC_RELAXED);
-  unsigned long long shared = __atomic_load_n (&c->bytes_shared,
-                                               __ATOMIC_RELAXED);
-  unsigned long long copied = __atomic_load_n (&c->bytes_copied,
-                                               __ATOMIC_RELAXED);
-  unsigned long long done = (shared + copied
-                             + __atomic_load_n (&c->bytes_passed,
-                                                __ATOMIC_RELAXED));
-  unsigned long long seen = __atomic_load_n (&c->bytes_seen,
-                                             __ATOMIC_RELAXED);
-  bool counting = !final && 0 <= __atomic_load_n (&c->walks_left,
-                                                  __ATOMIC_RELAXED);
-  double secs = elapsed (p);
-  double rate = 0.01 < secs ? done / secs : 0;
-  char b[6][16];
-  char const *plus = counting ? "+" : "";
-  int n = snprintf (line, LINE_MAX_BYTES,
-                    _("%lu/%lu%s files, %s/%s%s bytes, %s shared, "
-                      "%s copied, %s/s"),
-                    files_done, files_seen, plus,
-                    human_size (done, b[0]), human_size (seen, b[1]), plus,
-                    human_size (shared, b[2]), human_size (copied, b[3]),
-                    human_size (rate, b[4]));
-  if (!final && !counting && 0 < rate && done < seen
-      && 0 <= n && n < LINE_MAX_BYTES)
-    {
-      char t[32];
-      snprintf (line + n, LINE_MAX_BYTES - n, _(", ETA %s"),
-                clock_time ((seen - done) / rate, t));
-    }
+  struct progress_counts now = {
+    .files_seen = __atomic_load_n (&c->files_seen, __ATOMIC_RELAXED),
+    .files_done = __atomic_load_n (&c->files_done, __ATOMIC_RELAXED),
+    .bytes_seen = __atomic_load_n (&c->bytes_seen, __ATOMIC_RELAXED),
+    .bytes_shared = __atomic_load_n (&c->bytes_shared, __ATOMIC_RELAXED),
+    .bytes_copied = __atomic_load_n (&c->bytes_copied, __ATOMIC_RELAXED),
+    .bytes_passed = __atomic_load_n (&c->bytes_passed, __ATOMIC_RELAXED),
+    .walks_left = __atomic_load_n (&c->walks_left, __ATOMIC_RELAXED)
+  };
+  progress_format (&now, elapsed (p), final, line, LINE_MAX_BYTES);
 }
 
 /* Cut LINE to what fits in one row of the terminal on stderr, so that

@@ -85,6 +85,15 @@ progress_walk_end (struct progress_counts *p)
     __atomic_sub_fetch (&p->walks_left, 1, __ATOMIC_RELAXED);
 }
 
+/* Format into LINE (SIZE bytes) the status line for the counters C
+   after SECS seconds: "DONE/SEEN files, DONE/SEEN bytes, SHARED shared,
+   COPIED copied, RATE/s", sizes as du -h gives them, a "+" after both
+   totals while a walk is still counting, then ", ETA H:MM:SS" once the
+   totals are known.  FINAL: the line at the end, totals final, no ETA.
+   C is a snapshot, read without atomics.  */
+void progress_format (struct progress_counts const *c, double secs,
+                      bool final, char *line, size_t size);
+
 struct progress;
 
 /* Return the enum progress_when that ARG (the argument of --progress,

@@ -6,7 +6,7 @@ TEST_EXTENSIONS = .t
 T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
   $(top_srcdir)/build-aux/tap-driver.sh
 
-unit_tests = tests/unit/rungs.t tests/unit/dest.t
+unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/progress.t
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -16,6 +16,10 @@ tests_unit_rungs_t_LDADD = $(LDADD)
 
 tests_unit_dest_t_SOURCES = tests/unit/dest.c tests/unit/tap.h
 tests_unit_dest_t_LDADD = $(LDADD)
+
+tests_unit_progress_t_SOURCES = tests/unit/progress.c tests/unit/tap.h \
+  src/diag.c
+tests_unit_progress_t_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 # The LD_PRELOAD shim is built without the project's CFLAGS so that a
 # sanitizer build does not put a second sanitizer runtime into it.
