@@ -144,7 +144,7 @@ void
 diag_status_note_locked (char const *line)
 {
   status_hide ();
-  fputs (line, stderr);
-  fputc ('\n', stderr);
+  /* One write: stderr is unbuffered.  */
+  fprintf (stderr, "%s\n", line);
   status_redraw ();
 }
