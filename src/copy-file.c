@@ -14,7 +14,6 @@
 #include "diag.h"
 #include "dirname.h"
 #include "name-set.h"
-#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
@@ -475,9 +474,7 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
   };
   struct data_result res;
   bool ok = copy_data (&rq, job->ladder, &res);
-  /* Holes count as done: the bytes then add up to the sizes seen.  */
-  if (ok && S_ISREG (job->src_st.st_mode))
-    progress_passed (opt->progress, job->src_st.st_size - res.bytes);
+  job->data_moved = res.bytes;
   if (opt->debug && !res.interrupted)
     say_debug (&res);
   if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)

@@ -591,7 +591,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
       if (earlier)
         {
           ok = copy_file_link (&job, earlier);
-          progress_file_done (opt->progress);
+          progress_file_done (opt->progress, &job.src_st, job.data_moved);
           return ok;
         }
       /* What goes to the workers is counted done by them.  */
@@ -617,7 +617,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
         hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
                       copy_file_dst_path (&job));
       if (!to_workers)
-        progress_file_done (opt->progress);
+        progress_file_done (opt->progress, &job.src_st, job.data_moved);
     }
   free (job.backup);
   return ok;

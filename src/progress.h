@@ -29,7 +29,7 @@ struct progress_counts
   unsigned long long bytes_seen;  /* sizes of the regular files seen */
   unsigned long long bytes_shared;  /* cloned (FICLONE, FICLONERANGE) */
   unsigned long long bytes_copied;  /* copied by any other rung */
-  unsigned long long bytes_passed;  /* holes passed over */
+  unsigned long long bytes_passed;  /* holes, links, skipped files */
   /* Operands whose walk has still to end, less one; the totals are
      final once a walk ends with none left (WALKS_LEFT below zero).  */
   long walks_left;
@@ -48,13 +48,22 @@ progress_seen (struct progress_counts *p, struct stat const *st)
     }
 }
 
-/* An entry other than a directory is finished (copied, linked, skipped
-   or failed).  P may be NULL.  */
+/* Entry ST, not a directory, is finished (copied, linked, skipped or
+   failed) after MOVED bytes of its data were shared or copied: what it
+   had besides (holes, or all of it when it was linked or skipped) counts
+   as done too, so that the bytes done add up to the sizes seen.  P may
+   be NULL.  */
 static inline void
-progress_file_done (struct progress_counts *p)
+progress_file_done (struct progress_counts *p, struct stat const *st,
+                    off_t moved)
 {
   if (p)
-    __atomic_add_fetch (&p->files_done, 1, __ATOMIC_RELAXED);
+    {
+      __atomic_add_fetch (&p->files_done, 1, __ATOMIC_RELAXED);
+      if (S_ISREG (st->st_mode) && moved < st->st_size)
+        __atomic_add_fetch (&p->bytes_passed, st->st_size - moved,
+                            __ATOMIC_RELAXED);
+    }
 }
 
 /* N more bytes of data were shared (SHARED) or copied.  P may be
@@ -65,15 +74,6 @@ progress_bytes (struct progress_counts *p, bool shared, off_t n)
   if (p && 0 < n)
     __atomic_add_fetch (shared ? &p->bytes_shared : &p->bytes_copied, n,
                         __ATOMIC_RELAXED);
-}
-
-/* N bytes of a file were holes or past its end: nothing to move, but
-   done.  P may be NULL.  */
-static inline void
-progress_passed (struct progress_counts *p, off_t n)
-{
-  if (p && 0 < n)
-    __atomic_add_fetch (&p->bytes_passed, n, __ATOMIC_RELAXED);
 }
 
 /* The walk of one operand has ended (its files may still be being
