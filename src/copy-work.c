@@ -386,7 +386,7 @@ link_group_settle (struct link_group *g, bool ok, char *first,
       if (!ok)
         copy_work_note_failure (w->job.run);
       progress_file_done (w->job.run->opt->progress, &w->job.src_st,
-                                  w->job.data_moved);
+                          w->job.data_moved);
       first = ok ? xstrdup (copy_file_dst_path (&w->job)) : NULL;
       struct dir_node *node = w->src.node;
       task_clear (w);

@@ -123,6 +123,27 @@ feed_fifo ()
   diff -r src dst
 }
 
+@test "holes and hard links count as done: the bytes add up to the sizes" {
+  cd "$BATS_TEST_TMPDIR"
+  mkdir -p src/a src/b
+  # 4 MiB, of which 4 KiB of data at the end: SEEK_DATA passes the hole.
+  truncate -s 4092K src/a/sparse
+  head -c 4096 /dev/urandom >>src/a/sparse
+  head -c 2048 /dev/urandom >src/a/f
+  ln src/a/f src/b/f
+  ln src/a/f src/f
+  run --separate-stderr cowcp -a --progress=always src dst
+  assert_success
+  [[ ${stderr##*$'\n'} == "4/4 files, 4.0M/4.0M bytes, 0 shared, 6.0K copied, "* ]] \
+    || fail "last line: '${stderr##*$'\n'}'"
+  # Without -a the names are copied each: three times 2 KiB.
+  run --separate-stderr cowcp -R --progress=always src dst2
+  assert_success
+  [[ ${stderr##*$'\n'} == "4/4 files, 4.0M/4.0M bytes, 0 shared, 10K copied, "* ]] \
+    || fail "last line: '${stderr##*$'\n'}'"
+  assert_sparse dst/a/sparse
+}
+
 @test "-g and a bare --progress print nothing when stderr is no terminal" {
   cd "$BATS_TEST_TMPDIR"
   make_tree src 5
@@ -256,6 +277,28 @@ Try 'cowcp --help' for more information."
   run ls -A
   assert_output "fifo
 pty.out"
+}
+
+@test "Ctrl-C in a terminal mid-tree leaves only whole files under real names" {
+  cd "$BATS_TEST_TMPDIR"
+  make_tree src 30
+  mkfifo src/sub/fifo
+  feed_fifo src/sub/fifo 3 50000
+  in_pty cowcp -R -g --copy-contents src dst < <(sleep 1; printf '\003')
+  kill "$FEED_PID" 2>/dev/null || true
+  wait "$FEED_PID" || true
+  assert_equal "$PTY_STATUS" 130
+  frames pty.out | grep -q '+ files' \
+    || fail "no bar before the interrupt: $PTY_OUT"
+  run screen pty.out
+  assert_output ""
+  # The FIFO being read is not left as a file; whatever else is there is
+  # whole.
+  assert_not_exists dst/sub/fifo
+  local f
+  while IFS= read -r -d '' f; do
+    cmp "src/${f#dst/}" "$f" || fail "partial $f"
+  done < <(find dst -type f -print0)
 }
 
 @test "-v lines and diagnostics print above the bar, whole" {
