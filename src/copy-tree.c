@@ -558,18 +558,32 @@ copy_entry (struct copy_run *run, struct walk *walk,
                follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
     {
       diag_cannot_stat (errno, src->name);
+      if (command_line)
+        progress_walk_end (opt->progress);
       return false;
     }
   progress_seen (opt->progress, &job.src_st);
   mode_t type = job.src_st.st_mode & S_IFMT;
+  /* The walk of an operand ends once it is seen, unless it is a
+     directory: then once the walker has met all it holds.  A big file
+     gets its ETA from the start.  */
+  if (command_line && type != S_IFDIR)
+    progress_walk_end (opt->progress);
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
   if (command_line && type != S_IFDIR && source_seen_twice (&job))
-    return true;
+    {
+      progress_file_done (opt->progress, &job.src_st, 0);
+      return true;
+    }
 
   bool ok;
   if (type == S_IFDIR)
-    ok = copy_dir_checked (&job);
+    {
+      ok = copy_dir_checked (&job);
+      if (command_line)
+        progress_walk_end (opt->progress);
+    }
   else
     {
       /* --preserve=links: a later name of a file copied already becomes
@@ -632,7 +646,6 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   struct src_ref src = { .dirfd = AT_FDCWD, .rel = src_name,
                          .name = src_name };
   bool ok = copy_entry (run, &walk, &src, dst, true);
-  progress_walk_end (run->opt->progress);
   /* The workers finish this operand before the caller goes on: cowmv
      renames the copy into place and removes the source next.  */
   if (run->pool)
