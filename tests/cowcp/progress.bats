@@ -209,12 +209,12 @@ Try 'cowcp --help' for more information."
   in_pty cowcp -R --copy-contents --progress src dst
   wait "$FEED_PID"
   assert_equal "$PTY_STATUS" 0
-  frames pty.out >frames
+  frames pty.out >frames.txt
   # While the walker reads the FIFO, the bar shows what it has counted
   # so far, with "+" after both totals; then the final totals.
-  grep -Eq '^[0-9]+/[0-9]+\+ files, [^ ]+/[^ ]+\+ bytes' frames \
-    || fail "no frame with '+': $(cat frames)"
-  run tail -n 1 frames
+  grep -Eq '^[0-9]+/[0-9]+\+ files, [^ ]+/[^ ]+\+ bytes' frames.txt \
+    || fail "no frame with '+': $(cat frames.txt)"
+  run tail -n 1 frames.txt
   assert_output --regexp '^13/13 files, 16K/11K bytes, 0 shared, [^ ]+ copied, [^ ]+/s$'
   cmp dst/fifo <(head -c 5000 /dev/zero)
 }
