@@ -7,7 +7,8 @@ T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
   $(top_srcdir)/build-aux/tap-driver.sh
 
 unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/retain.t \
-  tests/unit/schedule.t tests/unit/extents.t tests/unit/snapdiff.t
+  tests/unit/schedule.t tests/unit/extents.t tests/unit/snapdiff.t \
+  tests/unit/progress.t
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -34,6 +35,10 @@ tests_unit_snapdiff_t_SOURCES = tests/unit/snapdiff.c tests/unit/tap.h tests/uni
   src/snap-extents.c src/snap-extents.h src/snap-attrs.c \
   src/snap-attrs.h src/snap-diff.c src/snap-diff.h src/diag.c
 tests_unit_snapdiff_t_LDADD = $(LDADD)
+
+tests_unit_progress_t_SOURCES = tests/unit/progress.c tests/unit/tap.h \
+  src/diag.c
+tests_unit_progress_t_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 # The LD_PRELOAD shim is built without the project's CFLAGS so that a
 # sanitizer build does not put a second sanitizer runtime into it.
