@@ -16,7 +16,6 @@ _cowutils_update_words='all none none-fail older'
 _cowutils_sparse_words='auto always never'
 _cowutils_preserve_words='mode ownership timestamps links context xattr flags all'
 _cowutils_progress_words='auto always never'
-_cowutils_preserve_words='mode ownership timestamps links context xattr all'
 
 # _cowutils_list WORDS
 # Complete $cur as a comma-separated list of WORDS: the part before the
