@@ -171,7 +171,7 @@ _cowsnap_options()
         create) echo "--copy --debug --dir= --if-changed --name= --strict $all" ;;
         list) echo "--dir= -h --human-readable --json $all" ;;
         diff) echo "--debug --dir= $all" ;;
-        restore) echo "--debug --dir= --no-keep --to= $all" ;;
+        restore) echo "--dir= --no-keep --to= $all" ;;
         delete) echo "$all" ;;
         prune) echo "--dir= --dry-run $keep $all" ;;
         schedule) echo "--hourly --daily --weekly --if-changed --print --remove
