@@ -57,6 +57,9 @@ struct copy_run
      atomic operations.  */
   struct copy_pool *pool;
   bool deferred_failed;
+  /* How many workers the options and processors allow, until the pool
+     is started (copy-tree.c's start_pool, which sets it to 0).  */
+  int pool_workers;
 
   /* Descriptors the directories being copied may hold (what the
      descriptor limit leaves once the workers and the walker's own are

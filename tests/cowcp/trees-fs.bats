@@ -123,3 +123,36 @@ check_fs ()
   [ -L "$ext4/t$BATS_TEST_NUMBER-x/a/rel" ] || fail "symlinks were not made"
   [ ! -e "$ext4/t$BATS_TEST_NUMBER-x/a/big" ] || fail "a failed clone left a file"
 }
+
+# threads_started NAME: copy this test's tree s to NAME with cowcp -a
+# under strace; print how many threads the copy started.
+threads_started ()
+{
+  under_strace -f -qq -e trace=clone,clone3 -o trace cowcp -a s "$1" \
+    || fail "cowcp -a failed"
+  grep -c 'CLONE_THREAD' trace || true
+}
+
+@test "cowcp -a on btrfs copies a tree with no worker threads (they wait on each other there)" {
+  [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
+  command -v strace >/dev/null || skip "strace not installed"
+  enter_fs btrfs
+  make_tree
+  assert_equal "$(threads_started ours)" 0
+  cp -a s gnu
+  assert_equal "$(describe_tree ours)" "$(describe_tree gnu)"
+}
+
+@test "cowcp -a on xfs and ext4 copies a tree with worker threads" {
+  [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
+  command -v strace >/dev/null || skip "strace not installed"
+  local fs n
+  for fs in xfs ext4; do
+    enter_fs "$fs"
+    make_tree
+    n=$(threads_started ours)
+    [ "$n" -gt 0 ] || fail "$fs: no worker thread started"
+    cp -a s gnu
+    assert_equal "$(describe_tree ours)" "$(describe_tree gnu)"
+  done
+}
