@@ -9,7 +9,9 @@
 
 #include "copy-data.h"
 #include "diag.h"
+#include "ignore-value.h"
 #include "intprops.h"
+#include "progress.h"
 
 /* Ranges are cloned (where a whole-file clone cannot be used) and
    copied in chunks of at most this size, so that a signal stops the copy
@@ -209,6 +211,57 @@ interrupted (struct ladder *lad)
   return lad->res->interrupted;
 }
 
+#if HAVE_DECL_FICLONE
+/* btrfs refuses to clone between a file with FS_NOCOW_FL (chattr +C)
+   and one without (EINVAL: the two would disagree about checksums;
+   btrfs_remap_file_range_prep, Linux 4.x to 6.18), and it takes the flag
+   only while a file is empty.  The destination of LAD has just been
+   refused a clone with EINVAL: if it may be changed (new, or empty
+   before the copy) and its NOCOW flag differs from the source's, give
+   it the source's and store the flags it had in *OLD.  Return true when
+   the flag was changed, so that the clone is worth trying once more.
+   Costs nothing where clones succeed or are refused for another reason
+   (XFS and ext4 say EOPNOTSUPP or EXDEV, not EINVAL).  */
+static bool
+match_nocow (struct ladder const *lad, int *old)
+{
+  int src_flags, dst_flags;
+  if (!lad->rq->dst_flags_ok
+      || ioctl (lad->rq->src_fd, FS_IOC_GETFLAGS, &src_flags) != 0
+      || ioctl (lad->rq->dst_fd, FS_IOC_GETFLAGS, old) != 0
+      || !((src_flags ^ *old) & FS_NOCOW_FL))
+    return false;
+  dst_flags = (*old & ~FS_NOCOW_FL) | (src_flags & FS_NOCOW_FL);
+  return ioctl (lad->rq->dst_fd, FS_IOC_SETFLAGS, &dst_flags) == 0;
+}
+
+/* FICLONE the source of LAD into its destination; where btrfs refuses
+   only because of the NOCOW flag (match_nocow), match the flag and try
+   again, putting the flag back if that fails too, so that the bytes
+   copied instead land in a file with the flag its directory gave it.
+   Return 0, or -1 with errno set by the (last) clone.  */
+static int
+clone_whole (struct ladder const *lad)
+{
+  int dst_fd = lad->rq->dst_fd, src_fd = lad->rq->src_fd, old;
+  if (ioctl (dst_fd, FICLONE, src_fd) == 0)
+    return 0;
+  if (errno != EINVAL)
+    return -1;
+  if (!match_nocow (lad, &old))
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  if (ioctl (dst_fd, FICLONE, src_fd) == 0)
+    return 0;
+  int err = errno;
+  ignore_value (ioctl (dst_fd, FS_IOC_SETFLAGS, &old));
+  errno = err;
+  return -1;
+}
+#endif
+
 /* Rung 1: clone the whole source into the empty destination with
    FICLONE.  SP is unused but for the ladder.  */
 static enum rung_status
@@ -216,10 +269,11 @@ rung_ficlone (struct span *sp)
 {
 #if HAVE_DECL_FICLONE
   struct ladder *lad = sp->lad;
-  if (ioctl (lad->rq->dst_fd, FICLONE, lad->rq->src_fd) == 0)
+  if (clone_whole (lad) == 0)
     {
       sp->copied = lad->rq->src_st->st_size;
       sp->eof_seen = true;
+      progress_bytes (lad->rq->progress, true, sp->copied);
       reach (lad, sp->copied, true);
       return RUNG_DONE;
     }
@@ -268,6 +322,7 @@ rung_ficlonerange (struct span *sp)
   if (ioctl (lad->rq->dst_fd, FICLONERANGE, &r) == 0)
     {
       sp->copied = len;
+      progress_bytes (lad->rq->progress, true, len);
       reach (lad, sp->off + len, true);
       return RUNG_DONE;
     }
@@ -321,6 +376,7 @@ rung_cfr (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       reach (lad, out, true);
     }
   return RUNG_DONE;
@@ -389,6 +445,7 @@ rung_sendfile (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       lad->dst_pos += n;
       reach (lad, lad->dst_pos, true);
     }
@@ -495,6 +552,7 @@ rung_rw (struct span *sp)
           return RUNG_ERROR;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
     }
   return RUNG_DONE;
 }

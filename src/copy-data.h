@@ -9,6 +9,8 @@
 
 #include "copy-options.h"
 
+struct progress_counts;
+
 /* The rungs of the ladder, in the order they are tried.  */
 enum rung
 {
@@ -67,11 +69,14 @@ struct data_request
   struct stat const *src_st;    /* fstat of SRC_FD */
   dev_t dst_dev;                /* device of the destination; 0: unknown */
   bool dst_regular;             /* holes may be made in the destination */
+  bool dst_flags_ok;            /* its NOCOW flag may be changed to let a
+                                   clone work: it is new, or was empty */
   char const *src_name;         /* for messages only */
   char const *dst_name;
   enum cow_mode cow;
   enum sparse_mode sparse;
   sig_atomic_t volatile const *stop;  /* see struct copy_options */
+  struct progress_counts *progress;   /* bytes moved go here; or NULL */
 };
 
 /* What happened, for --debug.  */

@@ -17,6 +17,7 @@
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
+#include "timespec.h"
 
 /* Print the -v line for JOB once: GNU cp prints it before the data is
    copied, so it also precedes a failure to create the destination.  */
@@ -398,21 +399,33 @@ copy_file_owner_final (struct job const *job)
                                     job->dst->dir_gid));
 }
 
-/* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
-   DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
-bool
-copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
-                bool new_dst)
+/* Fill *MR to apply the metadata of JOB to DST_FD (or to the symlink
+   when -1) from SRC_FD; DST_MODE is the mode it has now, NEW_DST whether
+   this run made it, FLAGS what copy_meta_flags_early did or NULL.  */
+static void
+meta_request_of (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
+                 bool new_dst, struct meta_flags *flags,
+                 struct meta_request *mr)
 {
-  struct meta_request mr = {
+  *mr = (struct meta_request) {
     .src_fd = src_fd, .dst_fd = dst_fd,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
     .dst_acl_inherited = new_dst && job->dst->acl_inherited,
     .owner_final = new_dst && copy_file_owner_final (job),
     .src_name = job->src->name, .dst_name = job->dst->name,
-    .dst_path = copy_file_dst_path (job)
+    .dst_path = copy_file_dst_path (job), .flags = flags
   };
+}
+
+/* Apply the metadata of JOB to DST_FD (or to the symlink when -1);
+   DST_MODE is the mode it has now, NEW_DST whether this run made it.  */
+bool
+copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
+                bool new_dst)
+{
+  struct meta_request mr;
+  meta_request_of (job, src_fd, dst_fd, dst_mode, new_dst, NULL, &mr);
   return copy_meta_apply (&job->run->meta, &mr);
 }
 
@@ -468,11 +481,15 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
     .src_fd = src_fd, .dst_fd = dst_fd, .src_st = &job->src_st,
     .dst_dev = new_dst ? job->dst->dev : job->dst_st.st_dev,
     .dst_regular = new_dst || S_ISREG (job->dst_st.st_mode),
+    .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
+                                && job->dst_st.st_size == 0),
     .src_name = job->src->name, .dst_name = job->dst->name,
-    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
+    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop,
+    .progress = opt->progress
   };
   struct data_result res;
   bool ok = copy_data (&rq, job->ladder, &res);
+  job->data_moved = res.bytes;
   if (opt->debug && !res.interrupted)
     say_debug (&res);
   if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)
@@ -480,6 +497,55 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
   else if (res.rung != RUNG_NONE)
     __atomic_add_fetch (&job->run->files_copied, 1, __ATOMIC_RELAXED);
   return ok;
+}
+
+/* Return true if the file open as SRC_FD changed since *ST was taken:
+   its size, modification or status change time differ.  Put what it is
+   now in *ST.  */
+static bool
+source_changed (int src_fd, struct stat *st)
+{
+  struct stat now;
+  if (fstat (src_fd, &now) != 0)
+    return false;
+  bool changed
+    = (now.st_size != st->st_size
+       || timespec_cmp (get_stat_mtime (&now), get_stat_mtime (st)) != 0
+       || timespec_cmp (get_stat_ctime (&now), get_stat_ctime (st)) != 0);
+  *st = now;
+  return changed;
+}
+
+/* Copy the data of JOB as copy_regular_data does and, when the options
+   ask for settled copies (cowsnap), again while the source changed
+   during the copy, up to settle_tries more times.  Set *SETTLED to false
+   if it was still changing after the last.  Return false after
+   reporting.  */
+static bool
+copy_settled_data (struct job *job, int src_fd, int dst_fd, bool new_dst,
+                   bool *settled)
+{
+  int tries = job->run->opt->settle_tries;
+  *settled = true;
+  if (!copy_regular_data (job, src_fd, dst_fd, new_dst))
+    return false;
+  for (int i = 0; tries && source_changed (src_fd, &job->src_st); i++)
+    {
+      if (i == tries)
+        {
+          *settled = false;
+          break;
+        }
+      if (ftruncate (dst_fd, 0) != 0)
+        {
+          diag_error (errno, _("failed to truncate %s"),
+                      quoteaf (job->dst->name));
+          return false;
+        }
+      if (!copy_regular_data (job, src_fd, dst_fd, new_dst))
+        return false;
+    }
+  return true;
 }
 
 /* Copy the regular file (or file read as one) of JOB: source opened,
@@ -495,6 +561,9 @@ copy_file_regular (struct job *job)
     return source_unreadable (job, errno);
 
   mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
+  /* A private copy is for its owner alone until it is complete.  */
+  if (job->command_line && opt->private_dest)
+    mode &= S_IRWXU;
   bool new_dst;
   int dst_fd = open_dest_file (job, mode, &src_fd, follow, &new_dst);
   bool ok = dst_fd != -1;
@@ -502,14 +571,34 @@ copy_file_regular (struct job *job)
     {
       if (new_dst)
         note_created (job);
+      bool settled = true;
+      /* Inode flags that take only on an empty file go first; the
+         rest, and the report of what could not be set, after the
+         metadata.  */
+      struct meta_flags flags = {
+        .none = !(S_ISREG (job->src_st.st_mode)
+                  && (new_dst || S_ISREG (job->dst_st.st_mode)))
+      };
+      struct meta_request mr;
+      meta_request_of (job, src_fd, dst_fd,
+                       new_dst ? mode & ~opt->umask
+                               : job->dst_st.st_mode & CHMOD_MODE_BITS,
+                       new_dst, &flags, &mr);
+      copy_meta_flags_early (&job->run->meta, &mr, &flags);
       bool data_ok = (!(ok && opt->data_copy_required)
-                      || copy_regular_data (job, src_fd, dst_fd, new_dst));
+                      || copy_settled_data (job, src_fd, dst_fd, new_dst,
+                                            &settled));
       ok &= data_ok;
       if (ok)
-        ok = copy_file_meta (job, src_fd, dst_fd,
-                             new_dst ? mode & ~opt->umask
-                                     : job->dst_st.st_mode & CHMOD_MODE_BITS,
-                             new_dst);
+        ok = copy_meta_apply (&job->run->meta, &mr);
+      /* Still changing: kept as copied last, with its metadata, and
+         counted for the caller to judge.  */
+      if (ok && !settled)
+        {
+          diag_error (0, opt->unsettled, quoteaf (job->src->name));
+          __atomic_add_fetch (&job->run->files_unsettled, 1,
+                              __ATOMIC_RELAXED);
+        }
       if (close (dst_fd) != 0 && data_ok)
         {
           if (ok)
@@ -714,6 +803,10 @@ make_hardlink (struct job *job, void *earlier)
                       0);
       if (r != 0 && errno == ENAMETOOLONG)
         r = link_long (earlier, job->dst->dirfd, job->dst->relname);
+      /* --preserve=flags may have made the earlier copy immutable.  */
+      if (r != 0 && errno == EPERM && opt->preserve_flags)
+        r = copy_meta_link_final (earlier, job->dst->dirfd,
+                                  job->dst->relname);
       return r;
     }
   bool follow = opt->deref == DEREF_ALWAYS

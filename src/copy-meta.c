@@ -4,7 +4,9 @@
 
 #include "system.h"
 
+#include <linux/fs.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/xattr.h>
 #if USE_XATTR
 # include <attr/error_context.h>
@@ -159,12 +161,14 @@ get_xattr (struct meta_request const *rq, char const *name, char **buf,
    bits whenever OPT preserves ownership (the owner may change, and in a
    set-group-ID directory the group does even when the ids are the
    user's own), else a directory's group and other write bits (its
-   special bits may change once it exists).  */
+   special bits may change once it exists); none when nobody else can
+   reach the copy before it is complete (OPT->private_dest).  */
 static mode_t
 withheld_bits (struct meta_policy const *opt, mode_t src_mode,
                enum dst_kind kind)
 {
-  mode_t bits = (opt->preserve_ownership ? S_IRWXG | S_IRWXO
+  mode_t bits = (opt->private_dest ? 0
+                 : opt->preserve_ownership ? S_IRWXG | S_IRWXO
                  : kind == DST_DIR ? S_IWGRP | S_IWOTH : 0);
   return src_mode & bits;
 }
@@ -491,6 +495,168 @@ copy_xattrs (struct meta_policy const *opt, struct meta_request const *rq,
 }
 #endif
 
+/* The inode flags --preserve=flags carries: those chattr sets on a
+   file of one's own (FS_FL_USER_MODIFIABLE: secure deletion,
+   undeletable, compression, synchronous updates, immutable,
+   append-only, no dump, no atime update, no tail merging, synchronous
+   directory updates, top of a directory hierarchy), and NOCOW, no
+   compression and project inheritance, which btrfs, ext4 and XFS take
+   from chattr too but that mask predates.  Not DAX, case folding or
+   data journalling: they change how a file is stored or its names
+   looked up, and want privilege or an empty directory.  */
+#define CARRIED_FLAGS (FS_FL_USER_MODIFIABLE | FS_NOCOW_FL | FS_NOCOMP_FL \
+                       | FS_PROJINHERIT_FL)
+
+/* The flags after which a file takes no other change: set last.  */
+#define FINAL_FLAGS (FS_APPEND_FL | FS_IMMUTABLE_FL)
+
+/* Return true if ERR from FS_IOC_GETFLAGS or FS_IOC_SETFLAGS means the
+   filesystem has no inode flags (ENOTTY: no such ioctl, as on procfs)
+   or not one of those asked for (EOPNOTSUPP: NOCOW on ext4 or XFS).  */
+static bool
+flags_unsupported (int err)
+{
+  return err == ENOTTY || unsupported (err);
+}
+
+/* The flags of RQ's destination could not be carried (ERR): report it
+   as copy_xattrs reports an attribute -- always when the flags were
+   asked for by name or are all that is copied, never under -a, else
+   unless the filesystem cannot have them.  Return false if it is an
+   error.  */
+static bool
+flags_failed (struct meta_policy const *opt, struct meta_request const *rq,
+              int err)
+{
+  bool all = opt->require_preserve_flags || !opt->data_copy_required;
+  bool quiet = opt->reduce_diagnostics && !opt->require_preserve_flags;
+  if (!quiet && (all || !flags_unsupported (err)))
+    diag_error (err, _("cannot preserve flags of %s"),
+                quoteaf (rq->dst_name));
+  return !opt->require_preserve_flags;
+}
+
+/* Read the flags of FD into *FLAGS; a file whose filesystem has none
+   has none.  Return 0, or -1 with errno.  */
+static int
+get_flags (int fd, int *flags)
+{
+  *flags = 0;
+  return (ioctl (fd, FS_IOC_GETFLAGS, flags) == 0
+          || flags_unsupported (errno)) ? 0 : -1;
+}
+
+/* Read the flags of RQ's source (the carried ones) and destination
+   into F.  A source known only by name is opened for it.  Return 0, or
+   -1 with errno.  */
+static int
+read_flags (struct meta_request const *rq, struct meta_flags *f)
+{
+  int src_fd = rq->src_fd;
+  if (src_fd < 0)
+    src_fd = open (rq->src_name, (O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                                  | O_NOCTTY | O_CLOEXEC));
+  int r = src_fd < 0 ? -1 : get_flags (src_fd, &f->src);
+  int err = errno;
+  if (src_fd != rq->src_fd && 0 <= src_fd)
+    close (src_fd);
+  errno = err;
+  if (r != 0 || get_flags (rq->dst_fd, &f->dst) != 0)
+    return -1;
+  f->src &= CARRIED_FLAGS;
+  f->known = true;
+  return 0;
+}
+
+/* Give RQ's destination the source's flags of MASK as F knows them,
+   keeping the others it has; nothing when they are there already.  A
+   filesystem that refuses one of them refuses them all (EOPNOTSUPP:
+   NOCOW from btrfs onto ext4): then carry what it takes, one flag at a
+   time, append-only and immutable last, and still fail.  Return 0, or
+   -1 with errno.  */
+static int
+set_flags (struct meta_request const *rq, struct meta_flags *f, int mask)
+{
+  int want = (f->dst & ~mask) | (f->src & mask);
+  if (want == f->dst)
+    return 0;
+  if (ioctl (rq->dst_fd, FS_IOC_SETFLAGS, &want) == 0)
+    {
+      f->dst = want;
+      return 0;
+    }
+  int err = errno;
+  if (flags_unsupported (err))
+    for (int final = 0; final < 2; final++)
+      for (unsigned int bit = 1; bit != 0; bit <<= 1)
+        if (((want ^ f->dst) & bit)
+            && !(bit & FINAL_FLAGS) == !final)
+          {
+            int one = f->dst ^ bit;
+            if (ioctl (rq->dst_fd, FS_IOC_SETFLAGS, &one) == 0)
+              f->dst = one;
+          }
+  errno = err;
+  return -1;
+}
+
+/* Set the flags of a regular file's copy before its data; see
+   copy-meta.h.  */
+void
+copy_meta_flags_early (struct meta_policy const *opt,
+                       struct meta_request const *rq,
+                       struct meta_flags *flags)
+{
+  if (opt->preserve_flags && !flags->none
+      && (flags->known || read_flags (rq, flags) == 0))
+    ignore_value (set_flags (rq, flags, CARRIED_FLAGS & ~FINAL_FLAGS));
+}
+
+/* Step 5 of apply: give the destination of RQ, a regular file or a
+   directory, the source's flags, append-only and immutable included:
+   what copy_meta_flags_early could not set and the rest, or all of
+   them for a directory (whose children are in place by now).  Return
+   false if a failure is an error.  */
+static bool
+finish_flags (struct meta_policy const *opt, struct meta_request const *rq)
+{
+  struct meta_flags own = { 0 };
+  struct meta_flags *f = rq->flags ? rq->flags : &own;
+  if (f->none)
+    return true;
+  if ((f->known || read_flags (rq, f) == 0)
+      && set_flags (rq, f, CARRIED_FLAGS) == 0)
+    return true;
+  return flags_failed (opt, rq, errno);
+}
+
+/* Link to a copy made append-only or immutable; see copy-meta.h.  */
+int
+copy_meta_link_final (char const *target, int dirfd, char const *name)
+{
+  int fd = open (target, (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
+                          | O_CLOEXEC));
+  if (fd < 0)
+    {
+      errno = EPERM;
+      return -1;
+    }
+  int flags, r = -1, err = EPERM;
+  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FINAL_FLAGS))
+    {
+      int open_flags = flags & ~FINAL_FLAGS;
+      if (ioctl (fd, FS_IOC_SETFLAGS, &open_flags) == 0)
+        {
+          r = linkat (AT_FDCWD, target, dirfd, name, 0);
+          err = errno;
+          ignore_value (ioctl (fd, FS_IOC_SETFLAGS, &flags));
+        }
+    }
+  close (fd);
+  errno = err;
+  return r;
+}
+
 /* Set the timestamps of RQ's destination to the source's, to the
    nanosecond.  Return 0 or -1 with errno.  */
 static int
@@ -547,6 +713,13 @@ apply (struct meta_policy const *opt, struct meta_request const *rq,
                   quoteaf (rq->dst_name));
       ok &= !opt->require_preserve;
     }
+
+  /* 5. Inode flags after everything else: an append-only or immutable
+     file takes no more changes.  A file's come with what
+     copy_meta_flags_early found.  */
+  if (opt->preserve_flags
+      && ((kind == DST_FILE && rq->flags) || kind == DST_DIR))
+    ok &= finish_flags (opt, rq);
   return ok;
 }
 

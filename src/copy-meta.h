@@ -18,13 +18,32 @@ struct meta_policy
   bool preserve_xattr;
   bool require_preserve;          /* -p or --preserve=LIST: fail on it */
   bool require_preserve_xattr;    /* --preserve=xattr named */
+  bool preserve_flags;            /* inode flags, as chattr sets them */
+  bool require_preserve_flags;    /* --preserve=flags named */
   bool reduce_diagnostics;        /* -a: quiet where the fs cannot */
   bool explicit_no_preserve_mode; /* --no-preserve=mode */
   bool data_copy_required;        /* not --attributes-only */
   bool chown_privileges;          /* may give files away */
+  bool private_dest;              /* nobody else reaches the copy: no
+                                     bits are withheld (copy-options.h) */
   mode_t umask;
   uid_t euid;
   gid_t egid;
+};
+
+/* The inode flags (chattr) of a regular file and its copy, read before
+   its data is copied (copy_meta_flags_early) so that the flags that
+   only take on an empty file do, and kept for copy_meta_apply, which
+   adds append-only and immutable last.  Start it zeroed.  */
+struct meta_flags
+{
+  int src;                    /* the source's, within the carried set */
+  int dst;                    /* what the destination has now */
+  bool known;                 /* SRC and DST were read */
+  bool none;                  /* the source or the destination is no
+                                 regular file (--copy-contents of a
+                                 device, a copy onto /dev/null): no
+                                 flags, and no ioctl sent to a driver */
 };
 
 /* The destination whose metadata is to be set, and its source.  */
@@ -52,6 +71,10 @@ struct meta_request
   char const *dst_path;       /* the destination from the working
                                  directory, for attributes when DST_FD
                                  is -1 */
+  struct meta_flags *flags;   /* a regular file's: what
+                                 copy_meta_flags_early did; NULL for a
+                                 directory, whose flags are read when
+                                 needed (and for a file: none carried) */
 };
 
 /* What the source's extended attribute list showed.  */
@@ -67,13 +90,34 @@ struct meta_xattrs
 
 /* Apply to RQ's destination, a regular file or directory open as
    RQ->dst_fd or a symbolic link (RQ->dst_fd -1), the ownership,
-   extended attributes, mode or ACLs, and timestamps OPT asks to
-   preserve, in that order (a change of owner clears set-user-ID bits and
-   file capabilities, so it comes first).  Without a mode to preserve,
-   give a new destination the mode GNU cp gives it.  Report failures as
-   cp does; return false if one was an error.  */
+   extended attributes, mode or ACLs, timestamps and inode flags OPT
+   asks to preserve, in that order (a change of owner clears set-user-ID
+   bits and file capabilities, so it comes first; an append-only or
+   immutable file takes no other change, so the flags come last).
+   Without a mode to preserve, give a new destination the mode GNU cp
+   gives it.  Report failures as cp does; return false if one was an
+   error.  */
 bool copy_meta_apply (struct meta_policy const *opt,
                       struct meta_request const *rq);
+
+/* With OPT->preserve_flags, before the data of the regular file of RQ
+   (open as RQ->src_fd and RQ->dst_fd, the destination still empty) is
+   copied: read the inode flags of both into *FLAGS and give the
+   destination the source's, but for append-only and immutable, which
+   copy_meta_apply adds at the end (RQ->flags pointing to FLAGS then).
+   NOCOW and compression take only on an empty file.  Report nothing:
+   what could not be set is tried again, and reported, by
+   copy_meta_apply.  */
+void copy_meta_flags_early (struct meta_policy const *opt,
+                            struct meta_request const *rq,
+                            struct meta_flags *flags);
+
+/* linkat (AT_FDCWD, TARGET, DIRFD, NAME, 0) where the kernel refused
+   it (EPERM) because TARGET, a copy, was made append-only or immutable
+   by --preserve=flags before its other names were linked to it: lift
+   those flags for the link and put them back.  Return 0, or -1 with
+   errno (EPERM when TARGET has neither flag).  */
+int copy_meta_link_final (char const *target, int dirfd, char const *name);
 
 /* Likewise for a FIFO, socket or device just made (RQ->dst_new) with the
    mode copy_meta_special_mode gave: reached by RQ->dst_dirfd and

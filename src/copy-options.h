@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct progress_counts;
+
 /* --cow=WHEN (alias --reflink).  */
 enum cow_mode
 {
@@ -78,6 +80,8 @@ struct copy_options
   bool preserve_context;
   bool require_preserve;          /* -p or an explicit --preserve list */
   bool require_preserve_xattr;    /* --preserve=xattr named */
+  bool preserve_flags;            /* inode flags (chattr) */
+  bool require_preserve_flags;    /* --preserve=flags named */
   bool reduce_diagnostics;        /* -a: quiet where the fs cannot */
   bool explicit_no_preserve_mode; /* --no-preserve=mode */
 
@@ -111,6 +115,32 @@ struct copy_options
      to the workers once STOP is set, so that a call blocked in one of
      them (opening a FIFO, reading a device) returns EINTR.  0: none.  */
   int wake_signal;
+
+  /* cowsnap: a directory the walk leaves out, by device and inode (the
+     .snapshot namespace, when a tree that holds it is snapshotted), when
+     SKIP_DIR; an operand is never left out.  */
+  bool skip_dir;
+  dev_t skip_dev;
+  ino_t skip_ino;
+
+  /* cowsnap: when SETTLE_TRIES is not 0, a regular file whose size,
+     modification or status change time differ after its data was copied
+     from what they were before is copied again, up to SETTLE_TRIES more
+     times; one still changing is kept as copied last, reported with
+     UNSETTLED (translated, one %s for the quoted source name), and
+     counted in copy_run.files_unsettled, not failed.  */
+  int settle_tries;
+  char const *unsettled;
+
+  /* cowsnap: the operand's copy is reached by nobody else until it is
+     complete (a directory made for its owner alone, or a file, then
+     renamed into place): no permission bits are withheld from what is
+     made inside it, so that no chmod is needed to give them back.  */
+  bool private_dest;
+  /* What the walker and the workers have seen and done, for the status
+     line (--progress, SIGUSR1); updated as they go.  NULL: not
+     counted.  */
+  struct progress_counts *progress;
 };
 
 #endif /* COPY_OPTIONS_H */

@@ -55,6 +55,9 @@ struct copy_run
   unsigned long files_shared;
   unsigned long files_copied;
 
+  /* Files still changing after copy_options.settle_tries copies.  */
+  unsigned long files_unsettled;
+
   /* Workers for the per-file work of a tree, or NULL.  A failure found
      after copy_entry returned (a worker's, or a directory's metadata
      applied after its children) is noted in DEFERRED_FAILED, reached with

@@ -27,6 +27,7 @@
 #include "hardlink-map.h"
 #include "hash.h"
 #include "name-set.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "savedir.h"
@@ -130,10 +131,13 @@ copy_tree_meta_policy (struct copy_options const *opt,
     .preserve_xattr = opt->preserve_xattr,
     .require_preserve = opt->require_preserve,
     .require_preserve_xattr = opt->require_preserve_xattr,
+    .preserve_flags = opt->preserve_flags,
+    .require_preserve_flags = opt->require_preserve_flags,
     .reduce_diagnostics = opt->reduce_diagnostics,
     .explicit_no_preserve_mode = opt->explicit_no_preserve_mode,
     .data_copy_required = opt->data_copy_required,
     .chown_privileges = opt->chown_privileges,
+    .private_dest = opt->private_dest,
     .umask = opt->umask, .euid = opt->euid, .egid = opt->egid
   };
 }
@@ -446,6 +450,9 @@ copy_dir (struct job *job)
      and other write, or all group and other bits with -p).  */
   mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
                  | S_IRWXU);
+  /* A private copy is for its owner alone until it is complete.  */
+  if (job->command_line && opt->private_dest)
+    mode &= S_IRWXU;
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,
@@ -600,17 +607,36 @@ copy_entry (struct copy_run *run, struct walk *walk,
                follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
     {
       diag_cannot_stat (errno, src->name);
+      if (command_line)
+        progress_walk_end (opt->progress);
       return false;
     }
+  progress_seen (opt->progress, &job.src_st);
   mode_t type = job.src_st.st_mode & S_IFMT;
+  if (type == S_IFDIR && opt->skip_dir && !command_line
+      && job.src_st.st_ino == opt->skip_ino
+      && job.src_st.st_dev == opt->skip_dev)
+    return true;
+  /* The walk of an operand ends once it is seen, unless it is a
+     directory: then once the walker has met all it holds.  A big file
+     gets its ETA from the start.  */
+  if (command_line && type != S_IFDIR)
+    progress_walk_end (opt->progress);
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
   if (command_line && type != S_IFDIR && source_seen_twice (&job))
-    return true;
+    {
+      progress_file_done (opt->progress, &job.src_st, 0);
+      return true;
+    }
 
   bool ok;
   if (type == S_IFDIR)
-    ok = copy_dir_checked (&job);
+    {
+      ok = copy_dir_checked (&job);
+      if (command_line)
+        progress_walk_end (opt->progress);
+    }
   else
     {
       /* --preserve=links: a later name of a file copied already becomes
@@ -630,12 +656,18 @@ copy_entry (struct copy_run *run, struct walk *walk,
                                                    job.src_st.st_dev,
                                                    job.src_st.st_ino) : NULL;
       if (earlier)
-        return copy_file_link (&job, earlier);
+        {
+          ok = copy_file_link (&job, earlier);
+          progress_file_done (opt->progress, &job.src_st, job.data_moved);
+          return ok;
+        }
+      /* What goes to the workers is counted done by them.  */
+      bool to_workers = false;
       if (opt->hard_link || opt->symbolic_link)
         ok = copy_file_link (&job, NULL);
       else if ((type == S_IFREG || type == S_IFLNK)
                && src->node && run->pool && !track)
-        ok = copy_work_submit (&job);
+        ok = to_workers = copy_work_submit (&job);
       else if (type == S_IFREG && src->node && run->pool)
         {
           ok = copy_work_defer_linked (&job);
@@ -651,6 +683,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
       if (ok && track)
         hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
                       copy_file_dst_path (&job));
+      if (!to_workers)
+        progress_file_done (opt->progress, &job.src_st, job.data_moved);
     }
   free (job.backup);
   return ok;
@@ -939,9 +973,11 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
   if (opt->preserve_mode || opt->preserve_ownership
       || opt->preserve_timestamps)
     {
-      /* GNU cp sets owner, times and mode or ACL here, not xattrs.  */
+      /* GNU cp sets owner, times and mode or ACL here, not xattrs;
+         nor inode flags, then.  */
       struct meta_policy o = run->meta;
       o.preserve_xattr = false;
+      o.preserve_flags = false;
       int src_fd = open (src_name, (O_RDONLY | O_DIRECTORY | O_NOCTTY
                                     | O_CLOEXEC));
       int dst_fd = openat (dirfd, rel, (O_RDONLY | O_DIRECTORY | O_NOCTTY

@@ -15,6 +15,7 @@
 #include "hardlink-map.h"
 #include "filenamecat.h"
 #include "hash.h"
+#include "progress.h"
 #include "same-inode.h"
 #include "xalloc.h"
 
@@ -243,7 +244,8 @@ node_finish (struct dir_node *n)
     copy_work_note_failure (n->job.run);
   else if ((0 <= n->meta_src || n->meta_by_name)
            && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
-               || opt->preserve_timestamps || opt->preserve_xattr))
+               || opt->preserve_timestamps || opt->preserve_xattr
+               || opt->preserve_flags))
     {
       if (n->parent)
         {
@@ -391,6 +393,8 @@ link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
               struct file_task *next = w->next;
               if (!copy_file_link (&w->job, first))
                 copy_work_note_failure (w->job.run);
+              progress_file_done (w->job.run->opt->progress, &w->job.src_st,
+                                  w->job.data_moved);
               struct dir_node *node = w->src.node;
               task_clear (w);
               free (w);
@@ -406,6 +410,8 @@ link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
       ok = !copy_tree_stopped (w->job.run) && copy_file_regular (&w->job);
       if (!ok)
         copy_work_note_failure (w->job.run);
+      progress_file_done (w->job.run->opt->progress, &w->job.src_st,
+                          w->job.data_moved);
       first = ok ? xstrdup (copy_file_dst_path (&w->job)) : NULL;
       struct dir_node *node = w->src.node;
       task_clear (w);
@@ -447,6 +453,8 @@ run_batch (void *arg, void *ctx)
                  : copy_file_regular (&t->job));
       if (!ok)
         copy_work_note_failure (t->job.run);
+      progress_file_done (t->job.run->opt->progress, &t->job.src_st,
+                          t->job.data_moved);
       if (t->group)
         link_group_settle (t->job.run, t->group, ok,
                            (ok ? xstrdup (copy_file_dst_path (&t->job))
@@ -576,7 +584,12 @@ copy_work_defer_linked (struct job *job)
     case LINK_PENDING:
       return true;
     case LINK_DONE:
-      return copy_file_link (job, g->name);
+      {
+        bool ok = copy_file_link (job, g->name);
+        progress_file_done (run->opt->progress, &job->src_st,
+                            job->data_moved);
+        return ok;
+      }
     default:
       return submit_task (job, g);
     }

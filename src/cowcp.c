@@ -18,6 +18,7 @@
 #include "filenamecat.h"
 #include "frontend.h"
 #include "progname.h"
+#include "progress.h"
 #include "version-etc.h"
 #include "xalloc.h"
 
@@ -38,6 +39,7 @@ enum
   NO_PRESERVE_OPTION,
   PARENTS_OPTION,
   PRESERVE_OPTION,
+  PROGRESS_OPTION,
   REMOVE_DESTINATION_OPTION,
   SPARSE_OPTION,
   STRIP_TRAILING_SLASHES_OPTION,
@@ -66,6 +68,7 @@ static struct option const long_options[] = {
   {"one-file-system", no_argument, NULL, 'x'},
   {"parents", no_argument, NULL, PARENTS_OPTION},
   {"preserve", optional_argument, NULL, PRESERVE_OPTION},
+  {"progress", optional_argument, NULL, PROGRESS_OPTION},
   {"recursive", no_argument, NULL, 'R'},
   {"reflink", optional_argument, NULL, COW_OPTION},
   {"remove-destination", no_argument, NULL, REMOVE_DESTINATION_OPTION},
@@ -96,14 +99,15 @@ ARGMATCH_VERIFY (sparse_args, sparse_vals);
 enum preserve_attr
 {
   PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
-  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_FLAGS, PRESERVE_ALL
 };
 static char const *const preserve_args[] = {
-  "mode", "timestamps", "ownership", "links", "context", "xattr", "all", NULL
+  "mode", "timestamps", "ownership", "links", "context", "xattr", "flags",
+  "all", NULL
 };
 static enum preserve_attr const preserve_vals[] = {
   PRESERVE_MODE, PRESERVE_TIMESTAMPS, PRESERVE_OWNERSHIP, PRESERVE_LINKS,
-  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_ALL
+  PRESERVE_CONTEXT, PRESERVE_XATTR, PRESERVE_FLAGS, PRESERVE_ALL
 };
 ARGMATCH_VERIFY (preserve_args, preserve_vals);
 
@@ -117,6 +121,7 @@ struct settings
   bool strip_trailing_slashes;
   bool preserve_context_asked;
   bool cow_given;
+  enum progress_when progress;
 };
 
 /* Apply --preserve (ON) or --no-preserve (!ON) with comma list ARG to
@@ -157,7 +162,17 @@ decode_preserve (struct copy_options *opt, struct settings *set,
           opt->preserve_xattr = on;
           opt->require_preserve_xattr = on;
           break;
+        case PRESERVE_FLAGS:
+          opt->preserve_flags = on;
+          opt->require_preserve_flags = on;
+          break;
         case PRESERVE_ALL:
+          /* The inode flags too, as xattrs: reported, but no error (-a
+             itself leaves them, as GNU cp -a does: an immutable copy
+             would be a surprise to a script that removes it).  */
+          opt->preserve_flags = on;
+          if (!on)
+            opt->require_preserve_flags = false;
           opt->preserve_mode = on;
           opt->preserve_timestamps = on;
           opt->preserve_ownership = on;
@@ -213,6 +228,9 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   -f, --force                  if an existing destination file cannot be\n\
                                  opened, remove it and try again (pointless\n\
                                  with -n)\n\
+  -g, --progress[=WHEN]        show a status line on stderr while copying;\n\
+                                 WHEN is auto (the default: only when\n\
+                                 stderr is a terminal), always or never\n\
   -i, --interactive            ask before overwriting (cancels an earlier -n)\n\
   -H                           follow symbolic links named on the command line\n\
   -l, --link                   make hard links instead of copying files\n\
@@ -225,7 +243,8 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   -p                           same as --preserve=mode,ownership,timestamps\n\
       --preserve[=ATTR_LIST]   keep the listed attributes (default:\n\
                                  mode,ownership,timestamps); more: context,\n\
-                                 links, xattr, all\n\
+                                 links, xattr, flags (the inode flags chattr\n\
+                                 sets; not with -a alone), all\n\
       --no-preserve=ATTR_LIST  do not keep the listed attributes\n\
       --parents                append each SOURCE name, with its\n\
                                  directories, to DIRECTORY\n\
@@ -773,6 +792,10 @@ parse_dest_option (int c, struct copy_options *opt, struct settings *set,
     case 'v':
       opt->verbose = true;
       break;
+    case 'g':
+    case PROGRESS_OPTION:
+      set->progress = progress_when_arg (optarg);
+      break;
     default:
       return false;
     }
@@ -830,13 +853,13 @@ main (int argc, char **argv)
     .data_copy_required = true,
     .backup_type = no_backups
   };
-  struct settings set = { 0 };
+  struct settings set = { .progress = PROGRESS_NEVER };
   struct operands ops = { 0 };
   int c;
 
   frontend_init (argv[0]);
 
-  while ((c = getopt_long (argc, argv, "abcdfHilLnprst:uvxPRS:TZ",
+  while ((c = getopt_long (argc, argv, "abcdfgHilLnprst:uvxPRS:TZ",
                            long_options, NULL)) != -1)
     {
       if (parse_tree_option (c, &opt, &set)
@@ -862,6 +885,11 @@ main (int argc, char **argv)
   ops.files = argv + optind;
   ops.n_files = argc - optind;
   frontend_catch_signals ();
+  /* Before the workers start: they inherit the signal mask.  */
+  struct progress *progress
+    = progress_start (set.progress,
+                      ops.target_dir ? ops.n_files : ops.n_files - 1);
+  opt.progress = progress_counts (progress);
 
   /* Several operands into one directory may name a file twice.  */
   struct copy_run run;
@@ -869,6 +897,7 @@ main (int argc, char **argv)
                   ops.target_dir ? 1 < ops.n_files : 2 < ops.n_files);
   bool ok = do_copy (&run, &ops);
   copy_tree_free (&run);
+  progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

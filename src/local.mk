@@ -19,9 +19,16 @@ copy_sources = \
   src/frontend.c src/frontend.h \
   src/hardlink-map.c src/hardlink-map.h \
   src/name-set.c src/name-set.h \
+  src/progress.c src/progress.h \
   src/remove-tree.c src/remove-tree.h \
   src/system.h \
   src/version-info.c
+
+# cowsnap's own modules: retention, systemd scheduling, the namespace,
+# sealing.
+snap_sources = \
+  src/snap-retain.c src/snap-retain.h \
+  src/snap-schedule.c src/snap-schedule.h
 
 src_cowcp_SOURCES = src/cowcp.c $(copy_sources)
 src_cowcp_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
@@ -31,3 +38,18 @@ src_cowln_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
 
 src_cowmv_SOURCES = src/cowmv.c $(copy_sources)
 src_cowmv_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+snap_sources += \
+  src/snap-extents.c src/snap-extents.h \
+  src/snap-attrs.c src/snap-attrs.h \
+  src/snap-diff.c src/snap-diff.h
+
+bin_PROGRAMS += src/cowsnap
+
+snap_sources += \
+  src/snap-seal.c src/snap-seal.h \
+  src/snap-space.c src/snap-space.h
+
+src_cowsnap_SOURCES = src/cowsnap.c src/snap-run.h src/snap-make.c \
+  src/snap-look.c $(snap_sources) $(copy_sources)
+src_cowsnap_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)

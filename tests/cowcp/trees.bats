@@ -352,9 +352,15 @@ parent_attrs ()
   assert_success
 }
 
-@test "cp --preserve=foo gives the argmatch list" {
-  run_both --preserve=foo s/a t
-  assert_failure
+@test "cp --preserve=foo gives GNU's argmatch list, with cowcp's flags before all" {
+  [[ -x /usr/bin/cp ]] || skip "/usr/bin/cp not installed"
+  run -1 --separate-stderr /usr/bin/cp --preserve=foo s/a t
+  local want=${stderr//\/usr\/bin\/cp/cowcp}
+  want=${want/"  - 'all'"/"  - 'flags'"$'\n'"  - 'all'"}
+  assert_equal "$(grep -c "'flags'" <<<"$want")" 1
+  run -1 --separate-stderr cowcp --preserve=foo s/a t
+  assert_equal "$stderr" "$want"
+  assert_output ""
 }
 
 @test "cp --no-preserve=mode gives new files 0666 less the umask" {

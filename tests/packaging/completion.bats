@@ -146,11 +146,11 @@ trimmed.bash:0"
 @test "bash completes --preserve= as a list, offering what is not yet in it" {
   require_bash_completion
   run bcomp "cowcp --preserve="
-  assert_output "$(printf '%s\n' mode ownership timestamps links context xattr all)"
+  assert_output "$(printf '%s\n' mode ownership timestamps links context xattr flags all)"
   run bcomp "cowcp --preserve=mode,t"
   assert_output 'mode,timestamps'
   run bcomp "cowcp --preserve=mode,timestamps,"
-  assert_output "$(printf 'mode,timestamps,%s\n' ownership links context xattr all)"
+  assert_output "$(printf 'mode,timestamps,%s\n' ownership links context xattr flags all)"
 }
 
 @test "bash completes --no-preserve=, joined and as a separate word" {
@@ -269,7 +269,7 @@ trimmed/_cowutils:0"
   run zcomp "cowcp --sparse="
   assert_output $'always\nauto\nnever'
   run zcomp "cowcp --preserve=mode,"
-  assert_output "$(printf '%s\n' all context links ownership timestamps xattr)"
+  assert_output "$(printf '%s\n' all context flags links ownership timestamps xattr)"
   run zcomp "cowmv --update="
   assert_output $'all\nnone\nnone-fail\nolder'
   run zcomp "cowln --backup=n"

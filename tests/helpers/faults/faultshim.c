@@ -40,6 +40,15 @@
    ENOSPC -- what a filling disk does.  The errno entry wins from its own
    N on.
 
+   For ficlone the value may instead be "grow":
+
+     ficlone=grow[@N]
+
+   lets the Nth and later matching clones happen, then appends one byte
+   to the clone's source (reopened for writing through /proc/self/fd):
+   a writer that changes the file while it is being snapshotted, at the
+   worst moment, every time.
+
      COWFAULT_PATH=SUBSTRING
 
    restricts every fault to calls whose descriptor's /proc/self/fd link
@@ -141,6 +150,7 @@ struct fault
   int err;
   unsigned long from;
   unsigned long short_from;
+  unsigned long grow_from;
   unsigned long calls;
 };
 
@@ -214,6 +224,13 @@ parse_entry (char const *entry, size_t len)
       if (end != entry + len)
         config_error ("bad '@N'", entry, len);
       vlen = at - val;
+    }
+  if (vlen == 4 && memcmp (val, "grow", 4) == 0)
+    {
+      if (kind != F_FICLONE)
+        config_error ("'grow' for a call other than ficlone", entry, len);
+      faults[kind].grow_from = from;
+      return;
     }
   if (vlen == 5 && memcmp (val, "short", 5) == 0)
     {
@@ -358,6 +375,29 @@ ioctl (int fd, unsigned long request, ...)
   init ();
   if (request == FICLONE && FD_FAULT (F_FICLONE, fd))
     return -1;
+  if (request == FICLONE && faults[F_FICLONE].grow_from && fd_matches (fd))
+    {
+      unsigned long n = __atomic_add_fetch (&faults[F_FICLONE].calls, 1,
+                                            __ATOMIC_RELAXED);
+      int r = ioctl_fn (fd, request, arg);
+      if (r == 0 && faults[F_FICLONE].grow_from <= n)
+        {
+          int saved = errno;
+          char proc[64];
+          snprintf (proc, sizeof proc, "/proc/self/fd/%d",
+                    (int) (intptr_t) arg);
+          REAL (int (*) (char const *, int, ...), open);
+          int w = open_fn (proc, O_WRONLY | O_APPEND | O_CLOEXEC);
+          if (w < 0 || write (w, "x", 1) != 1)
+            {
+              fprintf (stderr, "faultshim: cannot grow %s\n", proc);
+              abort ();
+            }
+          close (w);
+          errno = saved;
+        }
+      return r;
+    }
   if (request == FICLONERANGE && FD_FAULT (F_FICLONERANGE, fd))
     return -1;
   return ioctl_fn (fd, request, arg);
