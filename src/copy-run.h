@@ -6,6 +6,7 @@
 #ifndef COPY_RUN_H
 #define COPY_RUN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -31,8 +32,11 @@ struct copy_run
   struct hlmap *links;
 
   /* Multiply-linked files whose first copy a worker is making, while
-     the operand is being copied (struct link_group in copy-tree.c).  */
+     the operand is being copied (struct link_group in copy-work.c), and
+     the lock of their states and waiters: one for all, not one each,
+     which on 50,000 linked files was a fifth of their memory.  */
   struct hash_table *pending_links;
+  pthread_mutex_t links_lock;
 
   /* Directories this run created, by (st_dev, st_ino), so that a tree
      copied into itself is noticed.  */
@@ -60,6 +64,9 @@ struct copy_run
      atomic operations.  */
   struct copy_pool *pool;
   bool deferred_failed;
+  /* How many workers the options and processors allow, until the pool
+     is started (copy-tree.c's start_pool, which sets it to 0).  */
+  int pool_workers;
 
   /* Descriptors the directories being copied may hold (what the
      descriptor limit leaves once the workers and the walker's own are

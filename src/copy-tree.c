@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include <dirent.h>
 #include <sys/xattr.h>
@@ -56,27 +58,65 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
                 bool track)
 {
   *run = (struct copy_run) { .opt = opt };
+  pthread_mutex_init (&run->links_lock, NULL);
   copy_tree_meta_policy (opt, &run->meta);
   if (opt->preserve_links && !opt->hard_link)
     run->links = hlmap_new ();
   if (opt->recursive)
     run->dirs_made = hlmap_new ();
   /* Workers pay where nothing depends on the order of the per-file work:
-     no -v lines, no prompts, no backups, no links instead of copies.  */
+     no -v lines, no prompts, no backups, no links instead of copies.
+     How many the destination's filesystem rewards is known once the
+     first directory is made there (start_pool); the descriptors are
+     counted for as many as there may be.  */
   long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
   if (opt->recursive && !opt->verbose && !opt->debug
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
-    run->pool = copy_pool_new (ncpu < 8 ? ncpu : 8,
-                               sizeof (struct ladder_state), 64,
-                               opt->stop, opt->wake_signal);
-  run->fd_budget = dir_fd_budget (run->pool ? (ncpu < 8 ? ncpu : 8) : 0);
+    run->pool_workers = ncpu < 8 ? ncpu : 8;
+  run->fd_budget = dir_fd_budget (run->pool_workers);
   if (track)
     {
       run->sources = hlmap_new ();
       run->created = name_set_new ();
       run->source_names = name_set_new ();
     }
+}
+
+/* How many of at most MAX workers copying files into the filesystem of
+   the directory DIR_FD pay for themselves.  On btrfs none: creating a
+   file there is most of its cost and holds the directory's lock and the
+   b-tree's, so workers filling one directory wait for each other
+   (rwsem_down_write_slowpath in perf) and the hand-over to them costs
+   futex calls and context switches; the floor copier was faster with
+   one thread than with two on btrfs and the other way round on XFS and
+   ext4 (bench/README.md).  Elsewhere, MAX.  */
+static int
+workers_for (int dir_fd, int max)
+{
+  struct statfs sf;
+  if (fstatfs (dir_fd, &sf) != 0)
+    return max;
+  switch (sf.f_type)
+    {
+    case BTRFS_SUPER_MAGIC:
+      return 0;
+    default:
+      return max;
+    }
+}
+
+/* Start RUN's workers, if it is to have any and they are not started:
+   as many as the filesystem of DIR_FD, the first directory made,
+   rewards.  Decided once per run.  */
+static void
+start_pool (struct copy_run *run, int dir_fd)
+{
+  int n = workers_for (dir_fd, run->pool_workers);
+  run->pool_workers = 0;
+  if (n)
+    run->pool = copy_pool_new (n, sizeof (struct ladder_state), 64,
+                               run->opt->stop, run->opt->wake_signal);
 }
 
 /* What copy-meta needs; see copy-tree.h.  */
@@ -112,6 +152,7 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->sources);
   if (run->pending_links)
     hash_free (run->pending_links);
+  pthread_mutex_destroy (&run->links_lock);
   name_set_free (run->created);
   name_set_free (run->source_names);
   leftovers_free (run->leftovers);
@@ -443,6 +484,8 @@ copy_dir (struct job *job)
     }
   if (new_dst)
     hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino, "");
+  if (job->run->pool_workers)
+    start_pool (job->run, dst_fd);
 
   bool ok = true;
   /* A new directory has a default ACL only if its parent has one (it

@@ -291,6 +291,7 @@ struct file_task
   struct copy_dest dst;
   struct link_group *group; /* the first copy of a multiply-linked file */
   struct file_task *next;   /* in its group's waiters */
+  char *names;              /* one block holding the names above */
 };
 
 /* A multiply-linked source whose first name went to a worker: its other
@@ -302,26 +303,53 @@ struct link_group
 {
   dev_t dev;
   ino_t ino;
-  pthread_mutex_t lock;
-  enum link_state state;    /* under LOCK */
+  enum link_state state;    /* under the run's LINKS_LOCK, as the rest */
   char *name;               /* the copy, once LINK_DONE */
   struct file_task *waiters, **tail;
 };
 
-/* Fill T with copies of what JOB points at.  */
+/* Point the job of T at T's own source and destination: after T was
+   filled, or moved with its batch.  */
+static void
+task_link (struct file_task *t)
+{
+  t->job.src = &t->src;
+  t->job.dst = &t->dst;
+}
+
+/* Fill T with copies of what JOB points at.  The names are copied into
+   one block (one allocation per file, not five: on a tree of small
+   files the walker's allocations were a tenth of its instructions);
+   the entry's name in its directory is copied once when source and
+   destination share it, as they do below an operand.  */
 static void
 task_fill (struct file_task *t, struct job const *job)
 {
+  char const *from[] = { job->src->rel, job->src->name, job->dst->name,
+                         job->dst->path,
+                         (job->dst->relname == job->src->rel ? NULL
+                          : job->dst->relname) };
+  enum { N_NAMES = sizeof from / sizeof *from };
+  size_t len[N_NAMES];
+  size_t total = 0;
+  for (int i = 0; i < N_NAMES; i++)
+    total += len[i] = from[i] ? strlen (from[i]) + 1 : 0;
+  char *p = t->names = xmalloc (total);
+  char const *to[N_NAMES];
+  for (int i = 0; i < N_NAMES; i++)
+    {
+      to[i] = from[i] ? memcpy (p, from[i], len[i]) : NULL;
+      p += len[i];
+    }
   t->src = *job->src;
-  t->src.rel = xstrdup (job->src->rel);
-  t->src.name = xstrdup (job->src->name);
+  t->src.rel = to[0];
+  t->src.name = to[1];
   t->dst = *job->dst;
-  t->dst.relname = xstrdup (job->dst->relname);
-  t->dst.name = xstrdup (job->dst->name);
-  t->dst.path = job->dst->path ? xstrdup (job->dst->path) : NULL;
+  t->dst.name = to[2];
+  t->dst.path = to[3];
+  t->dst.relname = to[4] ? to[4] : to[0];
   t->job = *job;
-  t->job.src = &t->src;
-  t->job.dst = &t->dst;
+  task_link (t);
   t->group = NULL;
   t->next = NULL;
 }
@@ -331,24 +359,20 @@ static void
 task_clear (struct file_task *t)
 {
   free (t->job.backup);
-  free ((char *) t->src.rel);
-  free ((char *) t->src.name);
-  free ((char *) t->dst.relname);
-  free ((char *) t->dst.name);
-  free ((char *) t->dst.path);
+  free (t->names);
 }
 
-/* Worker side: the first copy of G has ended, under the name FIRST if
-   OK.  Link the waiting names to it; if it failed, copy the first
-   waiter instead (with the worker's LADDER) and go on from there.  The
-   waiters' directories were held for them and are released here.  */
+/* Worker side: the first copy of G (of RUN) has ended, under the name
+   FIRST if OK.  Link the waiting names to it; if it failed, copy the
+   first waiter instead (with the worker's LADDER) and go on from there.
+   The waiters' directories were held for them and are released here.  */
 static void
-link_group_settle (struct link_group *g, bool ok, char *first,
-                   struct ladder_state *ladder)
+link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
+                   char *first, struct ladder_state *ladder)
 {
   for (;;)
     {
-      pthread_mutex_lock (&g->lock);
+      pthread_mutex_lock (&run->links_lock);
       struct file_task *w = g->waiters;
       if (ok)
         {
@@ -361,7 +385,7 @@ link_group_settle (struct link_group *g, bool ok, char *first,
         g->state = LINK_FAILED;
       else if (!(g->waiters = w->next))
         g->tail = &g->waiters;
-      pthread_mutex_unlock (&g->lock);
+      pthread_mutex_unlock (&run->links_lock);
       if (ok)
         {
           while (w)
@@ -397,13 +421,17 @@ link_group_settle (struct link_group *g, bool ok, char *first,
 }
 
 /* Files of one directory handed to a worker together: one hand-over
-   (and its futex calls) per batch, not per file.  */
-enum { BATCH_MAX = 64 };
+   (and its futex calls) per batch, not per file.  A batch starts with
+   room for BATCH_MIN files and doubles up to BATCH_MAX: most
+   directories hold a few files, and a batch of the full size (some
+   30 KiB) for each of them cost more in malloc than the files' names.  */
+enum { BATCH_MIN = 8, BATCH_MAX = 64 };
 struct file_batch
 {
   struct dir_node *node;
   int n;
-  struct file_task task[BATCH_MAX];
+  int room;
+  struct file_task task[];
 };
 
 /* Worker side: copy the files of batch ARG with the worker's ladder
@@ -417,6 +445,7 @@ run_batch (void *arg, void *ctx)
   for (int i = 0; i < b->n; i++)
     {
       struct file_task *t = &b->task[i];
+      task_link (t);
       t->job.ladder = ctx;
       bool ok = (copy_tree_stopped (t->job.run) ? false
                  : S_ISLNK (t->job.src_st.st_mode)
@@ -427,7 +456,7 @@ run_batch (void *arg, void *ctx)
       progress_file_done (t->job.run->opt->progress, &t->job.src_st,
                           t->job.data_moved);
       if (t->group)
-        link_group_settle (t->group, ok,
+        link_group_settle (t->job.run, t->group, ok,
                            (ok ? xstrdup (copy_file_dst_path (&t->job))
                             : NULL), ctx);
       task_clear (t);
@@ -456,16 +485,25 @@ static bool
 submit_task (struct job *job, struct link_group *group)
 {
   struct dir_node *n = job->src->node;
-  if (!n->batch)
+  struct file_batch *b = n->batch;
+  if (!b || b->n == b->room)
     {
-      n->batch = xmalloc (sizeof *n->batch);
-      n->batch->node = n;
-      n->batch->n = 0;
+      /* The tasks move with the batch; their jobs are pointed at them
+         again when they are run.  */
+      int room = b ? 2 * b->room : BATCH_MIN;
+      b = n->batch = xrealloc (b, (offsetof (struct file_batch, task)
+                                   + room * sizeof (struct file_task)));
+      if (room == BATCH_MIN)
+        {
+          b->node = n;
+          b->n = 0;
+        }
+      b->room = room;
     }
-  struct file_task *t = &n->batch->task[n->batch->n++];
+  struct file_task *t = &b->task[b->n++];
   task_fill (t, job);
   t->group = group;
-  if (n->batch->n == BATCH_MAX)
+  if (b->n == BATCH_MAX)
     copy_work_flush (n);
   return true;
 }
@@ -488,7 +526,6 @@ static void
 link_group_free (void *x)
 {
   struct link_group *g = x;
-  pthread_mutex_destroy (&g->lock);
   free (g->name);
   free (g);
 }
@@ -524,13 +561,12 @@ copy_work_defer_linked (struct job *job)
       g = xzalloc (sizeof *g);
       g->dev = key.dev;
       g->ino = key.ino;
-      pthread_mutex_init (&g->lock, NULL);
       g->tail = &g->waiters;
       if (!hash_insert (run->pending_links, g))
         xalloc_die ();
       return submit_task (job, g);
     }
-  pthread_mutex_lock (&g->lock);
+  pthread_mutex_lock (&run->links_lock);
   enum link_state state = g->state;
   if (state == LINK_PENDING)
     {
@@ -542,7 +578,7 @@ copy_work_defer_linked (struct job *job)
     }
   else if (state == LINK_FAILED)
     g->state = LINK_PENDING;
-  pthread_mutex_unlock (&g->lock);
+  pthread_mutex_unlock (&run->links_lock);
   switch (state)
     {
     case LINK_PENDING:
@@ -560,15 +596,26 @@ copy_work_defer_linked (struct job *job)
 }
 
 /* The workers are idle: the files whose first copy they made join the
-   hard-link table, for the operands still to come.  */
+   hard-link table, for the operands still to come.  Each group is freed
+   as soon as it has joined, so that the two tables are not both whole
+   at once: on a tree of 100,000 linked names that peak was a third of
+   the run's memory.  */
 void
 copy_work_settle_links (struct copy_run *run)
 {
   if (!run->pending_links)
     return;
-  for (struct link_group *g = hash_get_first (run->pending_links); g;
-       g = hash_get_next (run->pending_links, g))
-    if (g->state == LINK_DONE)
-      hlmap_insert (run->links, g->dev, g->ino, g->name);
+  size_t n = hash_get_n_entries (run->pending_links);
+  struct link_group **all = xnmalloc (n ? n : 1, sizeof *all);
+  n = hash_get_entries (run->pending_links, (void **) all, n);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct link_group *g = all[i];
+      if (g->state == LINK_DONE)
+        hlmap_insert (run->links, g->dev, g->ino, g->name);
+      hash_remove (run->pending_links, g);
+      link_group_free (g);
+    }
+  free (all);
   hash_clear (run->pending_links);
 }

@@ -123,3 +123,45 @@ check_fs ()
   [ -L "$ext4/t$BATS_TEST_NUMBER-x/a/rel" ] || fail "symlinks were not made"
   [ ! -e "$ext4/t$BATS_TEST_NUMBER-x/a/big" ] || fail "a failed clone left a file"
 }
+
+# threads_started NAME [OPTION...]: copy this test's tree s to NAME with
+# cowcp -a OPTION... under strace; print how many threads the copy
+# started (workers, and whatever else runs beside the copy, such as the
+# status-line watcher).
+threads_started ()
+{
+  local name=$1
+  shift
+  under_strace -f -qq -e trace=clone,clone3 -o trace cowcp -a "$@" s "$name" \
+    >/dev/null || fail "cowcp -a $* failed"
+  grep -c 'CLONE_THREAD' trace || true
+}
+
+# The copy's threads other than workers: those of cowcp -a -v, which
+# never has workers (its lines come in the walk's order).
+@test "cowcp -a on btrfs copies a tree with no worker threads (they wait on each other there)" {
+  [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
+  command -v strace >/dev/null || skip "strace not installed"
+  enter_fs btrfs
+  make_tree
+  local others
+  others=$(threads_started verbose -v)
+  assert_equal "$(threads_started ours)" "$others"
+  cp -a s gnu
+  assert_equal "$(describe_tree ours)" "$(describe_tree gnu)"
+}
+
+@test "cowcp -a on xfs and ext4 copies a tree with worker threads" {
+  [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
+  command -v strace >/dev/null || skip "strace not installed"
+  local fs n others
+  for fs in xfs ext4; do
+    enter_fs "$fs"
+    make_tree
+    others=$(threads_started verbose -v)
+    n=$(threads_started ours)
+    [ "$n" -gt "$others" ] || fail "$fs: no worker thread started ($n threads, $others without workers)"
+    cp -a s gnu
+    assert_equal "$(describe_tree ours)" "$(describe_tree gnu)"
+  done
+}
