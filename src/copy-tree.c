@@ -21,6 +21,7 @@
 #include "copy-work.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "hash.h"
@@ -63,13 +64,15 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
   /* Workers pay where nothing depends on the order of the per-file work:
      no -v lines, no prompts, no backups, no links instead of copies.  */
   long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
-  if (opt->recursive && !opt->verbose && !opt->debug
+  if (opt->recursive && !opt->verbose && !opt->debug && !opt->dry_run
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
     run->pool = copy_pool_new (ncpu < 8 ? ncpu : 8,
                                sizeof (struct ladder_state), 64,
                                opt->stop, opt->wake_signal);
   run->fd_budget = dir_fd_budget (run->pool ? (ncpu < 8 ? ncpu : 8) : 0);
+  if (opt->dry_run)
+    run->dry = dry_run_new (opt->verbose);
   if (track)
     {
       run->sources = hlmap_new ();
@@ -114,6 +117,8 @@ copy_tree_free (struct copy_run *run)
   name_set_free (run->created);
   name_set_free (run->source_names);
   leftovers_free (run->leftovers);
+  if (run->dry)
+    dry_run_free (run->dry);
 }
 
 /* Whether RUN was told to stop; see copy-tree.h.  */
@@ -369,7 +374,7 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
         .dirfd = n->dst_fd, .relname = e, .name = dst_name, .path = path,
         .dev = dst_st->st_dev, .acl_inherited = dst_acl_inherited,
         .dir_known = true, .dir_setgid = (dst_st->st_mode & S_ISGID) != 0,
-        .dir_gid = dst_st->st_gid
+        .dir_gid = dst_st->st_gid, .absent = n->absent
       };
       job->walk->depth++;
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
@@ -392,6 +397,21 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
     }
   copy_work_flush (n);
   return ok;
+}
+
+/* --dry-run: return a descriptor (O_PATH) of the directory that holds
+   entry REL of DIRFD, which is DIRFD itself when REL is a last
+   component (below a directory that would be made, DIRFD is its
+   nearest existing ancestor); -1 with errno set.  */
+static int
+dry_parent (int dirfd, char const *rel)
+{
+  char *dir = strchr (rel, '/') ? mdir_name (rel) : NULL;
+  int fd = openat (dirfd, dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int err = errno;
+  free (dir);
+  errno = err;
+  return fd;
 }
 
 /* Copy the directory of JOB: make (or merge into) the destination,
@@ -427,9 +447,14 @@ copy_dir (struct job *job)
   int src_fd = openat (job->src->dirfd, job->src->rel,
                        (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
                         | (follow ? 0 : O_NOFOLLOW)));
-  int dst_fd = openat (job->dst->dirfd, job->dst->relname,
-                       (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
-                        | (opt->keep_dir_symlink ? 0 : O_NOFOLLOW)));
+  /* --dry-run: a directory that would be made is not there; its
+     entries are probed from the nearest one that is.  */
+  bool absent = opt->dry_run && new_dst;
+  int dst_fd = (absent
+                ? dry_parent (job->dst->dirfd, job->dst->relname)
+                : openat (job->dst->dirfd, job->dst->relname,
+                          (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
+                           | (opt->keep_dir_symlink ? 0 : O_NOFOLLOW))));
   struct stat dst_st;
   if (dst_fd < 0 || fstat (dst_fd, &dst_st) != 0)
     {
@@ -440,14 +465,14 @@ copy_dir (struct job *job)
         close (dst_fd);
       return false;
     }
-  if (new_dst)
+  if (new_dst && !absent)
     hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino, "");
 
   bool ok = true;
   /* A new directory has a default ACL only if its parent has one (it
      inherits it); only one that was there already needs asking.  */
   bool acl_inherited = (job->dst->acl_inherited
-                        || (!new_dst
+                        || (!new_dst && !absent
                             && 0 <= fgetxattr (dst_fd,
                                                "system.posix_acl_default",
                                                NULL, 0)));
@@ -456,6 +481,7 @@ copy_dir (struct job *job)
                           (new_dst ? mode & ~opt->umask
                            : dst_st.st_mode & CHMOD_MODE_BITS),
                           new_dst);
+  n->absent = absent;
   n->fds = 1 + (0 <= src_fd);
   copy_work_fds_held (job->run, n->fds);
   if (src_fd < 0)
