@@ -238,6 +238,11 @@ pair_answer (struct dry_run *dr, struct dry_data const *q)
     p->clone_errno = EXDEV;
   else if (types_known && !may_share (sfs.f_type))
     p->clone_errno = EOPNOTSUPP;
+  /* One btrfs subvolume always shares (the NOCOW flag of a new file is
+     matched to the source's); another subvolume or mount may not.  */
+  else if (types_known && sfs.f_type == BTRFS_SUPER_MAGIC
+           && q->src_st->st_dev == dst_st.st_dev)
+    p->clone_errno = 0;
   else
     {
       int err = probe_clone (q->src_fd, q->src_st, q->dst_dirfd, d);
