@@ -46,6 +46,7 @@ _cowutils()
         cowcp)
             long='--archive --attributes-only --backup --backup=
                 --copy-contents --cow --cow= --reflink --reflink= --debug
+                --dry-run
                 --force --interactive --link --dereference --no-clobber
                 --no-dereference --preserve --preserve= --no-preserve=
                 --parents --recursive --remove-destination --sparse=
@@ -58,7 +59,7 @@ _cowutils()
             cow='auto always never'
             ;;
         cowmv)
-            long='--backup --backup= --debug --exchange --force
+            long='--backup --backup= --debug --dry-run --exchange --force
                 --interactive --no-clobber --no-copy
                 --strip-trailing-slashes --suffix= --target-directory=
                 --no-target-directory --update --update= --verbose
@@ -66,7 +67,7 @@ _cowutils()
             short='-b -f -i -n -S -t -T -u -v -Z'
             ;;
         cowln)
-            long='--backup --backup= --cow --cow= --directory --force
+            long='--backup --backup= --cow --cow= --directory --dry-run --force
                 --interactive --logical --no-dereference --physical
                 --relative --symbolic --suffix= --target-directory=
                 --no-target-directory --verbose --help --version'

@@ -8,6 +8,8 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "backupfile.h"
 #include "copy-dest.h"
@@ -361,6 +363,21 @@ copy_move_free (struct move_run *run)
   hlmap_free (run->dirs);
 }
 
+/* Fill *FS with the statfs of entry REL of DIRFD.  Return 0, or -1
+   with errno set.  */
+static int
+statfs_of (int dirfd, char const *rel, struct statfs *fs)
+{
+  int fd = openat (dirfd, rel, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  int r = fstatfs (fd, fs);
+  int err = errno;
+  close (fd);
+  errno = err;
+  return r;
+}
+
 /* --dry-run: return the errno the rename of SRC (status SRC_ST) to entry
    REL of DIRFD (EXISTS: something is there, of status DST_ST) would
    give, as far as it can be known without trying: EXDEV across devices
@@ -412,7 +429,13 @@ dry_rename_errno (char const *src, struct stat const *src_st, int dirfd,
       if (!S_ISDIR (dst_st->st_mode))
         err = ENOTDIR;
       else if (!dir_is_empty (dirfd, rel))
-        err = ENOTEMPTY;
+        {
+          /* rename(2) may say either; XFS says EEXIST, btrfs and ext4
+             ENOTEMPTY (Linux 6.1).  */
+          struct statfs fs;
+          err = (statfs_of (dirfd, rel, &fs) == 0
+                 && fs.f_type == XFS_SUPER_MAGIC) ? EEXIST : ENOTEMPTY;
+        }
     }
   else if (!err && exists && S_ISDIR (dst_st->st_mode))
     err = EISDIR;

@@ -399,6 +399,18 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
   return ok;
 }
 
+/* Say that the tree of JOB's operand is being copied into itself, and
+   stop its walk.  Return false.  */
+static bool
+into_itself (struct job *job)
+{
+  diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
+              quoteaf_n (0, job->walk->top_src),
+              quoteaf_n (1, job->walk->top_dst));
+  job->walk->stop = true;
+  return false;
+}
+
 /* --dry-run: return a descriptor (O_PATH) of the directory that holds
    entry REL of DIRFD, which is DIRFD itself when REL is a last
    component (below a directory that would be made, DIRFD is its
@@ -467,6 +479,9 @@ copy_dir (struct job *job)
     }
   if (new_dst && !absent)
     hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino, "");
+  else if (absent && !job->dst->absent)
+    dry_run_dir_made (job->run->dry, dst_st.st_dev, dst_st.st_ino,
+                      last_component (job->dst->relname));
 
   bool ok = true;
   /* A new directory has a default ACL only if its parent has one (it
@@ -499,6 +514,12 @@ copy_dir (struct job *job)
     n->meta_src = src_fd;
   else
     ok &= copy_dir_entries (job, n, src_fd, &dst_st, acl_inherited);
+  /* --dry-run: a directory that would be made in this one is not in
+     its listing; a real run would meet it there, after the others.  */
+  if (job->run->dry && !job->walk->stop
+      && dry_run_dir_was_made (job->run->dry, job->src_st.st_dev,
+                               job->src_st.st_ino, NULL))
+    ok = into_itself (job);
   copy_work_node_release (n);
   return ok;
 }
@@ -561,13 +582,7 @@ copy_dir_checked (struct job *job)
         return false;
       }
   if (hlmap_lookup (run->dirs_made, job->src_st.st_dev, job->src_st.st_ino))
-    {
-      diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
-                  quoteaf_n (0, job->walk->top_src),
-                  quoteaf_n (1, job->walk->top_dst));
-      job->walk->stop = true;
-      return false;
-    }
+    return into_itself (job);
   if (job->walk->depth && job->walk->depth % LEVELS_PER_STACK == 0)
     return copy_dir_new_stack (job);
   return copy_dir (job);

@@ -38,6 +38,15 @@ struct dry_run
   unsigned long long copied_bytes;
   unsigned long why_files[WHY_COUNT];
   unsigned long long why_bytes[WHY_COUNT];
+
+  /* The directories that would be made in existing ones.  */
+  struct dry_made
+  {
+    dev_t dev;
+    ino_t ino;
+    char *name;
+  } *made;
+  size_t n_made;
 };
 
 /* Return a new record; see dry-run.h.  */
@@ -53,7 +62,33 @@ dry_run_new (bool verbose)
 void
 dry_run_free (struct dry_run *dr)
 {
+  for (size_t i = 0; i < dr->n_made; i++)
+    free (dr->made[i].name);
+  free (dr->made);
   free (dr);
+}
+
+/* Record a directory that would be made; see dry-run.h.  */
+void
+dry_run_dir_made (struct dry_run *dr, dev_t dev, ino_t ino,
+                  char const *name)
+{
+  dr->made = xnrealloc (dr->made, dr->n_made + 1, sizeof *dr->made);
+  dr->made[dr->n_made++] = (struct dry_made) {
+    .dev = dev, .ino = ino, .name = xstrdup (name)
+  };
+}
+
+/* Look a directory up; see dry-run.h.  */
+bool
+dry_run_dir_was_made (struct dry_run const *dr, dev_t dev, ino_t ino,
+                      char const *name)
+{
+  for (size_t i = 0; i < dr->n_made; i++)
+    if (dr->made[i].dev == dev && dr->made[i].ino == ino
+        && (!name || strcmp (dr->made[i].name, name) == 0))
+      return true;
+  return false;
 }
 
 /* Say that V would be done to A (and B), with -v.  */

@@ -87,6 +87,16 @@ bool dry_run_data (struct dry_run *dr, struct dry_data const *q);
    as creating it would.  */
 bool dry_run_can_create (int dirfd, char const *rel);
 
+/* Record that directory NAME would be made in the existing directory
+   DEV, INO: a tree copied into itself meets it as a source.  */
+void dry_run_dir_made (struct dry_run *dr, dev_t dev, ino_t ino,
+                       char const *name);
+
+/* Return true if entry NAME (any, when NULL) of directory DEV, INO is
+   one DR recorded with dry_run_dir_made.  */
+bool dry_run_dir_was_made (struct dry_run const *dr, dev_t dev, ino_t ino,
+                           char const *name);
+
 /* Print the summary of DR on stdout: entries, bytes that would be
    shared and copied and why, and ERRORS, the diagnostics printed.  */
 void dry_run_summary (struct dry_run const *dr, unsigned long errors);

@@ -13,65 +13,11 @@ load ../helpers/dry-run
 
 bats_require_minimum_version 1.5.0
 
-# Loop filesystems are made per test (two at most at a time) and
-# released after it.
-teardown ()
-{
-  cd /
-  cleanup_loop_fs
-}
-
-# mount_fs TYPE NAME: a loop filesystem of TYPE for this test, or skip.
-mount_fs ()
-{
-  local size=64M
-  [[ $1 == xfs ]] && size=300M
-  [[ $1 == btrfs ]] && size=128M
-  make_loop_fs "$1" "$size" "$2" || :
-  require_fs "$2"
-}
-
-# fixture SRC DST: a source tree in SRC and destinations in DST, made
-# anew (owned by nobody when AS is, for it to write): big (256 KiB),
-# small, empty, sparse and NOCOW-less files, a tree with hard links, a
-# symlink, a FIFO and a subdirectory; existing files old (older than
-# big), newer (newer), ro (read-only) and a non-empty directory tree2.
-fixture ()
-{
-  local s=$1 d=$2
-  rm -rf -- "$s" "$d"
-  mkdir -p -- "$s/tree/sub" "$d/tree2/sub"
-  random_file "$s/big" 256K
-  printf 'small\n' >"$s/small"
-  : >"$s/empty"
-  truncate -s 1M "$s/sparse"
-  random_file "$s/part" 128K
-  dd if="$s/part" of="$s/sparse" bs=64K seek=8 conv=notrunc status=none
-  rm -f -- "$s/part"
-  random_file "$s/tree/f1" 128K
-  ln "$s/tree/f1" "$s/tree/f1-link"
-  printf 'x\n' >"$s/tree/sub/f2"
-  ln -s f1 "$s/tree/sym"
-  mkfifo "$s/tree/fifo"
-  ln -s big "$s/link"
-  printf 'old\n' >"$d/old"
-  touch -d '2000-01-01' "$d/old"
-  printf 'newer\n' >"$d/newer"
-  touch -d '2100-01-01' "$d/newer"
-  printf 'ro\n' >"$d/ro"
-  printf 'in tree2\n' >"$d/tree2/sub/f2"
-  if [[ $AS != root ]]; then
-    chown -R nobody:nogroup -- "$s" "$d"
-  fi
-  chmod 444 "$d/ro"
-  touch -d '2050-01-01' "$s/big"
-}
-
 # matrix ROOTS S D: every case, each on a fresh fixture, S and D being
 # the source and destination directories relative to here.
 matrix ()
 {
-  local roots=$1 s=$2 d=$3 c
+  local roots=$1 s=$2 d=$3
   local -a cases=(
     "new file|cowcp $s/big $d/new"
     "small and empty|cowcp $s/small $s/empty $d"
@@ -88,6 +34,7 @@ matrix ()
     "tree -a|cowcp -a $s/tree $d/copy"
     "tree -r merged|cowcp -r $s/tree/sub $d/tree2"
     "tree without -r|cowcp $s/tree $d/x"
+    "tree into itself|cowcp -r $s/tree $s/tree/sub/x"
     "same file|cowcp $s/big $s/big"
     "directory onto file|cowcp -r $s/tree $d/old"
     "file onto directory|cowcp $s/big $d/tree2/sub"
@@ -97,51 +44,7 @@ matrix ()
     "-l|cowcp -l $s/big $d/hl"
     "missing source|cowcp $s/nothing $d/m"
   )
-  for c in "${cases[@]}"; do
-    local name=${c%%|*} rest=${c#*|} input=
-    if [[ $rest == *'|'* ]]; then
-      input=${rest%%|*}
-      rest=${rest#*|}
-    fi
-    fixture "$s" "$d"
-    # shellcheck disable=SC2086  # the case's words
-    dry_case "$name" "$AS" "$input" "$roots" $rest
-  done
-}
-
-# same_fs TYPE: the matrix with source and destination on one TYPE.
-same_fs ()
-{
-  require_root
-  mount_fs "$1" one
-  local m=$FS_PATH
-  chmod 755 "$m"
-  cd "$m"
-  matrix "$m" s d
-}
-
-# two_fs TYPE1 TYPE2: the matrix from TYPE1 to TYPE2.
-two_fs ()
-{
-  require_root
-  mount_fs "$1" one
-  local m1=$FS_PATH
-  mount_fs "$2" two
-  local m2=$FS_PATH
-  chmod 755 "$m1" "$m2"
-  # nobody may not search the directories above this file's temporary
-  # one: reach the second mount from the first by a relative name.
-  chmod o+x "$BATS_FILE_TMPDIR"
-  cd "$m1"
-  matrix "$m1 $m2" s "../$(basename -- "$m2")/d"
-}
-
-# as_nobody: run the matrix as nobody, or skip.
-as_nobody ()
-{
-  have_cmd setpriv || skip "setpriv not installed"
-  id nobody >/dev/null 2>&1 || skip "no user nobody"
-  AS=nobody
+  dry_cases "$roots" "$s" "$d" "${cases[@]}"
 }
 
 @test "btrfs: the dry run changes nothing and says what cowcp does (root)" {

@@ -63,16 +63,35 @@ dry_entry ()
   fi
 }
 
-# dry_skipped OUTPUT: for each "would skip 'A'" line of OUTPUT, A's
-# dry_entry line (taken between the dry run and the real one).
+# dry_physical FILE: FILE's extents as "LOGICAL PHYSICAL LENGTH" lines
+# (filefrag's blocks), on one line.
+dry_physical ()
+{
+  PATH=$PATH:/usr/sbin:/sbin filefrag -s -v -- "$1" 2>/dev/null \
+    | awk '$1 ~ /^[0-9]+:$/ { split ($0, f, ":"); printf "%s:%s:%s ", f[2], f[3], f[4] }'
+}
+
+# dry_skipped OUTPUT: what the real run's outcome is checked against,
+# taken between the dry run and the real one: for each "would skip 'A'"
+# line of OUTPUT, "A ENTRY" (its dry_entry line); for each "would clone
+# 'A' -> 'B'" or "would copy" line, "A EXTENTS" (dry_physical) when A
+# has 64 KiB or more (below that btrfs may keep data inline).
 dry_skipped ()
 {
   local line a
   while IFS= read -r line; do
-    [[ $line == "would skip '"* ]] || continue
-    a=${line#*\'}
-    a=${a%%\'*}
-    dry_entry "$a"
+    case $line in
+      "would skip '"*)
+        a=${line#*\'}
+        a=${a%%\'*}
+        echo "$a $(dry_entry "$a")" ;;
+      "would clone '"* | "would copy '"*)
+        a=${line#*\'}
+        a=${a%%\'*}
+        if [[ -f $a ]] && (( $(stat -c %s -- "$a") >= 65536 )); then
+          echo "$a $(dry_physical "$a")"
+        fi ;;
+    esac
   done <<<"$1"
 }
 
@@ -82,7 +101,7 @@ dry_skipped ()
 # tests are plain: quoted with '...'.
 dry_verbs_agree ()
 {
-  local case=$1 before=$2 out=$3 line verb a b size
+  local case=$1 before=$2 out=$3 line verb a b was
   while IFS= read -r line; do
     [[ $line == would\ * ]] || continue
     verb=${line#would }
@@ -95,18 +114,22 @@ dry_verbs_agree ()
       b=${b%\'}
     fi
     case $verb in
-      clone)
+      clone|copy)
+        # B has A's extents (as they were: a move removes A) when, and
+        # only when, they were cloned.
         [[ -f $b ]] || fail "$case: '$line' but no file $b"
-        size=$(stat -c %s -- "$b")
-        # Below a few blocks btrfs keeps data inline, never shared.
-        if (( size >= 65536 )); then
-          assert_shares_extents "$a" "$b" || fail "$case: '$line'"
-        fi ;;
-      copy)
-        [[ -f $b ]] || fail "$case: '$line' but no file $b"
-        size=$(stat -c %s -- "$b")
-        if (( size >= 65536 )); then
-          refute_shares_extents "$a" "$b" || fail "$case: '$line'"
+        was=$(grep -F -- "$a " <<<"$before" | head -1)
+        was=${was#"$a "}
+        if [[ -n $was ]]; then
+          [[ -n $(dry_physical "$b") ]] \
+            || fail "$case: '$line' but $b has no extents"
+          if [[ $verb == clone && $(dry_physical "$b") != "$was" ]]; then
+            fail "$case: '$line' but $b is not $a's extents:
+$was
+$(dry_physical "$b")"
+          elif [[ $verb == copy && $(dry_physical "$b") == "$was" ]]; then
+            fail "$case: '$line' but $b has $a's extents: $was"
+          fi
         fi ;;
       link)
         [[ $a -ef $b ]] || fail "$case: '$line' but not one file" ;;
@@ -121,7 +144,7 @@ dry_verbs_agree ()
         [[ ! -e $a && ! -L $a ]] || fail "$case: '$line' but $a is there"
         [[ -e $b || -L $b ]] || fail "$case: '$line' but no $b" ;;
       skip)
-        grep -qxF -- "$(dry_entry "$a")" <<<"$before" \
+        grep -qxF -- "$a $(dry_entry "$a")" <<<"$before" \
           || fail "$case: '$line' but $a changed" ;;
       backup)
         [[ -e $b || -L $b ]] || fail "$case: '$line' but no backup $b" ;;
@@ -173,4 +196,117 @@ real: $stderr"
 dry:  $dry_err
 real: $stderr"
   dry_verbs_agree "$name ($as)" "$before" "$dry_out"
+}
+
+# The matrix files' common part.  Each defines matrix ROOTS S D, its
+# cases on a fresh fixture each; same_fs and two_fs run it on one
+# filesystem or from one to another, as $AS.
+
+# Loop filesystems are made per test (two at most at a time) and
+# released after it.
+teardown ()
+{
+  cd /
+  cleanup_loop_fs
+}
+
+# mount_fs TYPE NAME: a loop filesystem of TYPE for this test, or skip.
+mount_fs ()
+{
+  local size=64M
+  [[ $1 == xfs ]] && size=300M
+  [[ $1 == btrfs ]] && size=128M
+  make_loop_fs "$1" "$size" "$2" || :
+  require_fs "$2"
+}
+
+# fixture SRC DST: a source tree in SRC and destinations in DST, made
+# anew (owned by nobody when AS is, for it to write): big (256 KiB),
+# small, empty, sparse and NOCOW-less files, a tree with hard links, a
+# symlink, a FIFO and a subdirectory; existing files old (older than
+# big), newer (newer), ro (read-only) and a non-empty directory tree2.
+fixture ()
+{
+  local s=$1 d=$2
+  rm -rf -- "$s" "$d"
+  mkdir -p -- "$s/tree/sub" "$d/tree2/sub"
+  random_file "$s/big" 256K
+  printf 'small\n' >"$s/small"
+  : >"$s/empty"
+  truncate -s 1M "$s/sparse"
+  random_file "$s/part" 128K
+  dd if="$s/part" of="$s/sparse" bs=64K seek=8 conv=notrunc status=none
+  rm -f -- "$s/part"
+  random_file "$s/tree/f1" 128K
+  ln "$s/tree/f1" "$s/tree/f1-link"
+  printf 'x\n' >"$s/tree/sub/f2"
+  ln -s f1 "$s/tree/sym"
+  mkfifo "$s/tree/fifo"
+  ln -s big "$s/link"
+  printf 'old\n' >"$d/old"
+  touch -d '2000-01-01' "$d/old"
+  printf 'newer\n' >"$d/newer"
+  touch -d '2100-01-01' "$d/newer"
+  printf 'ro\n' >"$d/ro"
+  printf 'in tree2\n' >"$d/tree2/sub/f2"
+  if [[ $AS != root ]]; then
+    chown -R nobody:nogroup -- "$s" "$d"
+  fi
+  chmod 444 "$d/ro"
+  touch -d '2050-01-01' "$s/big"
+}
+
+# same_fs TYPE: the matrix with source and destination on one TYPE.
+same_fs ()
+{
+  require_root
+  mount_fs "$1" one
+  local m=$FS_PATH
+  chmod 755 "$m"
+  cd "$m"
+  matrix "$m" s d
+}
+
+# two_fs TYPE1 TYPE2: the matrix from TYPE1 to TYPE2.
+two_fs ()
+{
+  require_root
+  mount_fs "$1" one
+  local m1=$FS_PATH
+  mount_fs "$2" two
+  local m2=$FS_PATH
+  chmod 755 "$m1" "$m2"
+  # nobody may not search the directories above this file's temporary
+  # one: reach the second mount from the first by a relative name.
+  chmod o+x "$BATS_FILE_TMPDIR"
+  cd "$m1"
+  matrix "$m1 $m2" s "../$(basename -- "$m2")/d"
+}
+
+# as_nobody: run the matrix as nobody, or skip.
+as_nobody ()
+{
+  have_cmd setpriv || skip "setpriv not installed"
+  id nobody >/dev/null 2>&1 || skip "no user nobody"
+  AS=nobody
+}
+
+
+# dry_cases ROOTS S D CASE...: run each CASE ("NAME|CMD ARGS" or
+# "NAME|STDIN|CMD ARGS", words split at blanks) with dry_case on a fresh
+# fixture S D.
+dry_cases ()
+{
+  local roots=$1 s=$2 d=$3 c
+  shift 3
+  for c in "$@"; do
+    local name=${c%%|*} rest=${c#*|} input=
+    if [[ $rest == *'|'* ]]; then
+      input=${rest%%|*}
+      rest=${rest#*|}
+    fi
+    fixture "$s" "$d"
+    # shellcheck disable=SC2086  # the case's words
+    dry_case "$name" "$AS" "$input" "$roots" $rest
+  done
 }
