@@ -18,6 +18,8 @@
 #     (dry_verbs_agree).
 # Needs common.bash loaded.
 
+# shellcheck disable=SC2154  # status, output, stderr are set by run
+
 # dry_snapshot ROOT...: the state of each ROOT, as above, once what was
 # written before is synced.  Access times are left out: reading a source
 # may change them, as any reader would.
@@ -49,6 +51,7 @@ dry_exec ()
 # its name.
 dry_sorted ()
 {
+  # shellcheck disable=SC2001  # a pattern per line
   sed 's|^[^:]*/\(cow[a-z]*\):|\1:|' <<<"$1" | sort
 }
 
@@ -68,7 +71,8 @@ dry_entry ()
 dry_physical ()
 {
   PATH=$PATH:/usr/sbin:/sbin filefrag -s -v -- "$1" 2>/dev/null \
-    | awk '$1 ~ /^[0-9]+:$/ { split ($0, f, ":"); printf "%s:%s:%s ", f[2], f[3], f[4] }'
+    | awk '$1 ~ /^[0-9]+:$/ {
+             split ($0, f, ":"); printf "%s:%s:%s ", f[2], f[3], f[4] }'
 }
 
 # dry_skipped OUTPUT: what the real run's outcome is checked against,
@@ -195,6 +199,11 @@ real: $stderr"
     || fail "$name ($as): diagnostics differ
 dry:  $dry_err
 real: $stderr"
+  # A cowlink or a move across filesystems that fails is removed whole:
+  # then only what was to be left alone can be checked.
+  if [[ $cmd != cowcp && $status != 0 ]]; then
+    dry_out=$(grep "^would skip " <<<"$dry_out" || :)
+  fi
   dry_verbs_agree "$name ($as)" "$before" "$dry_out"
 }
 
@@ -263,7 +272,7 @@ same_fs ()
   mount_fs "$1" one
   local m=$FS_PATH
   chmod 755 "$m"
-  cd "$m"
+  cd "$m" || return
   matrix "$m" s d
 }
 
@@ -279,7 +288,7 @@ two_fs ()
   # nobody may not search the directories above this file's temporary
   # one: reach the second mount from the first by a relative name.
   chmod o+x "$BATS_FILE_TMPDIR"
-  cd "$m1"
+  cd "$m1" || return
   matrix "$m1 $m2" s "../$(basename -- "$m2")/d"
 }
 
