@@ -15,6 +15,7 @@ _cowutils_backup_words='none off numbered t existing nil simple never'
 _cowutils_update_words='all none none-fail older'
 _cowutils_sparse_words='auto always never'
 _cowutils_preserve_words='mode ownership timestamps links context xattr flags all'
+_cowutils_progress_words='auto always never'
 
 # _cowutils_list WORDS
 # Complete $cur as a comma-separated list of WORDS: the part before the
@@ -49,29 +50,30 @@ _cowutils()
                 --dry-run
                 --force --interactive --link --dereference --no-clobber
                 --no-dereference --preserve --preserve= --no-preserve=
+                --progress --progress=
                 --parents --recursive --remove-destination --sparse=
                 --strip-trailing-slashes --symbolic-link --suffix=
                 --target-directory= --no-target-directory --update
                 --update= --verbose --keep-directory-symlink
                 --one-file-system --context --context= --help --version'
-            short='-a -b -c -d -f -H -i -l -L -n -P -p -R -r -s -S -t -T
-                -u -v -x -Z'
+            short='-a -b -c -d -f -g -H -i -l -L -n -P -p -R -r -s -S -t
+                -T -u -v -x -Z'
             cow='auto always never'
             ;;
         cowmv)
             long='--backup --backup= --debug --dry-run --exchange --force
-                --interactive --no-clobber --no-copy
+                --interactive --no-clobber --no-copy --progress --progress=
                 --strip-trailing-slashes --suffix= --target-directory=
                 --no-target-directory --update --update= --verbose
                 --context --help --version'
-            short='-b -f -i -n -S -t -T -u -v -Z'
+            short='-b -f -g -i -n -S -t -T -u -v -Z'
             ;;
         cowln)
             long='--backup --backup= --cow --cow= --directory --dry-run --force
                 --interactive --logical --no-dereference --physical
-                --relative --symbolic --suffix= --target-directory=
+                --progress --progress= --relative --symbolic --suffix= --target-directory=
                 --no-target-directory --verbose --help --version'
-            short='-b -c -d -F -f -i -L -n -P -r -S -s -T -t -v'
+            short='-b -c -d -F -f -g -i -L -n -P -r -S -s -T -t -v'
             cow='always auto'
             ;;
         # cowsnap: not written yet.  Its subcommands (list, restore,
@@ -103,6 +105,12 @@ _cowutils()
         --backup)
             if [[ $split == true ]]; then
                 COMPREPLY=($(compgen -W "$_cowutils_backup_words" -- "$cur"))
+                return
+            fi
+            ;;
+        --progress)
+            if [[ $split == true ]]; then
+                COMPREPLY=($(compgen -W "$_cowutils_progress_words" -- "$cur"))
                 return
             fi
             ;;

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "ignore-value.h"
 #include "intprops.h"
+#include "progress.h"
 
 /* Ranges are cloned (where a whole-file clone cannot be used) and
    copied in chunks of at most this size, so that a signal stops the copy
@@ -272,6 +273,7 @@ rung_ficlone (struct span *sp)
     {
       sp->copied = lad->rq->src_st->st_size;
       sp->eof_seen = true;
+      progress_bytes (lad->rq->progress, true, sp->copied);
       reach (lad, sp->copied, true);
       return RUNG_DONE;
     }
@@ -320,6 +322,7 @@ rung_ficlonerange (struct span *sp)
   if (ioctl (lad->rq->dst_fd, FICLONERANGE, &r) == 0)
     {
       sp->copied = len;
+      progress_bytes (lad->rq->progress, true, len);
       reach (lad, sp->off + len, true);
       return RUNG_DONE;
     }
@@ -373,6 +376,7 @@ rung_cfr (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       reach (lad, out, true);
     }
   return RUNG_DONE;
@@ -441,6 +445,7 @@ rung_sendfile (struct span *sp)
           break;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
       lad->dst_pos += n;
       reach (lad, lad->dst_pos, true);
     }
@@ -547,6 +552,7 @@ rung_rw (struct span *sp)
           return RUNG_ERROR;
         }
       sp->copied += n;
+      progress_bytes (lad->rq->progress, false, n);
     }
   return RUNG_DONE;
 }

@@ -9,6 +9,8 @@
 
 #include "copy-options.h"
 
+struct progress_counts;
+
 /* The rungs of the ladder, in the order they are tried.  */
 enum rung
 {
@@ -74,6 +76,7 @@ struct data_request
   enum cow_mode cow;
   enum sparse_mode sparse;
   sig_atomic_t volatile const *stop;  /* see struct copy_options */
+  struct progress_counts *progress;   /* bytes moved go here; or NULL */
 };
 
 /* What happened, for --debug.  */

@@ -517,10 +517,12 @@ copy_regular_data (struct job *job, int src_fd, int dst_fd, bool new_dst)
     .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
                                 && job->dst_st.st_size == 0),
     .src_name = job->src->name, .dst_name = job->dst->name,
-    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop
+    .cow = opt->cow, .sparse = opt->sparse, .stop = opt->stop,
+    .progress = opt->progress
   };
   struct data_result res;
   bool ok = copy_data (&rq, job->ladder, &res);
+  job->data_moved = res.bytes;
   if (opt->debug && !res.interrupted)
     say_debug (&res);
   if (res.rung == RUNG_FICLONE || res.rung == RUNG_FICLONERANGE)

@@ -63,6 +63,7 @@ struct job
   bool verbose_done;
   char const *earlier;      /* the earlier copy it is being linked to,
                                or NULL */
+  off_t data_moved;         /* bytes of data shared or copied */
 };
 
 /* Print the -v line for JOB, once.  */

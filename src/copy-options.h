@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct progress_counts;
+
 /* --cow=WHEN (alias --reflink).  */
 enum cow_mode
 {
@@ -139,6 +141,10 @@ struct copy_options
      renamed into place): no permission bits are withheld from what is
      made inside it, so that no chmod is needed to give them back.  */
   bool private_dest;
+  /* What the walker and the workers have seen and done, for the status
+     line (--progress, SIGUSR1); updated as they go.  NULL: not
+     counted.  */
+  struct progress_counts *progress;
 };
 
 #endif /* COPY_OPTIONS_H */

@@ -26,6 +26,7 @@
 #include "hardlink-map.h"
 #include "hash.h"
 #include "name-set.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "savedir.h"
@@ -604,21 +605,36 @@ copy_entry (struct copy_run *run, struct walk *walk,
                follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0)
     {
       diag_cannot_stat (errno, src->name);
+      if (command_line)
+        progress_walk_end (opt->progress);
       return false;
     }
+  progress_seen (opt->progress, &job.src_st);
   mode_t type = job.src_st.st_mode & S_IFMT;
   if (type == S_IFDIR && opt->skip_dir && !command_line
       && job.src_st.st_ino == opt->skip_ino
       && job.src_st.st_dev == opt->skip_dev)
     return true;
+  /* The walk of an operand ends once it is seen, unless it is a
+     directory: then once the walker has met all it holds.  A big file
+     gets its ETA from the start.  */
+  if (command_line && type != S_IFDIR)
+    progress_walk_end (opt->progress);
   /* A directory is looked up once its destination is accepted (GNU
      omits one without -r, and refuses one onto a file, each time).  */
   if (command_line && type != S_IFDIR && source_seen_twice (&job))
-    return true;
+    {
+      progress_file_done (opt->progress, &job.src_st, 0);
+      return true;
+    }
 
   bool ok;
   if (type == S_IFDIR)
-    ok = copy_dir_checked (&job);
+    {
+      ok = copy_dir_checked (&job);
+      if (command_line)
+        progress_walk_end (opt->progress);
+    }
   else
     {
       /* --preserve=links: a later name of a file copied already becomes
@@ -638,12 +654,18 @@ copy_entry (struct copy_run *run, struct walk *walk,
                                                    job.src_st.st_dev,
                                                    job.src_st.st_ino) : NULL;
       if (earlier)
-        return copy_file_link (&job, earlier);
+        {
+          ok = copy_file_link (&job, earlier);
+          progress_file_done (opt->progress, &job.src_st, job.data_moved);
+          return ok;
+        }
+      /* What goes to the workers is counted done by them.  */
+      bool to_workers = false;
       if (opt->hard_link || opt->symbolic_link)
         ok = copy_file_link (&job, NULL);
       else if ((type == S_IFREG || type == S_IFLNK)
                && src->node && run->pool && !track)
-        ok = copy_work_submit (&job);
+        ok = to_workers = copy_work_submit (&job);
       else if (type == S_IFREG && src->node && run->pool)
         {
           ok = copy_work_defer_linked (&job);
@@ -659,6 +681,8 @@ copy_entry (struct copy_run *run, struct walk *walk,
       if (ok && track)
         hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
                       copy_file_dst_path (&job));
+      if (!to_workers)
+        progress_file_done (opt->progress, &job.src_st, job.data_moved);
     }
   free (job.backup);
   return ok;

@@ -15,6 +15,7 @@
 #include "hardlink-map.h"
 #include "filenamecat.h"
 #include "hash.h"
+#include "progress.h"
 #include "same-inode.h"
 #include "xalloc.h"
 
@@ -370,6 +371,8 @@ link_group_settle (struct link_group *g, bool ok, char *first,
               struct file_task *next = w->next;
               if (!copy_file_link (&w->job, first))
                 copy_work_note_failure (w->job.run);
+              progress_file_done (w->job.run->opt->progress, &w->job.src_st,
+                                  w->job.data_moved);
               struct dir_node *node = w->src.node;
               task_clear (w);
               free (w);
@@ -385,6 +388,8 @@ link_group_settle (struct link_group *g, bool ok, char *first,
       ok = !copy_tree_stopped (w->job.run) && copy_file_regular (&w->job);
       if (!ok)
         copy_work_note_failure (w->job.run);
+      progress_file_done (w->job.run->opt->progress, &w->job.src_st,
+                          w->job.data_moved);
       first = ok ? xstrdup (copy_file_dst_path (&w->job)) : NULL;
       struct dir_node *node = w->src.node;
       task_clear (w);
@@ -421,6 +426,8 @@ run_batch (void *arg, void *ctx)
                  : copy_file_regular (&t->job));
       if (!ok)
         copy_work_note_failure (t->job.run);
+      progress_file_done (t->job.run->opt->progress, &t->job.src_st,
+                          t->job.data_moved);
       if (t->group)
         link_group_settle (t->group, ok,
                            (ok ? xstrdup (copy_file_dst_path (&t->job))
@@ -543,7 +550,12 @@ copy_work_defer_linked (struct job *job)
     case LINK_PENDING:
       return true;
     case LINK_DONE:
-      return copy_file_link (job, g->name);
+      {
+        bool ok = copy_file_link (job, g->name);
+        progress_file_done (run->opt->progress, &job->src_st,
+                            job->data_moved);
+        return ok;
+      }
     default:
       return submit_task (job, g);
     }

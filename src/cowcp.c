@@ -19,6 +19,7 @@
 #include "filenamecat.h"
 #include "frontend.h"
 #include "progname.h"
+#include "progress.h"
 #include "version-etc.h"
 #include "xalloc.h"
 
@@ -40,6 +41,7 @@ enum
   NO_PRESERVE_OPTION,
   PARENTS_OPTION,
   PRESERVE_OPTION,
+  PROGRESS_OPTION,
   REMOVE_DESTINATION_OPTION,
   SPARSE_OPTION,
   STRIP_TRAILING_SLASHES_OPTION,
@@ -69,6 +71,7 @@ static struct option const long_options[] = {
   {"one-file-system", no_argument, NULL, 'x'},
   {"parents", no_argument, NULL, PARENTS_OPTION},
   {"preserve", optional_argument, NULL, PRESERVE_OPTION},
+  {"progress", optional_argument, NULL, PROGRESS_OPTION},
   {"recursive", no_argument, NULL, 'R'},
   {"reflink", optional_argument, NULL, COW_OPTION},
   {"remove-destination", no_argument, NULL, REMOVE_DESTINATION_OPTION},
@@ -121,6 +124,7 @@ struct settings
   bool strip_trailing_slashes;
   bool preserve_context_asked;
   bool cow_given;
+  enum progress_when progress;
 };
 
 /* Apply --preserve (ON) or --no-preserve (!ON) with comma list ARG to
@@ -230,6 +234,9 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   -f, --force                  if an existing destination file cannot be\n\
                                  opened, remove it and try again (pointless\n\
                                  with -n)\n\
+  -g, --progress[=WHEN]        show a status line on stderr while copying;\n\
+                                 WHEN is auto (the default: only when\n\
+                                 stderr is a terminal), always or never\n\
   -i, --interactive            ask before overwriting (cancels an earlier -n)\n\
   -H                           follow symbolic links named on the command line\n\
   -l, --link                   make hard links instead of copying files\n\
@@ -794,6 +801,10 @@ parse_dest_option (int c, struct copy_options *opt, struct settings *set,
     case 'v':
       opt->verbose = true;
       break;
+    case 'g':
+    case PROGRESS_OPTION:
+      set->progress = progress_when_arg (optarg);
+      break;
     default:
       return false;
     }
@@ -851,13 +862,13 @@ main (int argc, char **argv)
     .data_copy_required = true,
     .backup_type = no_backups
   };
-  struct settings set = { 0 };
+  struct settings set = { .progress = PROGRESS_NEVER };
   struct operands ops = { 0 };
   int c;
 
   frontend_init (argv[0]);
 
-  while ((c = getopt_long (argc, argv, "abcdfHilLnprst:uvxPRS:TZ",
+  while ((c = getopt_long (argc, argv, "abcdfgHilLnprst:uvxPRS:TZ",
                            long_options, NULL)) != -1)
     {
       if (parse_tree_option (c, &opt, &set)
@@ -889,6 +900,11 @@ main (int argc, char **argv)
   ops.files = argv + optind;
   ops.n_files = argc - optind;
   frontend_catch_signals ();
+  /* Before the workers start: they inherit the signal mask.  */
+  struct progress *progress
+    = progress_start (set.progress,
+                      ops.target_dir ? ops.n_files : ops.n_files - 1);
+  opt.progress = progress_counts (progress);
 
   /* Several operands into one directory may name a file twice.  */
   struct copy_run run;
@@ -898,6 +914,7 @@ main (int argc, char **argv)
   if (run.dry)
     dry_run_summary (run.dry, error_message_count);
   copy_tree_free (&run);
+  progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

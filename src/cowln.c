@@ -22,6 +22,7 @@
 #include "frontend.h"
 #include "name-set.h"
 #include "progname.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "version-etc.h"
 #include "xalloc.h"
@@ -35,6 +36,7 @@ enum
   BACKUP_OPTION,
   DRY_RUN_OPTION,
   HELP_OPTION,
+  PROGRESS_OPTION,
   VERSION_OPTION
 };
 
@@ -49,6 +51,7 @@ static struct option const long_options[] = {
   {"no-dereference", no_argument, NULL, 'n'},
   {"no-target-directory", no_argument, NULL, 'T'},
   {"physical", no_argument, NULL, 'P'},
+  {"progress", optional_argument, NULL, PROGRESS_OPTION},
   {"relative", no_argument, NULL, 'r'},
   {"suffix", required_argument, NULL, 'S'},
   {"symbolic", no_argument, NULL, 's'},
@@ -78,6 +81,7 @@ struct ln_options
   bool verbose;             /* -v */
   bool dry_run;             /* --dry-run, with -c */
   enum backup_type backup;
+  enum progress_when progress;  /* -g: for cowlinks */
 };
 
 /* Per-run state.  */
@@ -127,6 +131,10 @@ Mandatory arguments to long options are mandatory for short options too.\n\
                                 one line per entry on stdout), then a\n\
                                 summary\n\
   -f, --force                 replace existing destination files\n\
+  -g, --progress[=WHEN]       with --cow, show a status line on stderr while\n\
+                                the data is shared or copied; WHEN is auto\n\
+                                (the default: only when stderr is a\n\
+                                terminal), always or never\n\
   -i, --interactive           ask whether to replace existing destination\n\
                                 files\n\
 "), stdout);
@@ -613,6 +621,10 @@ parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
     case 'v':
       opt->verbose = true;
       break;
+    case 'g':
+    case PROGRESS_OPTION:
+      opt->progress = progress_when_arg (optarg);
+      break;
     case HELP_OPTION:
       usage (EXIT_SUCCESS);
     case VERSION_OPTION:
@@ -687,12 +699,13 @@ link_operands (struct ln_run *run, struct ln_command const *cmd,
 int
 main (int argc, char **argv)
 {
-  struct ln_options opt = { .cow = COW_ALWAYS, .backup = no_backups };
+  struct ln_options opt = { .cow = COW_ALWAYS, .backup = no_backups,
+                            .progress = PROGRESS_NEVER };
   struct ln_command cmd = { 0 };
   int c;
 
   frontend_init (argv[0]);
-  while ((c = getopt_long (argc, argv, "bcdfinrst:vFLPS:T", long_options,
+  while ((c = getopt_long (argc, argv, "bcdfginrst:vFLPS:T", long_options,
                            NULL)) != -1)
     parse_option (c, &opt, &cmd);
   char **files = argv + optind;
@@ -715,12 +728,23 @@ main (int argc, char **argv)
     .verbose = opt.dry_run && opt.verbose
   };
   frontend_process (&run.copy);
+  /* Before the workers start: they inherit the signal mask.  Links of
+     other kinds copy nothing to show.  */
+  struct progress *progress = NULL;
+  if (opt.cowlink)
+    {
+      progress = progress_start (opt.progress,
+                                 cmd.target_dir || n == 1 ? n : n - 1);
+      run.copy.progress = progress_counts (progress);
+    }
   copy_tree_init (&run.engine, &run.copy, false);
   frontend_catch_signals ();
   bool ok = link_operands (&run, &cmd, files, n);
   if (run.engine.dry)
     dry_run_summary (run.engine.dry, error_message_count);
   copy_tree_free (&run.engine);
+  if (progress)
+    progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -18,6 +18,7 @@
 #include "error.h"
 #include "frontend.h"
 #include "progname.h"
+#include "progress.h"
 #include "version-etc.h"
 
 #define PROGRAM_NAME "cowmv"
@@ -32,6 +33,7 @@ enum
   EXCHANGE_OPTION,
   HELP_OPTION,
   NO_COPY_OPTION,
+  PROGRESS_OPTION,
   STRIP_TRAILING_SLASHES_OPTION,
   UPDATE_OPTION,
   VERSION_OPTION
@@ -47,6 +49,7 @@ static struct option const long_options[] = {
   {"interactive", no_argument, NULL, 'i'},
   {"no-clobber", no_argument, NULL, 'n'},
   {"no-copy", no_argument, NULL, NO_COPY_OPTION},
+  {"progress", optional_argument, NULL, PROGRESS_OPTION},
   {"no-target-directory", no_argument, NULL, 'T'},
   {"strip-trailing-slashes", no_argument, NULL,
    STRIP_TRAILING_SLASHES_OPTION},
@@ -95,6 +98,10 @@ Mandatory arguments to long options are mandatory for short options too.\n\
       --exchange               swap SOURCE and DEST atomically (both must\n\
                                  exist)\n\
   -f, --force                  do not ask before overwriting\n\
+  -g, --progress[=WHEN]        show a status line on stderr while copying\n\
+                                 across filesystems; WHEN is auto (the\n\
+                                 default: only when stderr is a terminal),\n\
+                                 always or never\n\
   -i, --interactive            ask before overwriting\n\
   -n, --no-clobber             do not overwrite an existing file\n\
       --no-copy                fail rather than copy when a rename is not\n\
@@ -144,6 +151,7 @@ struct mv_command
   bool no_target_dir;
   struct frontend_backup backup;
   bool strip;
+  enum progress_when progress;
 };
 
 /* Apply option C to OPT and CMD.  Exit on --help, --version or a bad
@@ -193,6 +201,10 @@ parse_option (int c, struct move_settings *opt, struct mv_command *cmd)
       break;
     case 'v':
       opt->verbose = true;
+      break;
+    case 'g':
+    case PROGRESS_OPTION:
+      cmd->progress = progress_when_arg (optarg);
       break;
     case 'Z':
       /* Without SELinux GNU mv ignores it.  */
@@ -283,11 +295,11 @@ main (int argc, char **argv)
 {
   struct move_settings opt = { .interactive = I_UNSPECIFIED,
                                .update = UPDATE_ALL, .backup = no_backups };
-  struct mv_command cmd = { 0 };
+  struct mv_command cmd = { .progress = PROGRESS_NEVER };
   int c;
 
   frontend_init (argv[0]);
-  while ((c = getopt_long (argc, argv, "bfint:uvS:TZ", long_options, NULL))
+  while ((c = getopt_long (argc, argv, "bfgint:uvS:TZ", long_options, NULL))
          != -1)
     parse_option (c, &opt, &cmd);
   if (opt.interactive == I_ALWAYS_SKIP)
@@ -310,6 +322,10 @@ main (int argc, char **argv)
   struct copy_options copy;
   copy_move_options (&copy, &opt);
   frontend_process (&copy);
+  /* Before the workers start: they inherit the signal mask.  */
+  struct progress *progress
+    = progress_start (cmd.progress, cmd.target_dir ? n : n - 1);
+  copy.progress = progress_counts (progress);
   struct move_run run;
   copy_move_init (&run, &opt, &copy, cmd.target_dir ? 1 < n : 2 < n);
   frontend_catch_signals ();
@@ -317,6 +333,7 @@ main (int argc, char **argv)
   if (run.engine.dry)
     dry_run_summary (run.engine.dry, error_message_count);
   copy_move_free (&run);
+  progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

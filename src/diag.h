@@ -34,6 +34,20 @@ void diag_line_locked (char const *format, ...)
 bool diag_ask_locked (char const *format, ...)
   __attribute__ ((format (printf, 1, 2)));
 
+/* The status line of --progress, at the bottom of stderr on a
+   terminal: the functions above erase it before they print and draw it
+   again after.  DIAG_STATUS_LOCKED draws LINE (which must fit the
+   terminal's width) in place of the one shown;
+   DIAG_STATUS_CLEAR_LOCKED erases it, leaving the cursor at the start of
+   an empty line; DIAG_STATUS_KEEP_LOCKED leaves it on the screen and
+   moves to the next line.  DIAG_STATUS_NOTE_LOCKED prints LINE on stderr
+   as a line of its own (the SIGUSR1 line, or --progress=always when
+   stderr is no terminal).  All with the lock held.  */
+void diag_status_locked (char const *line);
+void diag_status_clear_locked (void);
+void diag_status_keep_locked (void);
+void diag_status_note_locked (char const *line);
+
 /* Report "cannot stat NAME" with ERRNUM, GNU's words for a failed stat
    of a file named on the command line or met in a tree.  */
 void diag_cannot_stat (int errnum, char const *name);

@@ -20,6 +20,7 @@ copy_sources = \
   src/frontend.c src/frontend.h \
   src/hardlink-map.c src/hardlink-map.h \
   src/name-set.c src/name-set.h \
+  src/progress.c src/progress.h \
   src/remove-tree.c src/remove-tree.h \
   src/system.h \
   src/version-info.c

@@ -373,7 +373,8 @@ content_differs (struct walk *w, struct entry const *a,
         return false;
       if (a->st.st_size != b->st.st_size)
         return true;
-      int same = snap_extents_same (a->fd, b->fd, &w->stats->count);
+      int same = snap_extents_same (a->fd, b->fd, &a->st, &b->st,
+                                    &w->stats->count);
       if (same < 0)
         {
           int err = errno;

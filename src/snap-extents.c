@@ -350,9 +350,13 @@ struct diff
   void *arg;
   struct snap_diff_count *count;
   bool physical_ok;             /* equal fe_physical means equal bytes */
-  bool stopped;                 /* FN said stop */
+  bool stopped;                 /* FN said stop, or a read was needed
+                                   when NO_READ */
+  bool no_read;                 /* stop where a read would be needed */
+  bool read_needed;             /* ... and it was */
   off_t pend_off, pend_len;     /* a difference not yet reported */
-  char *buf_a, *buf_b;          /* READ_CHUNK bytes each */
+  char *buf_a, *buf_b;          /* READ_CHUNK bytes each, or NULL before
+                                   the first read */
 };
 
 /* Report the pending difference of D, if any, to its callback.  */
@@ -413,6 +417,13 @@ static int
 compare_read (struct diff *d, off_t start, off_t end, bool data_a,
               bool data_b)
 {
+  if (!d->buf_a)
+    {
+      /* Only now: most pairs of a snapshot's files are proven equal
+         from their extents and read nothing.  */
+      d->buf_a = xmalloc (READ_CHUNK);
+      d->buf_b = xmalloc (READ_CHUNK);
+    }
   for (off_t off = start; off < end && !d->stopped; )
     {
       size_t n = MIN (end - off, READ_CHUNK);
@@ -468,6 +479,8 @@ diff_common (struct diff *d, struct extmap *ma, struct extmap *mb,
           if (d->count)
             d->count->bytes_same_extent += end - pos;
         }
+      else if (d->no_read)
+        d->read_needed = d->stopped = true;
       else if (compare_read (d, pos, end, !pa.zeros, !pb.zeros) != 0)
         return -1;
       pos = end;
@@ -475,15 +488,17 @@ diff_common (struct diff *d, struct extmap *ma, struct extmap *mb,
   return 0;
 }
 
-/* See snap-extents.h.  */
-int
-snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
-                   struct snap_diff_count *count)
+/* snap_extents_diff of A and B, whose stat are SA and SB.  With
+   READ_NEEDED, read nothing: stop where a read would be needed and say
+   so in *READ_NEEDED.  */
+static int
+diff_stat (int a, int b, struct stat const *sa_arg,
+           struct stat const *sb_arg, snap_range_fn fn, void *arg,
+           struct snap_diff_count *count, bool *read_needed)
 {
-  struct stat sa, sb;
-  if (fstat (a, &sa) != 0 || fstat (b, &sb) != 0)
-    return -1;
-  struct diff d = { .a = a, .b = b, .fn = fn, .arg = arg, .count = count };
+  struct stat sa = *sa_arg, sb = *sb_arg;
+  struct diff d = { .a = a, .b = b, .fn = fn, .arg = arg, .count = count,
+                    .no_read = read_needed != NULL };
   off_t common = MIN (sa.st_size, sb.st_size);
   off_t longer = MAX (sa.st_size, sb.st_size);
   int ret = 0;
@@ -491,8 +506,6 @@ snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
   if (!(sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino) && 0 < common)
     {
       d.physical_ok = same_address_space (a, b, &sa, &sb);
-      d.buf_a = xmalloc (READ_CHUNK);
-      d.buf_b = xmalloc (READ_CHUNK);
       struct extmap ma, mb;
       extmap_init (&ma, a, common);
       extmap_init (&mb, b, common);
@@ -508,7 +521,20 @@ snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
     add_range (&d, common, longer - common);
   if (ret == 0)
     flush_range (&d);
+  if (read_needed)
+    *read_needed = d.read_needed;
   return ret != 0 ? -1 : d.stopped ? 1 : 0;
+}
+
+/* See snap-extents.h.  */
+int
+snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
+                   struct snap_diff_count *count)
+{
+  struct stat sa, sb;
+  if (fstat (a, &sa) != 0 || fstat (b, &sb) != 0)
+    return -1;
+  return diff_stat (a, b, &sa, &sb, fn, arg, count, NULL);
 }
 
 /* A snap_range_fn that stops at the first difference.  */
@@ -521,13 +547,34 @@ stop_at_first (off_t offset _GL_UNUSED, off_t length _GL_UNUSED,
 
 /* See snap-extents.h.  */
 int
-snap_extents_same (int a, int b, struct snap_diff_count *count)
+snap_extents_same (int a, int b, struct stat const *sa_arg,
+                   struct stat const *sb_arg, struct snap_diff_count *count)
+{
+  struct stat sa, sb;
+  if (!sa_arg && fstat (a, &sa) != 0)
+    return -1;
+  if (!sb_arg && fstat (b, &sb) != 0)
+    return -1;
+  sa_arg = sa_arg ? sa_arg : &sa;
+  sb_arg = sb_arg ? sb_arg : &sb;
+  if (sa_arg->st_size != sb_arg->st_size)
+    return 0;
+  int r = diff_stat (a, b, sa_arg, sb_arg, stop_at_first, NULL, count,
+                     NULL);
+  return r < 0 ? -1 : r == 0;
+}
+
+/* See snap-extents.h.  */
+int
+snap_extents_identical (int a, int b)
 {
   struct stat sa, sb;
   if (fstat (a, &sa) != 0 || fstat (b, &sb) != 0)
     return -1;
   if (sa.st_size != sb.st_size)
     return 0;
-  int r = snap_extents_diff (a, b, stop_at_first, NULL, count);
-  return r < 0 ? -1 : r == 0;
+  bool read_needed;
+  int r = diff_stat (a, b, &sa, &sb, stop_at_first, NULL, NULL,
+                     &read_needed);
+  return r < 0 ? -1 : r == 0 && !read_needed;
 }

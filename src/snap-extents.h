@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The space of one file, from its FIEMAP extents up to its size rounded
@@ -84,10 +85,21 @@ int snap_extents_diff (int a, int b, snap_range_fn fn, void *arg,
                        struct snap_diff_count *count);
 
 /* Return 1 if the open regular files A and B have the same bytes, 0 if
-   not, -1 with errno set on error.  Proven from the extent maps without
-   reading when they share every data extent; else the ranges FIEMAP
-   cannot prove are read, stopping at the first difference.  COUNT as for
+   not, -1 with errno set on error.  Files of different sizes differ
+   without more; else it is proven from the extent maps without reading
+   where they share data extents, and the ranges FIEMAP cannot prove are
+   read, stopping at the first difference.  SA and SB, when not NULL, are
+   the files' fstat (saving the calls).  COUNT as for
    snap_extents_diff.  */
-int snap_extents_same (int a, int b, struct snap_diff_count *count);
+int snap_extents_same (int a, int b, struct stat const *sa,
+                       struct stat const *sb, struct snap_diff_count *count);
+
+/* Return 1 if the open regular files A and B are proven to have the
+   same bytes from their extent maps alone: the same size, and at every
+   offset the same physical bytes, or a hole or unwritten extent on both
+   sides.  0 if not (different, or equal only by content: nothing is
+   read), -1 with errno set on error.  For `--if-changed`: a file whose
+   snapshot still shares all of it has not changed.  */
+int snap_extents_identical (int a, int b);
 
 #endif /* SNAP_EXTENTS_H */

@@ -32,6 +32,28 @@ entry_cmp (void const *a, void const *b)
   return c ? c : strcmp (x->name, y->name);
 }
 
+/* Fill X->stamped and X->time for the snapshot NAME (an entry of
+   directory DIRFD) whose SUFFIX follows "BASE.": the stamp's time, or
+   for a named snapshot when it was made (its birth time, else its
+   status change time).  Return false if it cannot be had.  */
+static bool
+entry_time (int dirfd, char const *name, char const *suffix,
+            struct snap_entry *x)
+{
+  x->stamped = snap_stamp_parse (suffix, &x->time);
+  if (x->stamped)
+    return true;
+  struct statx sx;
+  if (statx (dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME | STATX_CTIME,
+             &sx) != 0)
+    return false;
+  struct statx_timestamp const *ts
+    = sx.stx_mask & STATX_BTIME ? &sx.stx_btime : &sx.stx_ctime;
+  x->time.tv_sec = ts->tv_sec;
+  x->time.tv_nsec = ts->tv_nsec;
+  return true;
+}
+
 /* Put in *ENTRIES (N of them, oldest first; free with free_entries) the
    snapshots of place P.  A directory that is not there holds none.
    Return false with errno set when it cannot be read.  */
@@ -52,19 +74,8 @@ snap_collect (struct snap_place const *p, struct snap_entry **entries,
       struct snap_entry x = { 0 };
       if (!suffix)
         continue;
-      x.stamped = snap_stamp_parse (suffix, &x.time);
-      if (!x.stamped)
-        {
-          /* A named snapshot's time is when it was made.  */
-          struct statx sx;
-          if (statx (dirfd (d), e->d_name, AT_SYMLINK_NOFOLLOW,
-                     STATX_BTIME | STATX_CTIME, &sx) != 0)
-            continue;
-          struct statx_timestamp const *ts
-            = sx.stx_mask & STATX_BTIME ? &sx.stx_btime : &sx.stx_ctime;
-          x.time.tv_sec = ts->tv_sec;
-          x.time.tv_nsec = ts->tv_nsec;
-        }
+      if (!entry_time (dirfd (d), e->d_name, suffix, &x))
+        continue;
       x.name = xstrdup (e->d_name);
       x.suffix = x.name + (suffix - e->d_name);
       if (*n == alloc)
@@ -273,26 +284,17 @@ list_space_dir (struct listing *l, char const *root, char const *dir,
             dot = n + len - SNAP_STAMP_LEN - 1;
           else if ((dot = strrchr (n, '.')) && !snap_name_valid (dot + 1))
             dot = NULL;
-          if (dot && n < dot)
+          struct snap_entry x = { .name = (char *) n };
+          if (dot && n < dot && entry_time (dirfd (d), n, dot + 1, &x))
             {
+              x.suffix = dot + 1;
               char *base = ximemdup0 (n, dot - n);
               /* "@" at the top stands for the root itself.  */
-              bool is_root = !*rel && strcmp (base, "@") == 0;
-              struct snap_place p = { .dir = (char *) dir,
-                                      .base = base };
-              struct snap_entry *entries;
-              size_t count;
-              /* Each base once: at the entry that is its first.  */
-              if (snap_collect (&p, &entries, &count) && count
-                  && strcmp (entries[0].name, n) == 0)
-                {
-                  char *of = (is_root ? xstrdup (root)
-                              : file_name_concat (live_dir, base, NULL));
-                  listing_add (l, of, dir, entries, count);
-                  free (of);
-                }
-              if (count)
-                snap_entries_free (entries, count);
+              char *of = (!*rel && strcmp (base, "@") == 0
+                          ? xstrdup (root)
+                          : file_name_concat (live_dir, base, NULL));
+              listing_add (l, of, dir, &x, 1);
+              free (of);
               free (base);
             }
         }

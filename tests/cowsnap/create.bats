@@ -6,40 +6,10 @@
 # changing while it is cloned, interruption, and unprivileged users.
 
 load ../helpers/common
+load snap
 load ../helpers/interrupt
 
 bats_require_minimum_version 1.5.0
-
-setup_file ()
-{
-  make_loop_fs btrfs 256M btrfs || true
-  make_loop_fs xfs 300M xfs || true
-}
-
-teardown_file ()
-{
-  # Snapshots are immutable: let the filesystems go.
-  local fs dir
-  for fs in btrfs xfs; do
-    dir=$(fs_path "$fs") || continue
-    chattr -R -i "$dir" 2>/dev/null || true
-  done
-  cleanup_loop_fs
-}
-
-setup ()
-{
-  umask 022
-}
-
-STAMP_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}\.[0-9]{6}Z'
-
-# snaps_of DIR BASE: the snapshots of BASE in namespace directory DIR,
-# one per line.
-snaps_of ()
-{
-  ls -A "$1" 2>/dev/null | grep -E "^$2\.($STAMP_RE|[^.]+)\$" || true
-}
 
 # --- files ---------------------------------------------------------------
 
@@ -242,6 +212,36 @@ file_snapshot ()
 cowsnap: snapshot of '$PWD/d' not made: files changed while it was taken"
   assert_equal "$(ls -A "$ns" | grep -c '^d\.')" 1
   assert_equal "$(ls -A "$ns" | grep -c cowsnap-)" 0
+}
+
+@test "a real writer appending while a tree is snapshotted: every snapshot of the file is one moment of it, or reported" {
+  require_root
+  enter_fs btrfs
+  local ns=$FS_PATH/.snapshot/t$BATS_TEST_NUMBER i s size
+  mkdir d
+  random_file d/big 4M
+  cp d/big "$BATS_TEST_TMPDIR/orig"
+  echo quiet >d/calm
+  perl -e 'open my $f, ">>", $ARGV[0] or die; my $b = "x" x 4096;
+           for (1 .. 4096) { syswrite $f, $b }' d/big &
+  local writer=$!
+  for i in 1 2 3 4 5; do
+    run cowsnap d
+    # Settled, or reported as changing: nothing else.
+    if ((status != 0)); then
+      assert_equal "$status" 1
+      assert_output "cowsnap: '$PWD/d/big' changed while being snapshotted"
+    fi
+  done
+  wait "$writer"
+  for s in "$ns"/d.*; do
+    size=$(stat -c %s "$s/big")
+    # The original, then whole 4 KiB blocks of x: never torn.
+    (( size >= 4194304 && (size - 4194304) % 4096 == 0 )) || fail "$s/big: $size bytes"
+    cmp -n 4194304 "$s/big" "$BATS_TEST_TMPDIR/orig"
+    [[ -z $(tail -c +4194305 "$s/big" | tr -d x | head -c 1) ]] || fail "$s/big: not x after the original"
+    assert_equal "$(cat "$s/calm")" quiet
+  done
 }
 
 @test "SIGINT in the middle of a tree leaves no snapshot and no temporary" {

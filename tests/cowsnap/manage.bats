@@ -6,37 +6,9 @@
 # snapshot names; schedule's units in a directory of the test's own.
 
 load ../helpers/common
+load snap
 
 bats_require_minimum_version 1.5.0
-
-setup_file ()
-{
-  make_loop_fs btrfs 256M btrfs || true
-  make_loop_fs xfs 300M xfs || true
-}
-
-teardown_file ()
-{
-  local fs dir
-  for fs in btrfs xfs; do
-    dir=$(fs_path "$fs") || continue
-    chattr -R -i "$dir" 2>/dev/null || true
-  done
-  cleanup_loop_fs
-}
-
-setup ()
-{
-  umask 022
-}
-
-STAMP_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{6}\.[0-9]{6}Z'
-
-# snaps_of DIR BASE: the snapshots of BASE in DIR, one per line, sorted.
-snaps_of ()
-{
-  ls -A "$1" 2>/dev/null | grep -E "^$2\.($STAMP_RE|[^.]+)\$" | LC_ALL=C sort || true
-}
 
 # meta_of FILE...: what a restore must give back, per file.
 meta_of ()

@@ -14,16 +14,9 @@
 #include "progname.h"
 #include "snap-extents.h"
 #include "tap.h"
+#include "testfs.h"
 
 enum { KIB = 1024, MIB = 1024 * 1024 };
-
-/* One filesystem to test on.  */
-struct testfs
-{
-  char type[16];
-  char dir[4096];
-  bool can_clone;
-};
 
 /* The ranges one diff reported.  */
 struct ranges
@@ -168,8 +161,10 @@ test_clone_rewrite (struct testfs const *fs)
           "%s: a fresh clone diffs equal without reading (%ju read, %ju "
           "proven from extents)", fs->type, c.bytes_read,
           c.bytes_same_extent);
-  tap_ok (snap_extents_same (a, b, &c) == 1 && c.bytes_read == 0,
+  tap_ok (snap_extents_same (a, b, NULL, NULL, &c) == 1 && c.bytes_read == 0,
           "%s: same-content helper says equal without reading", fs->type);
+  tap_ok (snap_extents_identical (a, b) == 1,
+          "%s: a fresh clone is identical from its extents", fs->type);
 
   bool w = put (b, 32 * MIB, 4 * KIB, 7) && fsync (b) == 0;
   r = diff (a, b, &rg, &c);
@@ -179,8 +174,11 @@ test_clone_rewrite (struct testfs const *fs)
           "differs (%d range(s), first %jd+%jd), %ju bytes read",
           fs->type, rg.n, (intmax_t) (rg.n ? rg.off[0] : -1),
           (intmax_t) (rg.n ? rg.len[0] : -1), c.bytes_read);
-  tap_ok (snap_extents_same (a, b, &c) == 0,
+  tap_ok (snap_extents_same (a, b, NULL, NULL, &c) == 0,
           "%s: same-content helper says different", fs->type);
+  tap_ok (snap_extents_identical (a, b) == 0,
+          "%s: after the rewrite the clone is no longer identical from its "
+          "extents", fs->type);
 
   r = snap_extents_space (b, &sp);
   tap_ok (r == 0 && 4 * KIB <= sp.exclusive && sp.exclusive <= 128 * KIB
@@ -226,6 +224,10 @@ test_by_reading (struct testfs const *fs, off_t size)
           && c.bytes_read == 2 * (uintmax_t) size,
           "%s: two equal unshared files of %jd MiB: equal, read whole "
           "(%ju bytes)", fs->type, (intmax_t) size / MIB, c.bytes_read);
+  tap_ok (snap_extents_identical (a, b) == 0
+          && snap_extents_same (a, b, NULL, NULL, NULL) == 1,
+          "%s: equal unshared files are the same by content, not "
+          "identical from their extents", fs->type);
   bool w = 0 <= b && put (b, size / 2 + 4 * KIB, 4 * KIB, 9)
            && put (b, size - 100, 100, 9) && fsync (b) == 0;
   r = diff (a, b, &rg, &c);
@@ -410,33 +412,11 @@ int
 main (int argc _GL_UNUSED, char **argv)
 {
   set_program_name (argv[0]);
-  struct testfs fss[8];
-  int n = 0;
-  char const *tmp = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp";
+  struct testfs fss[TESTFS_MAX];
   char tmpdir[4096];
-  snprintf (tmpdir, sizeof tmpdir, "%s/cowutils-extents.XXXXXX", tmp);
-  if (!mkdtemp (tmpdir))
-    {
-      printf ("Bail out! cannot make a temporary directory\n");
-      return 1;
-    }
-  char const *dirs = getenv ("COWUTILS_TEST_DIRS");
-  char *list = strdup (dirs ? dirs : "");
-  for (char *tok = strtok (list, " "); tok && n < 7; tok = strtok (NULL, " "))
-    {
-      char *colon = strchr (tok, ':');
-      if (!colon)
-        continue;
-      *colon = '\0';
-      snprintf (fss[n].type, sizeof fss[n].type, "%s", tok);
-      snprintf (fss[n].dir, sizeof fss[n].dir, "%s", colon + 1);
-      fss[n].can_clone = !strcmp (tok, "btrfs") || !strcmp (tok, "xfs");
-      n++;
-    }
-  snprintf (fss[n].type, sizeof fss[n].type, "tmpdir");
-  snprintf (fss[n].dir, sizeof fss[n].dir, "%s", tmpdir);
-  fss[n].can_clone = false;
-  n++;
+  int n = testfs_list (fss, tmpdir, "extents");
+  if (n < 0)
+    return 1;
 
   static char const *const wanted[] = { "btrfs", "xfs", "ext4" };
   for (size_t w = 0; w < sizeof wanted / sizeof *wanted; w++)
@@ -466,6 +446,5 @@ main (int argc _GL_UNUSED, char **argv)
       test_holes (fs);
     }
   rmdir (tmpdir);
-  free (list);
   return tap_done ();
 }

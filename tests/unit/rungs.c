@@ -11,16 +11,9 @@
 
 #include "progname.h"
 #include "tap.h"
+#include "testfs.h"
 
 enum { MIB = 1024 * 1024 };
-
-/* One filesystem to test on.  */
-struct testfs
-{
-  char type[16];
-  char dir[4096];
-  bool can_clone;
-};
 
 /* Fill file NAME (created) with SIZE bytes of a pattern that differs per
    4 KiB block; with HOLE_AT >= 0 leave a 1 MiB hole there.  Return an fd
@@ -381,33 +374,11 @@ int
 main (int argc _GL_UNUSED, char **argv)
 {
   set_program_name (argv[0]);
-  struct testfs fss[8];
-  int n = 0;
-  char const *tmp = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp";
+  struct testfs fss[TESTFS_MAX];
   char tmpdir[4096];
-  snprintf (tmpdir, sizeof tmpdir, "%s/cowutils-unit.XXXXXX", tmp);
-  if (!mkdtemp (tmpdir))
-    {
-      printf ("Bail out! cannot make a temporary directory\n");
-      return 1;
-    }
-  char const *dirs = getenv ("COWUTILS_TEST_DIRS");
-  char *list = strdup (dirs ? dirs : "");
-  for (char *tok = strtok (list, " "); tok && n < 7; tok = strtok (NULL, " "))
-    {
-      char *colon = strchr (tok, ':');
-      if (!colon)
-        continue;
-      *colon = '\0';
-      snprintf (fss[n].type, sizeof fss[n].type, "%s", tok);
-      snprintf (fss[n].dir, sizeof fss[n].dir, "%s", colon + 1);
-      fss[n].can_clone = !strcmp (tok, "btrfs") || !strcmp (tok, "xfs");
-      n++;
-    }
-  snprintf (fss[n].type, sizeof fss[n].type, "tmpdir");
-  snprintf (fss[n].dir, sizeof fss[n].dir, "%s", tmpdir);
-  fss[n].can_clone = false;
-  n++;
+  int n = testfs_list (fss, tmpdir, "unit");
+  if (n < 0)
+    return 1;
 
   for (char const *t = "btrfs"; t; t = strcmp (t, "btrfs") ? NULL : "xfs")
     {
@@ -440,6 +411,5 @@ main (int argc _GL_UNUSED, char **argv)
   test_hard_errors ();
   test_procfs (tmpdir);
   rmdir (tmpdir);
-  free (list);
   return tap_done ();
 }

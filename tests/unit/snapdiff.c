@@ -17,20 +17,13 @@
 #include "progname.h"
 #include "snap-diff.h"
 #include "tap.h"
+#include "testfs.h"
 #include "xalloc.h"
 
 enum { MIB = 1024 * 1024 };
 
 /* The modification time every entry gets, and the changed one.  */
 enum { T0 = 1700000000 };
-
-/* One filesystem to test on.  */
-struct testfs
-{
-  char type[16];
-  char dir[4096];
-  bool can_clone;
-};
 
 /* Which tree to build.  */
 enum variant { OLD, NEW };
@@ -508,33 +501,11 @@ int
 main (int argc _GL_UNUSED, char **argv)
 {
   set_program_name (argv[0]);
-  struct testfs fss[8];
-  int n = 0;
-  char const *tmp = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp";
+  struct testfs fss[TESTFS_MAX];
   char tmpdir[4096];
-  snprintf (tmpdir, sizeof tmpdir, "%s/cowutils-snapdiff.XXXXXX", tmp);
-  if (!mkdtemp (tmpdir))
-    {
-      printf ("Bail out! cannot make a temporary directory\n");
-      return 1;
-    }
-  char const *dirs = getenv ("COWUTILS_TEST_DIRS");
-  char *list = strdup (dirs ? dirs : "");
-  for (char *tok = strtok (list, " "); tok && n < 7; tok = strtok (NULL, " "))
-    {
-      char *colon = strchr (tok, ':');
-      if (!colon)
-        continue;
-      *colon = '\0';
-      snprintf (fss[n].type, sizeof fss[n].type, "%s", tok);
-      snprintf (fss[n].dir, sizeof fss[n].dir, "%s", colon + 1);
-      fss[n].can_clone = !strcmp (tok, "btrfs") || !strcmp (tok, "xfs");
-      n++;
-    }
-  snprintf (fss[n].type, sizeof fss[n].type, "tmpdir");
-  snprintf (fss[n].dir, sizeof fss[n].dir, "%s", tmpdir);
-  fss[n].can_clone = false;
-  n++;
+  int n = testfs_list (fss, tmpdir, "snapdiff");
+  if (n < 0)
+    return 1;
 
   bool root = geteuid () == 0;
   bool acl = run ("command -v setfacl >/dev/null 2>&1");
@@ -550,6 +521,5 @@ main (int argc _GL_UNUSED, char **argv)
       test_file (&fss[i]);
     }
   rmdir (tmpdir);
-  free (list);
   return tap_done ();
 }
