@@ -269,14 +269,39 @@ exchange (struct move_run *run, char const *src, int dirfd, char const *rel,
           char const *dst, bool exists)
 {
   int err = ENOENT;
-  if (exists && renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_EXCHANGE) == 0)
+  if (exists && run->engine.dry)
+    {
+      /* --dry-run: what renameat2 would say, as far as can be told.  */
+      struct stat a, b;
+      char *dir = mdir_name (rel), *src_dir = mdir_name (src);
+      if (lstat (src, &a) != 0 || fstatat (dirfd, rel, &b,
+                                           AT_SYMLINK_NOFOLLOW) != 0)
+        err = errno;
+      else if (a.st_dev != b.st_dev)
+        err = EXDEV;
+      else if (faccessat (dirfd, dir, W_OK | X_OK, AT_EACCESS) != 0
+               || faccessat (AT_FDCWD, src_dir, W_OK | X_OK, AT_EACCESS)
+                  != 0)
+        err = errno;
+      else
+        err = 0;
+      free (dir);
+      free (src_dir);
+      if (err == 0)
+        {
+          dry_run_note (run->engine.dry, DRY_EXCHANGE, src, dst, 0);
+          return true;
+        }
+    }
+  else if (exists && renameat2 (AT_FDCWD, src, dirfd, rel,
+                                RENAME_EXCHANGE) == 0)
     {
       if (run->opt->verbose)
         diag_line (_("exchanged %s <-> %s"), quoteaf_n (0, src),
                    quoteaf_n (1, dst));
       return true;
     }
-  if (exists)
+  else if (exists)
     err = errno;
   diag_error (err, _("cannot exchange %s and %s"), quoteaf_n (0, src),
               quoteaf_n (1, dst));
@@ -527,15 +552,15 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       return true;
     }
 
+  /* 3. The atomic swap, when asked.  */
+  if (opt->exchange)
+    return exchange (run, src, dirfd, rel, dst, exists);
+
   if (run->engine.dry)
     {
       ok = dry_move (run, src, &src_st, dirfd, rel, dst, exists, &dst_st);
       goto done;
     }
-
-  /* 3. The atomic swap, when asked.  */
-  if (opt->exchange)
-    return exchange (run, src, dirfd, rel, dst, exists);
 
   /* 4. The rename, now replacing, when the first one found something in
      the way; across filesystems, the copy.  Any other error of the first

@@ -121,6 +121,10 @@ say (enum dry_verb v, char const *a, char const *b)
       diag_line (_("would rename %s -> %s"), quoteaf_n (0, a),
                  quoteaf_n (1, b));
       break;
+    case DRY_EXCHANGE:
+      diag_line (_("would exchange %s <-> %s"), quoteaf_n (0, a),
+                 quoteaf_n (1, b));
+      break;
     case DRY_BACKUP:
       diag_line (_("would backup %s -> %s"), quoteaf_n (0, a),
                  quoteaf_n (1, b));

@@ -22,6 +22,7 @@ enum dry_verb
   DRY_MKNOD,            /* a FIFO, socket or device */
   DRY_MKDIR,            /* a new directory */
   DRY_RENAME,           /* mv: the source renamed into place */
+  DRY_EXCHANGE,         /* mv --exchange: the two swapped */
   DRY_SKIP,             /* the destination left as it is */
   DRY_REMOVE_SOURCE,    /* mv: the source removed after its copy */
   DRY_OVERWRITE,        /* an existing file written in place */

@@ -36,6 +36,8 @@ matrix ()
     "a symlink|cowmv $s/link $d/l"
     "sparse|cowmv $s/sparse $d/sp"
     "--no-copy|cowmv --no-copy $s/big $d/nc"
+    "--exchange|cowmv --exchange $s/big $d/old"
+    "--exchange with nothing there|cowmv --exchange $s/big $d/none"
     "missing source|cowmv $s/nothing $d/m"
   )
   dry_cases "$roots" "$s" "$d" "${cases[@]}"

@@ -82,13 +82,19 @@ dry_physical ()
 # has 64 KiB or more (below that btrfs may keep data inline).
 dry_skipped ()
 {
-  local line a
+  local line a b
   while IFS= read -r line; do
     case $line in
       "would skip '"*)
         a=${line#*\'}
         a=${a%%\'*}
         echo "$a $(dry_entry "$a")" ;;
+      "would exchange '"*)
+        a=${line#*\'}
+        a=${a%%\'*}
+        b=${line#*"' <-> '"}
+        b=${b%\'}
+        echo "$a <-> $b $(stat -c %i -- "$a") $(stat -c %i -- "$b")" ;;
       "would clone '"* | "would copy '"*)
         a=${line#*\'}
         a=${a%%\'*}
@@ -115,6 +121,9 @@ dry_verbs_agree ()
     b=
     if [[ $line == *"' -> '"* ]]; then
       b=${line#*"' -> '"}
+      b=${b%\'}
+    elif [[ $line == *"' <-> '"* ]]; then
+      b=${line#*"' <-> '"}
       b=${b%\'}
     fi
     case $verb in
@@ -150,6 +159,11 @@ $(dry_physical "$b")"
       skip)
         grep -qxF -- "$a $(dry_entry "$a")" <<<"$before" \
           || fail "$case: '$line' but $a changed" ;;
+      exchange)
+        # Each name now has the other's inode.
+        was=$(grep -F -- "$a <-> $b " <<<"$before" | head -1)
+        [[ $was == "$a <-> $b $(stat -c %i -- "$b") $(stat -c %i -- "$a")" ]] \
+          || fail "$case: '$line' but not swapped: $was" ;;
       backup)
         [[ -e $b || -L $b ]] || fail "$case: '$line' but no backup $b" ;;
       overwrite|remove)
