@@ -1,13 +1,14 @@
-# completion/local.mk -- shell completion for cowcp, cowmv and cowln.
+# completion/local.mk -- shell completion for cowcp, cowmv, cowln and
+# cowsnap.
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # bash-completion loads a command's completion from a file named after the
-# command: cowutils.bash is installed as cowcp, with cowmv and cowln as
-# symbolic links to it.  zsh finds _cowutils by its #compdef line.
+# command: cowutils.bash is installed as cowcp, with cowmv, cowln and
+# cowsnap as symbolic links to it.  zsh finds _cowutils by its #compdef line.
 
 EXTRA_DIST += completion/cowutils.bash completion/_cowutils
 
-bash_completion_names = cowcp cowmv cowln
+bash_completion_names = cowcp cowmv cowln cowsnap
 
 if INSTALL_BASH_COMPLETION
 install-data-local: install-bash-completion

@@ -107,7 +107,7 @@ static struct
 #define KEEPING (FOR (CMD_PRUNE) | FOR (CMD_SCHEDULE))
   { COPY_OPTION, FOR (CMD_CREATE) },
   { DAILY_OPTION, FOR (CMD_SCHEDULE) },
-  { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_RESTORE) | FOR (CMD_DIFF) },
+  { DEBUG_OPTION, FOR (CMD_CREATE) | FOR (CMD_DIFF) },
   { DIR_OPTION, (FOR (CMD_CREATE) | FOR (CMD_LIST) | FOR (CMD_RESTORE)
                  | FOR (CMD_PRUNE) | FOR (CMD_DIFF)) },
   { JSON_OPTION, FOR (CMD_LIST) },
@@ -174,7 +174,8 @@ Mandatory arguments to long options are mandatory for short options too.\n\
 Making snapshots:\n\
       --copy                 where the filesystem cannot share data (ext4,\n\
                                tmpfs), copy it instead of failing\n\
-      --debug                say which backend makes the snapshot\n\
+      --debug                say which backend makes the snapshot; with\n\
+                               diff, what was read and what was not\n\
       --dir=DIR              keep snapshots in DIR, on the same filesystem,\n\
                                instead of ROOT/.snapshot (also for list,\n\
                                diff, restore and prune)\n\
@@ -222,8 +223,11 @@ ones are never pruned, the newest never deleted); a rule keeps the first\n\
 snapshot of each of the N latest hours, days, ISO weeks, months or years\n\
 that have one, in local time:\n\
       --keep-last=N          the N newest\n\
-      --keep-hourly=N, --keep-daily=N, --keep-weekly=N,\n\
-      --keep-monthly=N, --keep-yearly=N\n\
+      --keep-hourly=N        the first of each of the N latest hours\n\
+      --keep-daily=N         ... days\n\
+      --keep-weekly=N        ... ISO weeks\n\
+      --keep-monthly=N       ... months\n\
+      --keep-yearly=N        ... years\n\
       --min-age=DURATION     none younger than DURATION (e.g. 90m, 1d12h)\n\
       --dry-run              say what would be deleted, delete nothing\n\
 "), stdout);
@@ -231,7 +235,9 @@ that have one, in local time:\n\
 \n\
 schedule writes a systemd timer and service that snapshot PATH and then\n\
 prune with the --keep and --min-age options given, and enables them:\n\
-      --hourly, --daily, --weekly   how often\n\
+      --hourly               every hour\n\
+      --daily                every day\n\
+      --weekly               every week\n\
       --if-changed           skip the snapshot when nothing changed\n\
       --print                print the units instead\n\
       --remove               disable and remove them\n\

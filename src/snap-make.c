@@ -174,11 +174,11 @@ static char const *const backend_names[] = {
   "btrfs-subvolume", "reflink", "copy"
 };
 
-/* Choose how to snapshot P; report and return false when it cannot be
-   snapshotted at all.  */
+/* Choose how to snapshot P (named PATH on the command line); report and
+   return false when it cannot be snapshotted at all.  */
 static bool
-choose_backend (struct snap_run *run, struct snap_place const *p,
-                enum backend *b)
+choose_backend (struct snap_run *run, char const *path,
+                struct snap_place const *p, enum backend *b)
 {
   int fd = open (p->path, O_PATH | O_CLOEXEC);
   int rfd = S_ISDIR (p->st.st_mode)
@@ -200,13 +200,13 @@ choose_backend (struct snap_run *run, struct snap_place const *p,
     *b = BACKEND_COPY;
   else
     {
-      diag_error (0, _("cannot snapshot %s: a %s filesystem cannot share "
-                       "data between files (--copy copies it instead)"),
-                  quoteaf (p->path), type);
+      diag_error (0, _("cannot snapshot %s: its filesystem (%s) cannot "
+                       "share data between files; --copy copies it instead"),
+                  quoteaf (path), type);
       return false;
     }
   if (run->opt->debug)
-    diag_line (_("%s: %s filesystem, backend: %s"), quoteaf (p->path), type,
+    diag_line (_("%s: %s filesystem, backend: %s"), quoteaf (path), type,
                backend_names[*b]);
   return true;
 }
@@ -382,7 +382,7 @@ snap_create_path (struct snap_run *run, char const *path, char const *name)
                        "%s"), quoteaf_n (0, path), quoteaf_n (1, p.space));
       goto done;
     }
-  if (!choose_backend (run, &p, &backend) || !space_ready (&p))
+  if (!choose_backend (run, path, &p, &backend) || !space_ready (&p))
     goto done;
   dirfd = open (p.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)

@@ -226,8 +226,11 @@ walk (char const *name, enum seal_op op, bool top, enum snap_seal_kind *kind)
                   close (fd);
                   errno = saved;
                 }
-              /* Nothing to clear where flags do not exist.  */
-              if (!ok && (errno == ENOTTY || errno == EOPNOTSUPP))
+              /* Nothing to clear where flags do not exist, nor in what
+                 this process may not even read (it could not have made
+                 it immutable; the removal says if someone else did).  */
+              if (!ok && (errno == ENOTTY || errno == EOPNOTSUPP
+                          || (fd < 0 && errno == EACCES)))
                 ok = true;
             }
           break;

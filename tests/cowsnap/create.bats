@@ -157,7 +157,7 @@ file_snapshot ()
   random_file vol/a 1M
   run cowsnap --debug -v vol
   assert_success
-  assert_line --index 0 "'$PWD/vol': btrfs filesystem, backend: btrfs-subvolume"
+  assert_line --index 0 "'vol': btrfs filesystem, backend: btrfs-subvolume"
   local s
   s=$ns/$(snaps_of "$ns" vol)
   assert_equal "$(stat -c %i "$s")" 256
@@ -176,7 +176,7 @@ file_snapshot ()
   echo data >f
   run cowsnap f
   assert_failure 1
-  assert_output "cowsnap: cannot snapshot '$PWD/f': a ext2/ext3/ext4 filesystem cannot share data between files (--copy copies it instead)"
+  assert_output "cowsnap: cannot snapshot 'f': its filesystem (ext2/ext3/ext4) cannot share data between files; --copy copies it instead"
   [[ ! -e $FS_PATH/.snapshot ]]
   run cowsnap -v --copy f
   assert_success

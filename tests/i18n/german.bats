@@ -189,13 +189,58 @@ Weitere Hinweise gibt „cowmv --help“."
   check_help_layout 30 <<<"$output"
 }
 
+@test "cowsnap's usage errors are German, with the German --help hint" {
+  touch f
+  de run --separate-stderr cowsnap delete --json f
+  assert_failure 1
+  assert_equal "$stderr" "cowsnap: Option „--json“ gilt nicht für „delete“
+Weitere Hinweise gibt „cowsnap --help“."
+  de run --separate-stderr cowsnap delete
+  assert_failure 1
+  assert_equal "$stderr" "cowsnap: Schnappschuss-Operand fehlt
+Weitere Hinweise gibt „cowsnap --help“."
+  de run --separate-stderr cowsnap prune f
+  assert_failure 1
+  assert_equal "$stderr" "cowsnap: prune braucht eine Aufbewahrungsregel: \
+--keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly, \
+--keep-yearly oder --min-age
+Weitere Hinweise gibt „cowsnap --help“."
+  assert_file_exists f
+}
+
+@test "cowsnap refuses in German to delete a file that is no snapshot" {
+  printf 'live\n' >f
+  de run --separate-stderr cowsnap delete f
+  assert_failure 1
+  assert_equal "$stderr" "cowsnap: 'f' wird nicht gelöscht: es liegt nicht \
+in einem von cowsnap angelegten Schnappschuss-Namensraum"
+  assert_output ""
+  assert_equal "$(<f)" live
+}
+
+@test "cowsnap --help is German, in the layout of the English one" {
+  local english
+  english=$(PATH=$I18N_PREFIX/bin:$PATH LC_ALL=C cowsnap --help)
+  de run --separate-stderr cowsnap --help
+  assert_success
+  assert_equal "$stderr" ""
+  assert_line -n 0 'Aufruf: cowsnap [OPTION]... PFAD...'
+  assert_line '  oder: cowsnap restore [OPTION]... PFAD [SCHNAPPSCHUSS]'
+  assert_line '      --no-keep              das Ersetzte nicht behalten'
+  assert_line '      --help        diese Hilfe anzeigen und beenden'
+  check_help_layout_like "$english" <<<"$output"
+}
+
 @test "no English line of --help is left in the German one" {
   local prog english german line left=
-  for prog in cowcp cowmv cowln; do
+  for prog in cowcp cowmv cowln cowsnap; do
     english=$(PATH=$I18N_PREFIX/bin:$PATH LC_ALL=C "$prog" --help)
     german=$(de "$prog" --help)
     while IFS= read -r line; do
       [[ -n $line ]] || continue
+      # A line of option names alone (cowsnap's --keep-hourly=N, ...)
+      # has nothing to translate.
+      [[ $line =~ ^\ *(--?[[:alnum:]-]+(=N)?,?\ *)+$ ]] && continue
       grep -qxF -- "$line" <<<"$german" && left+="$prog: $line"$'\n'
     done <<<"$english"
   done

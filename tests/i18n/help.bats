@@ -58,3 +58,31 @@ bats_require_minimum_version 1.5.0
     assert_line '  simple, never   simple backups: NAME followed by the suffix'
   done
 }
+
+@test "cowsnap --help keeps its descriptions in column 29, --help's in 20" {
+  run --separate-stderr cowsnap --help
+  assert_success
+  assert_line '      --no-keep              do not keep what is replaced'
+  assert_line '      --help        display this help and exit'
+  # Its own layout is the reference the German one is held to.
+  check_help_layout_like "$output" <<<"$output"
+}
+
+@test "the like-the-original check rejects a moved description or continuation" {
+  local english shifted
+  english=$(cowsnap --help)
+  shifted=$(sed 's/^      --no-keep              do/      --no-keep             do/' \
+              <<<"$english")
+  run check_help_layout_like "$english" <<<"$shifted"
+  assert_failure
+  assert_output --partial 'description not in column 29:       --no-keep'
+  shifted=$(sed 's/^                               tmpfs),/                              tmpfs),/' \
+              <<<"$english")
+  run check_help_layout_like "$english" <<<"$shifted"
+  assert_failure
+  assert_output --partial 'continuation indented 30, not as in the original'
+  shifted=$(grep -v -- '^      --json' <<<"$english")
+  run check_help_layout_like "$english" <<<"$shifted"
+  assert_failure
+  assert_output --partial 'option --json expected'
+}

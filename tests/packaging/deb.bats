@@ -87,13 +87,14 @@ Section: utils"
   assert_output --partial 'libacl1'
   assert_output --partial 'libattr1'
   run dpkg-deb -I "$DEB"
-  assert_output --partial 'Description: copy-on-write aware cp, mv and ln'
+  assert_output --partial 'Description: copy-on-write aware cp, mv and ln, and reflink snapshots'
+  assert_output --partial ' cowsnap makes read-only snapshots of files and directory trees'
   assert_output --partial ' md5sums'
 }
 
 @test "the programs are in /usr/bin and run" {
   local p
-  for p in cowcp cowmv cowln; do
+  for p in cowcp cowmv cowln cowsnap; do
     assert_file_executable "$ROOT/usr/bin/$p"
     run "$ROOT/usr/bin/$p" --version
     assert_success
@@ -103,7 +104,7 @@ Section: utils"
 
 @test "the man pages are in /usr/share/man/man1, compressed" {
   local p
-  for p in cowcp cowmv cowln; do
+  for p in cowcp cowmv cowln cowsnap; do
     run zcat "$ROOT/usr/share/man/man1/$p.1.gz"
     assert_success
     assert_line --regexp "^\.TH \"?${p^^}\"? \"?1\"? "
@@ -119,6 +120,9 @@ Section: utils"
       "../../../bin/cow$link"
     assert_file_executable "$ROOT/usr/lib/cowutils/bin/$link"
   done
+  # and nothing else: cowsnap replaces no GNU tool.
+  run ls -A "$ROOT/usr/lib/cowutils/bin"
+  assert_output $'cp\nln\nmv'
   cd "$BATS_TEST_TMPDIR"
   run env PATH="$ROOT/usr/lib/cowutils/bin:$PATH" cp nonexistent x
   assert_failure 1
@@ -130,6 +134,7 @@ Section: utils"
   cmp "$PKG/src/completion/cowutils.bash" "$dir/cowcp"
   assert_equal "$(readlink "$dir/cowmv")" cowcp
   assert_equal "$(readlink "$dir/cowln")" cowcp
+  assert_equal "$(readlink "$dir/cowsnap")" cowcp
   cmp "$PKG/src/completion/_cowutils" \
     "$ROOT/usr/share/zsh/vendor-completions/_cowutils"
   if [[ -r /usr/share/bash-completion/bash_completion ]]; then
@@ -159,11 +164,12 @@ Section: utils"
   local f bad=
   while read -r f; do
     case $f in
-      usr/bin/cowcp | usr/bin/cowmv | usr/bin/cowln) ;;
+      usr/bin/cowcp | usr/bin/cowmv | usr/bin/cowln | usr/bin/cowsnap) ;;
       usr/lib/cowutils/bin/cp | usr/lib/cowutils/bin/mv | usr/lib/cowutils/bin/ln) ;;
       usr/share/man/man1/cow*.1.gz) ;;
       usr/share/locale/*/LC_MESSAGES/cowutils.mo) ;;
       usr/share/bash-completion/completions/cow[cml][pvn]) ;;
+      usr/share/bash-completion/completions/cowsnap) ;;
       usr/share/zsh/vendor-completions/_cowutils) ;;
       usr/share/doc/cowutils/copyright | usr/share/doc/cowutils/changelog.gz) ;;
       *) bad+="$f"$'\n' ;;

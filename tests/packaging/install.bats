@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make install and make uninstall into a DESTDIR: the drop-in links cp, mv
 # and ln (relative, resolving to the installed programs, which then name
-# themselves cp, mv and ln), the completion files, and the configure
-# options that move or drop them.
+# themselves cp, mv and ln) and no other (cowsnap replaces no GNU tool),
+# the completion files, and the configure options that move or drop them.
 
 load ../helpers/common
 
@@ -49,6 +49,18 @@ setup ()
   done
 }
 
+@test "cowsnap is installed with its man page, and gets no drop-in link" {
+  assert_file_executable "$ROOT$BINDIR/cowsnap"
+  run "$ROOT$BINDIR/cowsnap" --version
+  assert_success
+  assert_line -n 0 --regexp '^cowsnap \(cowutils\) '
+  assert_file_exists "$ROOT$(make_var mandir)/man1/cowsnap.1"
+  # The drop-in directory holds the three links and nothing else: no
+  # "snapshot" or "cowsnap" in it to shadow another tool.
+  run ls -A "$ROOT$DROPIN"
+  assert_output $'cp\nln\nmv'
+}
+
 @test "cp through the drop-in PATH names itself cp" {
   run env PATH="$ROOT$DROPIN:$PATH" cp nonexistent x
   assert_failure 1
@@ -77,6 +89,7 @@ setup ()
   cmp "$COWUTILS_SRCDIR/completion/cowutils.bash" "$ROOT$bashdir/cowcp"
   assert_equal "$(readlink "$ROOT$bashdir/cowmv")" cowcp
   assert_equal "$(readlink "$ROOT$bashdir/cowln")" cowcp
+  assert_equal "$(readlink "$ROOT$bashdir/cowsnap")" cowcp
   cmp "$COWUTILS_SRCDIR/completion/_cowutils" "$ROOT$zshdir/_cowutils"
 }
 
@@ -97,13 +110,14 @@ setup ()
   # after the command.
   run env XDG_DATA_DIRS="$ROOT$datadir" BASH_COMPLETION_USER_DIR=/nonexistent \
     bash --norc -c '. /usr/share/bash-completion/bash_completion
-      for c in cowcp cowmv cowln; do
+      for c in cowcp cowmv cowln cowsnap; do
         __load_completion $c && complete -p $c
       done'
-  assert_output $'complete -F _cowutils cowcp\ncomplete -F _cowutils cowmv\ncomplete -F _cowutils cowln'
+  assert_output $'complete -F _cowutils cowcp\ncomplete -F _cowutils cowmv\ncomplete -F _cowutils cowln\ncomplete -F _cowsnap cowsnap'
   run zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -D
-    print -r -- $_comps[cowcp] $_comps[cowmv] $_comps[cowln]' zsh "$ROOT$zshdir"
-  assert_output '_cowutils _cowutils _cowutils'
+    print -r -- $_comps[cowcp] $_comps[cowmv] $_comps[cowln] $_comps[cowsnap]' \
+    zsh "$ROOT$zshdir"
+  assert_output '_cowutils _cowutils _cowutils _cowutils'
 }
 
 @test "make uninstall removes every file make install made" {
