@@ -48,6 +48,7 @@ _cowutils()
         cowcp)
             long='--archive --attributes-only --backup --backup=
                 --copy-contents --cow --cow= --reflink --reflink= --debug
+                --dry-run
                 --force --interactive --link --dereference --no-clobber
                 --no-dereference --preserve --preserve= --no-preserve=
                 --progress --progress=
@@ -61,7 +62,7 @@ _cowutils()
             cow='auto always never'
             ;;
         cowmv)
-            long='--backup --backup= --debug --exchange --force
+            long='--backup --backup= --debug --dry-run --exchange --force
                 --interactive --no-clobber --no-copy --progress --progress=
                 --strip-trailing-slashes --suffix= --target-directory=
                 --no-target-directory --update --update= --verbose
@@ -69,7 +70,7 @@ _cowutils()
             short='-b -f -g -i -n -S -t -T -u -v -Z'
             ;;
         cowln)
-            long='--backup --backup= --cow --cow= --directory --force
+            long='--backup --backup= --cow --cow= --directory --dry-run --force
                 --interactive --logical --no-dereference --physical
                 --progress --progress= --relative --symbolic --suffix= --target-directory=
                 --no-target-directory --verbose --help --version'

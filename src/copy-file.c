@@ -7,12 +7,14 @@
 #include "system.h"
 
 #include "areadlink.h"
+#include "backupfile.h"
 #include "copy-dest.h"
 #include "copy-file.h"
 #include "copy-meta.h"
 #include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "name-set.h"
 #include "remove-tree.h"
 #include "same-inode.h"
@@ -25,6 +27,9 @@ void
 copy_file_say_verbose (struct job *job)
 {
   struct copy_options const *opt = job->run->opt;
+  /* A dry run says what it would do in its own words (dry-run.c).  */
+  if (opt->dry_run)
+    job->verbose_done = true;
   if (opt->verbose && !job->verbose_done && opt->mv_words)
     {
       /* mv across filesystems: GNU mv's words.  */
@@ -131,6 +136,22 @@ report_refusal (struct job *job, struct dest_decision const *d)
   dest_report (&w, d, false);
 }
 
+/* --dry-run: say that the destination of JOB would be backed up, and
+   under which name (a sibling, shown as the destination is).  */
+static void
+dry_backup (struct job *job)
+{
+  struct copy_dest const *dst = job->dst;
+  char *b = (dst->absent ? NULL
+             : find_backup_file_name (dst->dirfd, dst->relname,
+                                      job->run->opt->backup_type));
+  char *shown = b ? name_beside (dst->name, last_component (b)) : NULL;
+  dry_run_note (job->run->dry, DRY_BACKUP, dst->name,
+                shown ? shown : dst->name, 0);
+  free (shown);
+  free (b);
+}
+
 /* Carry out decision D on the destination of JOB, described by W.  */
 static enum existing
 carry_out (struct job *job, struct dest_where const *w,
@@ -164,14 +185,24 @@ carry_out (struct job *job, struct dest_where const *w,
         report_refusal (job, d);
       else if (opt->debug && !d->done)
         dest_say_skipped (dst->name);
+      if (!d->fail && job->run->dry)
+        dry_run_note (job->run->dry, DRY_SKIP, dst->name, NULL, 0);
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
+      if (job->run->dry)
+        {
+          dry_backup (job);
+          job->dst_exists = false;
+          return EXIST_GONE;
+        }
       if (!dest_make_backup (w, opt->backup_type, &job->backup))
         return EXIST_FAIL;
       job->dst_exists = false;
       return EXIST_GONE;
     case DEST_REMOVE:
-      if (!remove_dest (job))
+      if (job->run->dry)
+        dry_run_note (job->run->dry, DRY_REMOVE, dst->name, NULL, 0);
+      else if (!remove_dest (job))
         return EXIST_FAIL;
       job->dst_exists = false;
       return EXIST_GONE;
@@ -425,6 +456,8 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
                 bool new_dst)
 {
   struct meta_request mr;
+  if (job->run->dry)
+    return true;
   meta_request_of (job, src_fd, dst_fd, dst_mode, new_dst, NULL, &mr);
   return copy_meta_apply (&job->run->meta, &mr);
 }
@@ -548,6 +581,183 @@ copy_settled_data (struct job *job, int src_fd, int dst_fd, bool new_dst,
   return true;
 }
 
+/* --dry-run: return 1 if something is at the destination of JOB, 0 if
+   nothing is (its directory would be made, or no such entry), -1 with
+   errno set when it cannot be looked at.  */
+static int
+dry_lookup (struct job const *job)
+{
+  struct stat st;
+  if (job->dst->absent)
+    return 0;
+  if (fstatat (job->dst->dirfd, job->dst->relname, &st,
+               AT_SYMLINK_NOFOLLOW) == 0)
+    return 1;
+  return errno == ENOENT ? 0 : -1;
+}
+
+/* --dry-run: the regular file of JOB, its source open as SRC_FD (which
+   this closes): go through the checks on an existing destination as
+   open_dest_file does, then say whether the data would be shared or
+   copied.  Return the result the copy would have, as far as it can be
+   known without writing.  */
+static bool
+dry_regular (struct job *job, int src_fd)
+{
+  struct copy_options const *opt = job->run->opt;
+  struct copy_dest const *dst = job->dst;
+  bool new_dst = true, through = false, ok = true;
+  int there = dry_lookup (job);
+  if (there == 0 && !dry_run_can_create (dst->dirfd, dst->relname))
+    there = -1;
+  if (there < 0)
+    {
+      report_create (job, errno, _("cannot create regular file %s"), false);
+      ok = false;
+    }
+  else if (0 < there)
+    switch (check_existing (job, &through))
+      {
+      case EXIST_SKIP:
+        close (src_fd);
+        return true;
+      case EXIST_FAIL:
+        ok = false;
+        break;
+      case EXIST_REUSE:
+        new_dst = false;
+        break;
+      case EXIST_NONE:
+      case EXIST_MERGE:
+      case EXIST_GONE:
+        break;
+      }
+  /* An existing file is opened for writing, or with -f removed when it
+     cannot be.  */
+  if (ok && !new_dst)
+    {
+      if (faccessat (dst->dirfd, dst->relname, W_OK, AT_EACCESS) == 0)
+        dry_run_note (job->run->dry, DRY_OVERWRITE, dst->name, NULL, 0);
+      else if (!opt->unlink_dest_after_failed_open)
+        {
+          diag_error (errno, _("cannot create regular file %s"),
+                      quoteaf (dst->name));
+          ok = false;
+        }
+      else
+        {
+          dry_run_note (job->run->dry, DRY_REMOVE, dst->name, NULL, 0);
+          new_dst = true;
+        }
+    }
+  if (ok && opt->data_copy_required)
+    {
+      int dst_fd = (new_dst ? -1
+                    : openat (dst->dirfd, dst->relname,
+                              O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+      struct dry_data q = {
+        .src_fd = src_fd, .src_st = &job->src_st,
+        .dst_dirfd = dst->dirfd, .dst_rel = dst->relname, .dst_fd = dst_fd,
+        .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
+                                    && job->dst_st.st_size == 0),
+        .cow = opt->cow, .sparse = opt->sparse,
+        .src_name = job->src->name, .dst_name = dst->name
+      };
+      ok = dry_run_data (job->run->dry, &q);
+      if (0 <= dst_fd)
+        close (dst_fd);
+    }
+  else if (ok)
+    dry_run_note (job->run->dry, DRY_COPY, job->src->name, dst->name, 0);
+  if (ok && new_dst)
+    note_created (job);
+  close (src_fd);
+  return ok;
+}
+
+/* --dry-run: what copy_file_make would make for JOB.  */
+static enum dry_verb
+dry_verb_of (struct job const *job)
+{
+  struct copy_options const *opt = job->run->opt;
+  mode_t m = job->src_st.st_mode;
+  if (S_ISDIR (m))
+    return DRY_MKDIR;
+  if (job->earlier || opt->hard_link)
+    return DRY_LINK;
+  if (opt->symbolic_link || S_ISLNK (m))
+    return DRY_SYMLINK;
+  return DRY_MKNOD;
+}
+
+/* --dry-run: return the device the destination of JOB would be on.  */
+static dev_t
+dry_dst_dev (struct job const *job)
+{
+  struct copy_dest const *dst = job->dst;
+  struct stat st;
+  if (dst->dev)
+    return dst->dev;
+  char *dir = strchr (dst->relname, '/') ? mdir_name (dst->relname) : NULL;
+  dev_t dev = fstatat (dst->dirfd, dir ? dir : ".", &st, 0) == 0
+              ? st.st_dev : 0;
+  free (dir);
+  return dev;
+}
+
+/* --dry-run: go through copy_file_make's checks for JOB (FORMAT, TWO,
+   REPLACE and *MERGE as there) and say what it would make.  */
+static int
+dry_make (struct job *job, char const *format, bool two, bool replace,
+          bool *merge)
+{
+  struct copy_dest const *dst = job->dst;
+  bool follow = false;
+  int there = dry_lookup (job);
+  if (0 < there)
+    switch (check_existing (job, &follow))
+      {
+      case EXIST_SKIP:
+        return 0;
+      case EXIST_FAIL:
+        return -1;
+      case EXIST_MERGE:
+        *merge = true;
+        return 1;
+      case EXIST_REUSE:
+        if (!replace)
+          {
+            report_create (job, EEXIST, format, two);
+            return -1;
+          }
+        break;
+      case EXIST_GONE:
+      case EXIST_NONE:
+        break;
+      }
+  if (0 <= there && !dry_run_can_create (dst->dirfd, dst->relname))
+    there = -1;
+  enum dry_verb v = dry_verb_of (job);
+  /* A hard link cannot cross filesystems.  */
+  if (0 <= there && v == DRY_LINK && !job->earlier
+      && job->src_st.st_dev != dry_dst_dev (job))
+    {
+      errno = EXDEV;
+      there = -1;
+    }
+  if (there < 0)
+    {
+      report_create (job, errno, format, two);
+      return -1;
+    }
+  if (v == DRY_MKDIR)
+    dry_run_note (job->run->dry, v, dst->name, NULL, 0);
+  else
+    dry_run_note (job->run->dry, v,
+                  job->earlier ? job->earlier : job->src->name, dst->name, 0);
+  return 1;
+}
+
 /* Copy the regular file (or file read as one) of JOB: source opened,
    destination opened or created, data, metadata.  */
 bool
@@ -559,6 +769,8 @@ copy_file_regular (struct job *job)
   int src_fd = open_source (job, follow);
   if (src_fd < 0)
     return source_unreadable (job, errno);
+  if (job->run->dry)
+    return dry_regular (job, src_fd);
 
   mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
   /* A private copy is for its owner alone until it is complete.  */
@@ -669,6 +881,8 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
 {
   bool follow = false, made_way = false, checked = false;
   struct stat st;
+  if (job->run->dry)
+    return dry_make (job, format, two, replace, merge);
   for (int tries = 0; tries < 3; tries++)
     {
       if (make (job, arg) == 0)
@@ -914,6 +1128,8 @@ copy_file_special (struct job *job)
     return r == 0;
   copy_file_say_verbose (job);
   note_created (job);
+  if (job->run->dry)
+    return true;
   struct meta_request mr = {
     .src_fd = -1, .dst_fd = -1,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,

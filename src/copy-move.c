@@ -8,6 +8,8 @@
 #include "system.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "backupfile.h"
 #include "copy-dest.h"
@@ -15,10 +17,12 @@
 #include "dest-probe.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "name-set.h"
 #include "remove-tree.h"
+#include "same-inode.h"
 #include "xalloc.h"
 
 /* Return true if directory REL of DIRFD has no entries.  */
@@ -215,10 +219,22 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
         dest_report (&w, &d, true);
       else if (opt->debug)
         dest_say_skipped (dst);
+      if (!d.fail && run->engine.dry)
+        dry_run_note (run->engine.dry, DRY_SKIP, dst, NULL, 0);
       *ok = !d.fail;
       return false;
     }
-  if (d.action == DEST_BACKUP)
+  if (d.action == DEST_BACKUP && run->engine.dry)
+    {
+      char *b = find_backup_file_name (dirfd, rel, opt->backup);
+      char *shown = b ? name_beside (dst, last_component (b)) : NULL;
+      dry_run_note (run->engine.dry, DRY_BACKUP, dst, shown ? shown : dst,
+                    0);
+      free (shown);
+      free (b);
+      *exists = false;
+    }
+  else if (d.action == DEST_BACKUP)
     {
       if (!dest_make_backup (&w, opt->backup, backup))
         return false;
@@ -253,14 +269,39 @@ exchange (struct move_run *run, char const *src, int dirfd, char const *rel,
           char const *dst, bool exists)
 {
   int err = ENOENT;
-  if (exists && renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_EXCHANGE) == 0)
+  if (exists && run->engine.dry)
+    {
+      /* --dry-run: what renameat2 would say, as far as can be told.  */
+      struct stat a, b;
+      char *dir = mdir_name (rel), *src_dir = mdir_name (src);
+      if (lstat (src, &a) != 0 || fstatat (dirfd, rel, &b,
+                                           AT_SYMLINK_NOFOLLOW) != 0)
+        err = errno;
+      else if (a.st_dev != b.st_dev)
+        err = EXDEV;
+      else if (faccessat (dirfd, dir, W_OK | X_OK, AT_EACCESS) != 0
+               || faccessat (AT_FDCWD, src_dir, W_OK | X_OK, AT_EACCESS)
+                  != 0)
+        err = errno;
+      else
+        err = 0;
+      free (dir);
+      free (src_dir);
+      if (err == 0)
+        {
+          dry_run_note (run->engine.dry, DRY_EXCHANGE, src, dst, 0);
+          return true;
+        }
+    }
+  else if (exists && renameat2 (AT_FDCWD, src, dirfd, rel,
+                                RENAME_EXCHANGE) == 0)
     {
       if (run->opt->verbose)
         diag_line (_("exchanged %s <-> %s"), quoteaf_n (0, src),
                    quoteaf_n (1, dst));
       return true;
     }
-  if (exists)
+  else if (exists)
     err = errno;
   diag_error (err, _("cannot exchange %s and %s"), quoteaf_n (0, src),
               quoteaf_n (1, dst));
@@ -320,7 +361,7 @@ copy_move_options (struct copy_options *copy, struct move_settings const *s)
     .preserve_timestamps = true, .preserve_links = true,
     .preserve_xattr = true, .mv_words = true,
     .links_across_operands = true, .debug = s->debug,
-    .verbose = s->verbose
+    .verbose = s->verbose, .dry_run = s->dry_run
   };
 }
 
@@ -347,6 +388,125 @@ copy_move_free (struct move_run *run)
   hlmap_free (run->dirs);
 }
 
+/* Fill *FS with the statfs of entry REL of DIRFD.  Return 0, or -1
+   with errno set.  */
+static int
+statfs_of (int dirfd, char const *rel, struct statfs *fs)
+{
+  int fd = openat (dirfd, rel, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  int r = fstatfs (fd, fs);
+  int err = errno;
+  close (fd);
+  errno = err;
+  return r;
+}
+
+/* --dry-run: return the errno the rename of SRC (status SRC_ST) to entry
+   REL of DIRFD (EXISTS: something is there, of status DST_ST) would
+   give, as far as it can be known without trying: EXDEV across devices
+   (btrfs subvolumes too), EINVAL for a directory into itself, EACCES
+   for a directory that may not be written, ENOTEMPTY or EISDIR or
+   ENOTDIR for what is in the way; 0 when it would work.  */
+static int
+dry_rename_errno (char const *src, struct stat const *src_st, int dirfd,
+                  char const *rel, bool exists, struct stat const *dst_st)
+{
+  char *dir = mdir_name (rel);
+  char *src_dir = mdir_name (src);
+  struct stat dir_st;
+  int err = 0;
+  if (!dir || !src_dir || fstatat (dirfd, dir, &dir_st, 0) != 0)
+    err = errno ? errno : ENOMEM;
+  else if (dir_st.st_dev != src_st->st_dev)
+    err = EXDEV;
+  else if (S_ISDIR (src_st->st_mode))
+    {
+      /* Into itself: SRC is DIR or one of its ancestors.  */
+      int fd = openat (dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      for (int up = 0; 0 <= fd && !err && up < 4096; up++)
+        {
+          struct stat st;
+          int parent;
+          if (fstat (fd, &st) != 0)
+            break;
+          if (SAME_INODE (st, *src_st))
+            err = EINVAL;
+          parent = openat (fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+          struct stat pst;
+          bool root = (parent < 0 || fstat (parent, &pst) != 0
+                       || SAME_INODE (pst, st));
+          close (fd);
+          fd = parent;
+          if (root)
+            break;
+        }
+      if (0 <= fd)
+        close (fd);
+    }
+  if (!err && (faccessat (dirfd, dir, W_OK | X_OK, AT_EACCESS) != 0
+               || faccessat (AT_FDCWD, src_dir, W_OK | X_OK, AT_EACCESS)
+                  != 0))
+    err = errno;
+  if (!err && exists && S_ISDIR (src_st->st_mode))
+    {
+      if (!S_ISDIR (dst_st->st_mode))
+        err = ENOTDIR;
+      else if (!dir_is_empty (dirfd, rel))
+        {
+          /* rename(2) may say either; XFS says EEXIST, btrfs and ext4
+             ENOTEMPTY (Linux 6.1).  */
+          struct statfs fs;
+          err = (statfs_of (dirfd, rel, &fs) == 0
+                 && fs.f_type == XFS_SUPER_MAGIC) ? EEXIST : ENOTEMPTY;
+        }
+    }
+  else if (!err && exists && S_ISDIR (dst_st->st_mode))
+    err = EISDIR;
+  free (dir);
+  free (src_dir);
+  return err;
+}
+
+/* --dry-run: copy_move_one's checks for SRC (status SRC_ST) to entry REL
+   of DIRFD, called DST, EXISTS and DST_ST as check_dest found them, and
+   what it would do: rename, or copy (each entry said by the engine) and
+   remove the source.  Return the result the move would have.  */
+static bool
+dry_move (struct move_run *run, char const *src, struct stat const *src_st,
+          int dirfd, char const *rel, char const *dst, bool exists,
+          struct stat const *dst_st)
+{
+  int err = dry_rename_errno (src, src_st, dirfd, rel, exists, dst_st);
+  if (err == 0)
+    {
+      dry_run_note (run->engine.dry, DRY_RENAME, src, dst, 0);
+      return true;
+    }
+  if (err != EXDEV || run->opt->no_copy)
+    {
+      report_rename (err, src, dst);
+      return false;
+    }
+  if (exists && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
+    {
+      diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
+                               "unable to remove target"),
+                  quoteaf_n (0, src), quoteaf_n (1, dst));
+      return false;
+    }
+  if (exists)
+    dry_run_note (run->engine.dry, DRY_OVERWRITE, dst, NULL, 0);
+  /* The copy goes to a new name beside DST: nothing is there.  */
+  struct copy_dest d = { .dirfd = dirfd, .relname = rel, .name = dst,
+                         .absent = true };
+  if (!copy_tree_file (&run->engine, src, &d))
+    return false;
+  dry_run_note (run->engine.dry, DRY_REMOVE_SOURCE, src, NULL, 0);
+  return true;
+}
+
 /* Move SRC; see copy-move.h.  */
 bool
 copy_move_one (struct move_run *run, char const *src, int dirfd,
@@ -359,7 +519,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   bool ok = false;
 
   /* 1. The cheap way first: a rename that replaces nothing.  */
-  if (rename_errno < 0 && !opt->exchange)
+  if (rename_errno < 0 && !opt->exchange && !run->engine.dry)
     {
       if (renameat2 (AT_FDCWD, src, dirfd, rel, RENAME_NOREPLACE) == 0)
         goto renamed;
@@ -384,6 +544,8 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   if (S_ISDIR (src_st.st_mode) && run->dirs
       && dir_named_twice (run, src, &src_st, dst))
     {
+      if (run->engine.dry)
+        return true;
       if (backup)
         dest_unbackup (dirfd, rel, backup, dst, false);
       free (backup);
@@ -393,6 +555,12 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* 3. The atomic swap, when asked.  */
   if (opt->exchange)
     return exchange (run, src, dirfd, rel, dst, exists);
+
+  if (run->engine.dry)
+    {
+      ok = dry_move (run, src, &src_st, dirfd, rel, dst, exists, &dst_st);
+      goto done;
+    }
 
   /* 4. The rename, now replacing, when the first one found something in
      the way; across filesystems, the copy.  Any other error of the first

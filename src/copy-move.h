@@ -17,6 +17,7 @@ struct move_settings
   bool debug;
   bool exchange;
   bool no_copy;
+  bool dry_run;         /* --dry-run: say what would be done */
 };
 
 /* The state of one run of moves.  */

@@ -107,6 +107,10 @@ struct copy_options
   bool mv_words;
   bool links_across_operands;
   bool debug;       /* --debug: how each file's data was moved */
+  /* --dry-run: walk and decide as a real run does, but at each point
+     where it would act record and say what it would do instead
+     (dry-run.c); nothing is written.  */
+  bool dry_run;
 
   /* Set asynchronously by the front-end's signal handler; the engine
      checks it between chunks and stops.  NULL when not used.  */

@@ -18,6 +18,7 @@ struct hash_table;
 struct hlmap;
 struct leftovers;
 struct name_set;
+struct dry_run;
 
 /* Per-run state: the options, what the ladder has learnt, and the tables
    that span operands.  One per run; nothing here is global.  */
@@ -80,6 +81,9 @@ struct copy_run
   /* Temporaries of earlier runs found beside the last destination
      directory copy_tree_beside looked in (see copy-tree.c).  */
   struct leftovers *leftovers;
+
+  /* With copy_options.dry_run: what would be done.  */
+  struct dry_run *dry;
 };
 
 /* Where a copy goes: entry RELNAME of directory DIRFD (AT_FDCWD for the
@@ -105,6 +109,10 @@ struct copy_dest
   /* The backup a caller made of what was there (cowmv across
      filesystems), relative to the directory, for the -v line; or NULL.  */
   char const *backup_made;
+  /* --dry-run: the directory that would hold the entry would be made by
+     this run, so nothing is there; DIRFD is then its nearest existing
+     ancestor, for probes of the filesystem.  */
+  bool absent;
 };
 
 #endif /* COPY_RUN_H */

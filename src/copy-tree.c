@@ -23,6 +23,7 @@
 #include "copy-work.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "filenamecat.h"
 #include "hardlink-map.h"
 #include "hash.h"
@@ -70,11 +71,13 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
      first directory is made there (start_pool); the descriptors are
      counted for as many as there may be.  */
   long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
-  if (opt->recursive && !opt->verbose && !opt->debug
+  if (opt->recursive && !opt->verbose && !opt->debug && !opt->dry_run
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
     run->pool_workers = ncpu < 8 ? ncpu : 8;
   run->fd_budget = dir_fd_budget (run->pool_workers);
+  if (opt->dry_run)
+    run->dry = dry_run_new (opt->verbose);
   if (track)
     {
       run->sources = hlmap_new ();
@@ -156,6 +159,8 @@ copy_tree_free (struct copy_run *run)
   name_set_free (run->created);
   name_set_free (run->source_names);
   leftovers_free (run->leftovers);
+  if (run->dry)
+    dry_run_free (run->dry);
 }
 
 /* Whether RUN was told to stop; see copy-tree.h.  */
@@ -411,7 +416,7 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
         .dirfd = n->dst_fd, .relname = e, .name = dst_name, .path = path,
         .dev = dst_st->st_dev, .acl_inherited = dst_acl_inherited,
         .dir_known = true, .dir_setgid = (dst_st->st_mode & S_ISGID) != 0,
-        .dir_gid = dst_st->st_gid
+        .dir_gid = dst_st->st_gid, .absent = n->absent
       };
       job->walk->depth++;
       ok &= copy_entry (job->run, job->walk, &src, &dst, false);
@@ -434,6 +439,33 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
     }
   copy_work_flush (n);
   return ok;
+}
+
+/* Say that the tree of JOB's operand is being copied into itself, and
+   stop its walk.  Return false.  */
+static bool
+into_itself (struct job *job)
+{
+  diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
+              quoteaf_n (0, job->walk->top_src),
+              quoteaf_n (1, job->walk->top_dst));
+  job->walk->stop = true;
+  return false;
+}
+
+/* --dry-run: return a descriptor (O_PATH) of the directory that holds
+   entry REL of DIRFD, which is DIRFD itself when REL is a last
+   component (below a directory that would be made, DIRFD is its
+   nearest existing ancestor); -1 with errno set.  */
+static int
+dry_parent (int dirfd, char const *rel)
+{
+  char *dir = strchr (rel, '/') ? mdir_name (rel) : NULL;
+  int fd = openat (dirfd, dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int err = errno;
+  free (dir);
+  errno = err;
+  return fd;
 }
 
 /* Copy the directory of JOB: make (or merge into) the destination,
@@ -469,9 +501,14 @@ copy_dir (struct job *job)
   int src_fd = openat (job->src->dirfd, job->src->rel,
                        (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
                         | (follow ? 0 : O_NOFOLLOW)));
-  int dst_fd = openat (job->dst->dirfd, job->dst->relname,
-                       (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
-                        | (opt->keep_dir_symlink ? 0 : O_NOFOLLOW)));
+  /* --dry-run: a directory that would be made is not there; its
+     entries are probed from the nearest one that is.  */
+  bool absent = opt->dry_run && new_dst;
+  int dst_fd = (absent
+                ? dry_parent (job->dst->dirfd, job->dst->relname)
+                : openat (job->dst->dirfd, job->dst->relname,
+                          (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
+                           | (opt->keep_dir_symlink ? 0 : O_NOFOLLOW))));
   struct stat dst_st;
   if (dst_fd < 0 || fstat (dst_fd, &dst_st) != 0)
     {
@@ -482,8 +519,11 @@ copy_dir (struct job *job)
         close (dst_fd);
       return false;
     }
-  if (new_dst)
+  if (new_dst && !absent)
     hlmap_insert (job->run->dirs_made, dst_st.st_dev, dst_st.st_ino, "");
+  else if (absent && !job->dst->absent)
+    dry_run_dir_made (job->run->dry, dst_st.st_dev, dst_st.st_ino,
+                      last_component (job->dst->relname));
   if (job->run->pool_workers)
     start_pool (job->run, dst_fd);
 
@@ -491,7 +531,7 @@ copy_dir (struct job *job)
   /* A new directory has a default ACL only if its parent has one (it
      inherits it); only one that was there already needs asking.  */
   bool acl_inherited = (job->dst->acl_inherited
-                        || (!new_dst
+                        || (!new_dst && !absent
                             && 0 <= fgetxattr (dst_fd,
                                                "system.posix_acl_default",
                                                NULL, 0)));
@@ -500,6 +540,7 @@ copy_dir (struct job *job)
                           (new_dst ? mode & ~opt->umask
                            : dst_st.st_mode & CHMOD_MODE_BITS),
                           new_dst);
+  n->absent = absent;
   n->fds = 1 + (0 <= src_fd);
   copy_work_fds_held (job->run, n->fds);
   if (src_fd < 0)
@@ -517,6 +558,12 @@ copy_dir (struct job *job)
     n->meta_src = src_fd;
   else
     ok &= copy_dir_entries (job, n, src_fd, &dst_st, acl_inherited);
+  /* --dry-run: a directory that would be made in this one is not in
+     its listing; a real run would meet it there, after the others.  */
+  if (job->run->dry && !job->walk->stop
+      && dry_run_dir_was_made (job->run->dry, job->src_st.st_dev,
+                               job->src_st.st_ino, NULL))
+    ok = into_itself (job);
   copy_work_node_release (n);
   return ok;
 }
@@ -579,13 +626,7 @@ copy_dir_checked (struct job *job)
         return false;
       }
   if (hlmap_lookup (run->dirs_made, job->src_st.st_dev, job->src_st.st_ino))
-    {
-      diag_error (0, _("cannot copy a directory, %s, into itself, %s"),
-                  quoteaf_n (0, job->walk->top_src),
-                  quoteaf_n (1, job->walk->top_dst));
-      job->walk->stop = true;
-      return false;
-    }
+    return into_itself (job);
   if (job->walk->depth && job->walk->depth % LEVELS_PER_STACK == 0)
     return copy_dir_new_stack (job);
   return copy_dir (job);

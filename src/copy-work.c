@@ -242,6 +242,8 @@ node_finish (struct dir_node *n)
      counted as failed, for cowmv and cowln not to use the tree.  */
   if (copy_tree_stopped (n->job.run))
     copy_work_note_failure (n->job.run);
+  else if (opt->dry_run)
+    ;
   else if ((0 <= n->meta_src || n->meta_by_name)
            && (n->new_dst || opt->preserve_mode || opt->preserve_ownership
                || opt->preserve_timestamps || opt->preserve_xattr

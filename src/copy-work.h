@@ -35,6 +35,8 @@ struct dir_node
   bool has_path;            /* its copy_dest has a PATH */
   bool meta_by_name;        /* the source could not be opened: read its
                                metadata by name */
+  bool absent;              /* --dry-run: it would be made; DST_FD is its
+                               nearest existing ancestor */
   struct file_batch *batch; /* files gathered for the workers */
 };
 

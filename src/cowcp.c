@@ -14,6 +14,7 @@
 #include "copy-tree.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "error.h"
 #include "filenamecat.h"
 #include "frontend.h"
@@ -34,6 +35,7 @@ enum
   COPY_CONTENTS_OPTION,
   COW_OPTION,
   DEBUG_OPTION,
+  DRY_RUN_OPTION,
   HELP_OPTION,
   KEEP_DIRECTORY_SYMLINK_OPTION,
   NO_PRESERVE_OPTION,
@@ -55,6 +57,7 @@ static struct option const long_options[] = {
   {"copy-contents", no_argument, NULL, COPY_CONTENTS_OPTION},
   {"cow", optional_argument, NULL, COW_OPTION},
   {"debug", no_argument, NULL, DEBUG_OPTION},
+  {"dry-run", no_argument, NULL, DRY_RUN_OPTION},
   {"dereference", no_argument, NULL, 'L'},
   {"force", no_argument, NULL, 'f'},
   {"interactive", no_argument, NULL, 'i'},
@@ -223,6 +226,9 @@ Mandatory arguments to long options are mandatory for short options too.\n\
       --reflink[=WHEN]         same as --cow[=WHEN]\n\
   -d                           same as --no-dereference --preserve=links\n\
       --debug                  say how each file's data was moved; implies -v\n\
+      --dry-run                change nothing: say whether each file would\n\
+                                 be cloned or copied (with -v, one line per\n\
+                                 entry on stdout), then a summary\n\
 "), stdout);
   fputs (_("\
   -f, --force                  if an existing destination file cannot be\n\
@@ -757,6 +763,9 @@ parse_dest_option (int c, struct copy_options *opt, struct settings *set,
     case DEBUG_OPTION:
       opt->debug = opt->verbose = true;
       break;
+    case DRY_RUN_OPTION:
+      opt->dry_run = true;
+      break;
     case 'f':
       opt->unlink_dest_after_failed_open = true;
       break;
@@ -880,6 +889,12 @@ main (int argc, char **argv)
     }
 
   check_settings (&opt, &set);
+  /* --parents makes directories before the engine runs.  */
+  if (opt.dry_run && ops.parents)
+    {
+      error (0, 0, _("--dry-run cannot be used with --parents"));
+      usage (EXIT_FAILURE);
+    }
   frontend_process (&opt);
 
   ops.files = argv + optind;
@@ -896,6 +911,8 @@ main (int argc, char **argv)
   copy_tree_init (&run, &opt,
                   ops.target_dir ? 1 < ops.n_files : 2 < ops.n_files);
   bool ok = do_copy (&run, &ops);
+  if (run.dry)
+    dry_run_summary (run.dry, error_message_count);
   copy_tree_free (&run);
   progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();

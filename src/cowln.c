@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "dirname.h"
 #include "error.h"
+#include "dry-run.h"
 #include "filenamecat.h"
 #include "frontend.h"
 #include "name-set.h"
@@ -33,6 +34,7 @@ enum
 {
   COW_OPTION = CHAR_MAX + 1,
   BACKUP_OPTION,
+  DRY_RUN_OPTION,
   HELP_OPTION,
   PROGRESS_OPTION,
   VERSION_OPTION
@@ -42,6 +44,7 @@ static struct option const long_options[] = {
   {"backup", optional_argument, NULL, BACKUP_OPTION},
   {"cow", optional_argument, NULL, COW_OPTION},
   {"directory", no_argument, NULL, 'F'},
+  {"dry-run", no_argument, NULL, DRY_RUN_OPTION},
   {"force", no_argument, NULL, 'f'},
   {"interactive", no_argument, NULL, 'i'},
   {"logical", no_argument, NULL, 'L'},
@@ -76,6 +79,7 @@ struct ln_options
   bool logical;             /* -L */
   bool no_deref;            /* -n */
   bool verbose;             /* -v */
+  bool dry_run;             /* --dry-run, with -c */
   enum backup_type backup;
   enum progress_when progress;  /* -g: for cowlinks */
 };
@@ -122,6 +126,10 @@ Mandatory arguments to long options are mandatory for short options too.\n\
                                 or auto (copy the data there)\n\
   -d, -F, --directory         let the superuser try to hard link directories\n\
                                 (the kernel will refuse)\n\
+      --dry-run               with -c, change nothing: say whether each\n\
+                                file would be cloned or copied (with -v,\n\
+                                one line per entry on stdout), then a\n\
+                                summary\n\
   -f, --force                 replace existing destination files\n\
   -g, --progress[=WHEN]       with --cow, show a status line on stderr while\n\
                                 the data is shared or copied; WHEN is auto\n\
@@ -322,7 +330,17 @@ check_link_dest (struct ln_run *run, char const *src, int dirfd,
     }
   if (d.ask && !diag_ask (_("replace %s? "), quoteaf (dst_name)))
     return false;
-  if (d.action == DEST_BACKUP)
+  if (d.action == DEST_BACKUP && run->engine.dry)
+    {
+      char *b = find_backup_file_name (dirfd, rel, opt->backup);
+      char *shown = b ? name_beside (dst_name, last_component (b)) : NULL;
+      dry_run_note (run->engine.dry, DRY_BACKUP, dst_name,
+                    shown ? shown : dst_name, 0);
+      free (shown);
+      free (b);
+      *exists = false;
+    }
+  else if (d.action == DEST_BACKUP)
     {
       if (!dest_make_backup (&w, opt->backup, backup))
         return false;
@@ -379,6 +397,16 @@ link_beside (struct ln_run *run, char const *src, char const *text,
         return true;
       report_link (opt, errno, src, text, dst_name);
       return false;
+    }
+  /* --dry-run: the copy goes to a new name beside DST, where nothing
+     is; each entry is said by the engine.  */
+  if (run->engine.dry)
+    {
+      struct copy_dest d = { .dirfd = dirfd, .relname = rel,
+                             .name = dst_name, .absent = true };
+      if (exists)
+        dry_run_note (run->engine.dry, DRY_OVERWRITE, dst_name, NULL, 0);
+      return copy_tree_file (&run->engine, src, &d);
     }
   char *tmpl = cowlink_beside (run, src, dirfd, dir_path, rel, dst_name);
   if (!tmpl)
@@ -476,7 +504,7 @@ do_link (struct ln_run *run, char const *src, int dirfd,
     name_set_add_file (run->made, dst_name,
                        fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
                        ? &made : NULL);
-  if (opt->verbose)
+  if (opt->verbose && !run->engine.dry)
     say_linked (run, dst_name, text, backup);
   goto done;
 
@@ -537,6 +565,9 @@ parse_option (int c, struct ln_options *opt, struct ln_command *cmd)
     return;
   switch (c)
     {
+    case DRY_RUN_OPTION:
+      opt->dry_run = true;
+      break;
     case 'c':
       opt->cowlink = true;
       opt->cow = COW_ALWAYS;
@@ -620,6 +651,11 @@ check_usage (struct ln_options const *opt, struct ln_command const *cmd,
       error (0, 0, _("cannot make both symbolic links and cowlinks"));
       usage (EXIT_FAILURE);
     }
+  if (opt->dry_run && !opt->cowlink)
+    {
+      error (0, 0, _("--dry-run works only with cowlinks (-c)"));
+      usage (EXIT_FAILURE);
+    }
   if (cmd->no_target_dir)
     {
       if (cmd->target_dir)
@@ -688,7 +724,8 @@ main (int argc, char **argv)
     .preserve_mode = true, .preserve_ownership = true,
     .preserve_timestamps = true, .preserve_links = true,
     .preserve_xattr = true, .require_preserve = true,
-    .reduce_diagnostics = true
+    .reduce_diagnostics = true, .dry_run = opt.dry_run,
+    .verbose = opt.dry_run && opt.verbose
   };
   frontend_process (&run.copy);
   /* Before the workers start: they inherit the signal mask.  Links of
@@ -703,6 +740,8 @@ main (int argc, char **argv)
   copy_tree_init (&run.engine, &run.copy, false);
   frontend_catch_signals ();
   bool ok = link_operands (&run, &cmd, files, n);
+  if (run.engine.dry)
+    dry_run_summary (run.engine.dry, error_message_count);
   copy_tree_free (&run.engine);
   if (progress)
     progress_end (progress, *frontend_stop != 0);

@@ -14,6 +14,7 @@
 #include "copy-move.h"
 #include "diag.h"
 #include "dirname.h"
+#include "dry-run.h"
 #include "error.h"
 #include "frontend.h"
 #include "progname.h"
@@ -28,6 +29,7 @@ enum
   BACKUP_OPTION = CHAR_MAX + 1,
   CONTEXT_OPTION,
   DEBUG_OPTION,
+  DRY_RUN_OPTION,
   EXCHANGE_OPTION,
   HELP_OPTION,
   NO_COPY_OPTION,
@@ -41,6 +43,7 @@ static struct option const long_options[] = {
   {"backup", optional_argument, NULL, BACKUP_OPTION},
   {"context", no_argument, NULL, 'Z'},
   {"debug", no_argument, NULL, DEBUG_OPTION},
+  {"dry-run", no_argument, NULL, DRY_RUN_OPTION},
   {"exchange", no_argument, NULL, EXCHANGE_OPTION},
   {"force", no_argument, NULL, 'f'},
   {"interactive", no_argument, NULL, 'i'},
@@ -88,6 +91,10 @@ Mandatory arguments to long options are mandatory for short options too.\n\
   -b                           like --backup, but takes no argument\n\
       --debug                  say how each copied file's data was moved;\n\
                                  implies -v\n\
+      --dry-run                change nothing: say whether each file would\n\
+                                 be renamed, or cloned or copied and its\n\
+                                 source removed (with -v, one line per\n\
+                                 entry on stdout), then a summary\n\
       --exchange               swap SOURCE and DEST atomically (both must\n\
                                  exist)\n\
   -f, --force                  do not ask before overwriting\n\
@@ -158,6 +165,9 @@ parse_option (int c, struct move_settings *opt, struct mv_command *cmd)
     {
     case DEBUG_OPTION:
       opt->debug = opt->verbose = true;
+      break;
+    case DRY_RUN_OPTION:
+      opt->dry_run = true;
       break;
     case EXCHANGE_OPTION:
       opt->exchange = true;
@@ -257,7 +267,7 @@ move_operands (struct move_run *run, struct mv_command const *cmd,
      does; only when it fails is DEST looked at as a directory.  */
   char const *last = files[n - 1];
   int rename_errno = -1;
-  if (n == 2 && !run->opt->exchange)
+  if (n == 2 && !run->opt->exchange && !run->opt->dry_run)
     {
       if (renameat2 (AT_FDCWD, files[0], AT_FDCWD, last,
                      RENAME_NOREPLACE) == 0)
@@ -320,6 +330,8 @@ main (int argc, char **argv)
   copy_move_init (&run, &opt, &copy, cmd.target_dir ? 1 < n : 2 < n);
   frontend_catch_signals ();
   bool ok = move_operands (&run, &cmd, files, n);
+  if (run.engine.dry)
+    dry_run_summary (run.engine.dry, error_message_count);
   copy_move_free (&run);
   progress_end (progress, *frontend_stop != 0);
   frontend_exit_if_signalled ();
