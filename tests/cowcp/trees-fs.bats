@@ -139,23 +139,11 @@ threads_started ()
 
 # The copy's threads other than workers: those of cowcp -a -v, which
 # never has workers (its lines come in the walk's order).
-@test "cowcp -a on btrfs copies a tree with no worker threads (they wait on each other there)" {
-  [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
-  command -v strace >/dev/null || skip "strace not installed"
-  enter_fs btrfs
-  make_tree
-  local others
-  others=$(threads_started verbose -v)
-  assert_equal "$(threads_started ours)" "$others"
-  cp -a s gnu
-  assert_equal "$(describe_tree ours)" "$(describe_tree gnu)"
-}
-
-@test "cowcp -a on xfs and ext4 copies a tree with worker threads" {
+@test "cowcp -a on btrfs, xfs and ext4 copies a tree with worker threads" {
   [ "$(nproc)" -gt 1 ] || skip "one processor: no workers on any filesystem"
   command -v strace >/dev/null || skip "strace not installed"
   local fs n others
-  for fs in xfs ext4; do
+  for fs in btrfs xfs ext4; do
     enter_fs "$fs"
     make_tree
     others=$(threads_started verbose -v)
