@@ -214,8 +214,13 @@ real: $stderr"
 dry:  $dry_err
 real: $stderr"
   # A cowlink or a move across filesystems that fails is removed whole:
-  # then only what was to be left alone can be checked.
-  if [[ $cmd != cowcp && $status != 0 ]]; then
+  # then only what was to be left alone can be checked.  So with a copy
+  # into itself: which entries a real run copies before it meets the
+  # copy in the source depends on the order the directory lists them
+  # in (GNU cp's too, on XFS it varies from one fixture to the next),
+  # and the dry run, which makes no copy, never meets it.
+  if [[ $cmd != cowcp && $status != 0 ]] || [[ $stderr == *"into itself"* ]]
+  then
     dry_out=$(grep "^would skip " <<<"$dry_out" || :)
   fi
   dry_verbs_agree "$name ($as)" "$before" "$dry_out"
