@@ -129,24 +129,23 @@ same_fs (int a, int b)
           && memcmp (ia.fsid, ib.fsid, sizeof ia.fsid) == 0);
 }
 
+/* Open NAME to ask same_fs about it: as a directory when it is one (the
+   btrfs ioctl needs a real descriptor, and only directories can be
+   subvolumes), else as a path.  */
+static int
+open_for_fs (char const *name)
+{
+  int fd = open (name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return 0 <= fd ? fd : open (name, O_PATH | O_CLOEXEC);
+}
+
 /* Return true if NAME_A and NAME_B are on one filesystem (same_fs).  */
 static bool
 same_fs_names (char const *name_a, char const *name_b)
 {
-  int a = open (name_a, O_PATH | O_CLOEXEC);
-  int b = open (name_b, O_PATH | O_CLOEXEC);
-  bool same = false;
-  /* fstatfs and the btrfs ioctl need a real descriptor.  */
-  if (0 <= a && 0 <= b)
-    {
-      int ra = open (name_a, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      int rb = open (name_b, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      same = 0 <= ra && 0 <= rb ? same_fs (ra, rb) : same_fs (a, b);
-      if (0 <= ra)
-        close (ra);
-      if (0 <= rb)
-        close (rb);
-    }
+  int a = open_for_fs (name_a);
+  int b = open_for_fs (name_b);
+  bool same = 0 <= a && 0 <= b && same_fs (a, b);
   if (0 <= a)
     close (a);
   if (0 <= b)
