@@ -73,11 +73,20 @@ move_across (struct move_run *run, char const *src, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
              struct stat const *dst_st, char const *backup)
 {
-  /* 1. A directory in the way must be empty; checked before copying.  */
-  if (dst_st && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
+  /* 1. A directory in the way must be one GNU mv could remove: it
+     removes it before it copies, and stops there when rmdir fails, with
+     EINVAL for a last component "." (Linux's rmdir(2) refuses it before
+     looking inside) and ENOTEMPTY for one with entries.  Checked before
+     copying.  */
+  char const *base = last_component (rel);
+  int in_way = 0;
+  if (dst_st && S_ISDIR (dst_st->st_mode))
+    in_way = (base_len (base) == 1 && *base == '.' ? EINVAL
+              : !dir_is_empty (dirfd, rel) ? ENOTEMPTY : 0);
+  if (in_way)
     {
-      diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
-                               "unable to remove target"),
+      diag_error (in_way, _("inter-device move failed: %s to %s; "
+                            "unable to remove target"),
                   quoteaf_n (0, src), quoteaf_n (1, dst));
       return false;
     }

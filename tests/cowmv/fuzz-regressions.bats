@@ -120,10 +120,10 @@ teardown ()
 
 # seed 6, case 106: "mv --strip-trailing-slashes f7/. /B/D/sub/." across
 # filesystems.  Both fail to remove the target "sub/./."; GNU's rmdir
-# says "Invalid argument" (EINVAL, a last component "."), cowmv says
-# "Device or resource busy".
+# says "Invalid argument" (EINVAL, a last component "."), cowmv said
+# "Device or resource busy" (from the rename of its copy over ".", after
+# copying); it now stops before copying, as GNU does.
 @test "mv DIR/. to another filesystem's DIR/.: the failure to remove the target is EINVAL" {
-  skip "pending fix: cowmv reports EBUSY where GNU's rmdir of 'DIR/./.' reports EINVAL"
   [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
   [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
     || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
@@ -141,6 +141,10 @@ teardown ()
   cd "$BATS_TEST_TMPDIR/ours"
   run -1 "$BATS_TEST_TMPDIR/bin/mv" f7/. "$SHM_DIR/ours/sub/."
   assert_equal "${output#"$BATS_TEST_TMPDIR"/bin/}" "${gnu_out//gnu/ours}"
+  # Nothing was copied, nothing removed.
+  assert_equal "$(ls -A "$SHM_DIR/ours/sub")" "$(ls -A "$SHM_DIR/gnu/sub")"
+  assert_equal "$(ls -A "$SHM_DIR/ours/sub")" ""
+  [[ -f $BATS_TEST_TMPDIR/ours/f7/x ]]
 }
 
 # seed 8, cases 293 and 624: "mv a1/ D/" as nobody, D not searchable
