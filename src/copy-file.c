@@ -255,6 +255,14 @@ note_created (struct job *job)
                                 AT_SYMLINK_NOFOLLOW) == 0 ? &st : NULL);
 }
 
+/* Return true if JOB's destination is to be taken for new, whatever is
+   there (see taken_new in copy-run.h).  */
+static bool
+taken_new (struct job const *job)
+{
+  return job->command_line && job->dst->taken_new;
+}
+
 /* Return true if NAME ends in a slash.  */
 static bool
 has_trailing_slash (char const *name)
@@ -360,7 +368,7 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
         }
       /* Once a backup or a removal made way, what is there now is not
          looked at again (two names of one file survive a backup).  */
-      if (errno != EEXIST || through || made_way)
+      if (errno != EEXIST || through || made_way || taken_new (job))
         {
           report_create (job, errno, _("cannot create regular file %s"),
                          false);
@@ -471,7 +479,8 @@ static int
 checks_first (struct job *job, struct stat *st, int flags)
 {
   bool follow = false;
-  if (fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
+  if (!taken_new (job)
+      && fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
     switch (check_existing (job, &follow))
       {
       case EXIST_SKIP:
@@ -896,7 +905,7 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
                         && fstatat (job->dst->dirfd, job->dst->relname, &st,
                                     AT_SYMLINK_NOFOLLOW) == 0));
       checked = true;
-      if (made_way || !there)
+      if (made_way || !there || taken_new (job))
         {
           errno = err;
           break;
