@@ -844,6 +844,14 @@ copy_file_regular (struct job *job)
   return ok;
 }
 
+/* Report a hard link not made; see copy-file.h.  */
+void
+copy_file_link_failed (int err, char const *dst, char const *earlier)
+{
+  diag_error (err, _("cannot create hard link %s to %s"), quoteaf_n (0, dst),
+              quoteaf_n (1, earlier));
+}
+
 /* What make_beside hands try_tempname_len.  */
 struct beside
 {

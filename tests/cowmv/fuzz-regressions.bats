@@ -35,10 +35,11 @@ teardown ()
 # skips the first and, having recorded it, makes the second destination
 # a hard link of the first even though -u would skip it (copy.c: "we
 # currently replace DST_NAME unconditionally, even if it was a newer
-# separate file"), saying "removed 'D/h2'" with -v; cowmv leaves the
-# second destination alone.
+# separate file"), saying "removed 'D/h2'" with -v; cowmv left the
+# second destination alone.  9.11 still does it: copy.c (2025) records
+# the pair in the -u branch and links a later name to an earlier one
+# there, before "goto skip".
 @test "mv -u links a second hard link's destination to the first's even when it is newer" {
-  skip "pending fix: cowmv -u does not link the later destinations of a skipped hard-link group"
   fixture ()
   {
     : >h1
@@ -48,6 +49,23 @@ teardown ()
     ln -s ../x D/h1
     ln -s nowhere D/h2
     touch -h -d @1650000000 D/h1 D/h2
+  }
+  BOTH_PROG=mv run_both -v -u h1 h2 D
+  assert_equal "$(stat -c %i "$OURS_TWIN/D/h2")" \
+    "$(stat -c %i "$OURS_TWIN/D/h1")"
+}
+
+@test "mv -u links a second hard link's destination, older, to the first one it kept" {
+  fixture ()
+  {
+    : >h1
+    ln h1 h2
+    touch -d @1600000000 h1
+    mkdir D
+    echo kept >D/h1
+    echo old >D/h2
+    touch -d @1650000000 D/h1
+    touch -d @1500000000 D/h2
   }
   BOTH_PROG=mv run_both -v -u h1 h2 D
 }
@@ -240,4 +258,20 @@ teardown ()
   [[ ! -e $BATS_TEST_TMPDIR/gnu/x1/h/d ]]
   [[ ! -e $BATS_TEST_TMPDIR/ours/x1/h/d ]]
   [[ -d $SHM_DIR/ours/x1/h/d ]]
+}
+
+# Found with the -u case above (seed 2, case 265): "mv -v h1 h2 D", h1
+# and h2 hard links of one file, D/h1 and D/h2 existing.  GNU renames h1
+# over D/h1, then links D/h2 to it and removes h2 ("removed 'D/h2'",
+# "removed 'h2'"); cowmv renamed h2 over D/h2 ("renamed").  The trees
+# end the same; the -v lines did not.
+@test "mv of two hard links onto existing names links the second to the first" {
+  fixture () { : >h1; ln h1 h2; mkdir D; echo a >D/h1; echo b >D/h2; }
+  BOTH_PROG=mv run_both -v h1 h2 D
+}
+
+# The same with -b: the second destination is backed up, then linked.
+@test "mv -b of two hard links onto existing names backs up and links the second" {
+  fixture () { : >h1; ln h1 h2; mkdir D; echo a >D/h1; echo b >D/h2; }
+  BOTH_PROG=mv run_both -v --backup=numbered h1 h2 D
 }
