@@ -290,7 +290,9 @@ report_create (struct job *job, int err, char const *format, bool two)
       diag_cannot_stat (errno, dst->name);
       return;
     }
-  copy_file_say_verbose (job);
+  /* GNU says a directory only once it is made.  */
+  if (!S_ISDIR (job->src_st.st_mode))
+    copy_file_say_verbose (job);
   if (two)
     diag_error (err, format, quoteaf_n (0, dst->name),
                 quoteaf_n (1, job->earlier ? job->earlier : job->src->name));

@@ -222,6 +222,33 @@ setup ()
   run_both -R --parents d1/e g D
 }
 
+# Found with the above: GNU's -v line for a directory comes once it is
+# made; cowcp said it before a failure to make it too.
+@test "cp -v --parents: no -v line for a directory that could not be made" {
+  fixture () { mkdir -p d1 g D/g; echo x >b4; echo old >D/b4; : >g/h; }
+  run_both -v -R --parents d1/b2 b4 g D
+}
+
+@test "cp -R -v into a directory it cannot write: no -v line for the directory" {
+  require_root
+  local side cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/g" "$BATS_TEST_TMPDIR/$side/D"
+    : >"$BATS_TEST_TMPDIR/$side/g/h"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/D"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -R -v g D
+  local gnu_out=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -R -v g D
+  assert_equal "cp${output#"$cp_ours"}" "$gnu_out"
+}
+
 # seed 9, case 702: "cp -a f2 d1 D", f2 and d1 hard links of one file,
 # D/d1 a dangling symlink.  GNU links D/d1 to the copy D/f2, replacing
 # the symlink; cowcp treats it as a copy onto the symlink and fails with
