@@ -454,7 +454,8 @@ copy_dir (struct job *job)
   /* While its entries are made the directory must be ours to write,
      and no wider than the source (copy_meta_create_mode withholds group
      and other write, or all group and other bits with -p).  */
-  mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
+  mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
+                                       false)
                  | S_IRWXU);
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
