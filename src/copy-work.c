@@ -291,6 +291,7 @@ struct file_task
   struct src_ref src;
   struct copy_dest dst;
   bool first_link;          /* the first copy of a multiply-linked file */
+  char const *link_to;      /* or a later name, to link to this copy */
   struct file_task *next;   /* in its link group's waiters */
   char *names;              /* one block holding the names above */
 };
@@ -353,6 +354,7 @@ task_fill (struct file_task *t, struct job const *job)
   t->job = *job;
   task_link (t);
   t->first_link = false;
+  t->link_to = NULL;
   t->next = NULL;
 }
 
@@ -478,6 +480,7 @@ run_batch (void *arg, void *ctx)
       task_link (t);
       t->job.ladder = ctx;
       bool ok = (copy_tree_stopped (t->job.run) ? false
+                 : t->link_to ? copy_file_link (&t->job, t->link_to)
                  : S_ISLNK (t->job.src_st.st_mode)
                  ? copy_file_symlink (&t->job)
                  : copy_file_regular (&t->job));
@@ -507,10 +510,11 @@ copy_work_flush (struct dir_node *n)
 }
 
 /* Gather the regular file or symlink of JOB for the workers; FIRST_LINK
-   when it is the first name of a link group.  Its outcome is noted with
+   when it is the first name of a link group, LINK_TO the group's copy
+   when it is to be linked to that.  Its outcome is noted with
    copy_work_note_failure; return true.  */
 static bool
-submit_task (struct job *job, bool first_link)
+submit_task (struct job *job, bool first_link, char const *link_to)
 {
   struct dir_node *n = job->src->node;
   struct file_batch *b = n->batch;
@@ -531,6 +535,7 @@ submit_task (struct job *job, bool first_link)
   struct file_task *t = &b->task[b->n++];
   task_fill (t, job);
   t->first_link = first_link;
+  t->link_to = link_to;
   if (b->n == BATCH_MAX)
     copy_work_flush (n);
   return true;
@@ -541,7 +546,7 @@ submit_task (struct job *job, bool first_link)
 bool
 copy_work_submit (struct job *job)
 {
-  return submit_task (job, false);
+  return submit_task (job, false, NULL);
 }
 
 /* The regular file of JOB has several links and workers copy files:
@@ -577,10 +582,11 @@ copy_work_defer_linked (struct job *job)
     }
   pthread_mutex_unlock (&run->links_lock);
   if (!word || word == LINK_FAILED)
-    return submit_task (job, true);
+    return submit_task (job, true, NULL);
   if (word & LINK_PENDING)
     return true;
-  bool ok = copy_file_link (job, (char const *) word);
-  progress_file_done (run->opt->progress, &job->src_st, job->data_moved);
-  return ok;
+  /* The copy is made: a worker links this name to it, in its turn with
+     the files of this directory (the walker had made every such link
+     itself, a third of its system calls on a tree of linked names).  */
+  return submit_task (job, false, (char const *) word);
 }
