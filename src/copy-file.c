@@ -783,7 +783,11 @@ copy_file_regular (struct job *job)
   if (job->run->dry)
     return dry_regular (job, src_fd);
 
-  mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
+  /* Nothing is withheld from a file made with its final owner, unless
+     its directory's default ACL would give it more than its mode.  */
+  mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
+                                       (copy_file_owner_final (job)
+                                        && !job->dst->acl_inherited));
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
     mode &= S_IRWXU;
