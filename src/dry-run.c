@@ -372,6 +372,17 @@ dry_run_can_create (int dirfd, char const *rel)
   return ok;
 }
 
+/* Whether a sticky directory keeps its entry; see dry-run.h.  The
+   kernel's test is on the filesystem user ID and CAP_FOWNER; cowutils
+   does not change the first, and root is taken to have the second.  */
+bool
+dry_run_sticky_denies (struct stat const *dir_st, struct stat const *st)
+{
+  uid_t uid = geteuid ();
+  return ((dir_st->st_mode & S_ISVTX) && uid != 0
+          && uid != st->st_uid && uid != dir_st->st_uid);
+}
+
 /* Print the summary; see dry-run.h.  */
 void
 dry_run_summary (struct dry_run const *dr, unsigned long errors)

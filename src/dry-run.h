@@ -88,6 +88,13 @@ bool dry_run_data (struct dry_run *dr, struct dry_data const *q);
    as creating it would.  */
 bool dry_run_can_create (int dirfd, char const *rel);
 
+/* Return true if the sticky bit of a directory of status DIR_ST keeps
+   this process from removing or replacing its entry of status ST: the
+   directory is sticky, and the process (not privileged) owns neither
+   the entry nor the directory.  rename(2) then fails with EPERM.  */
+bool dry_run_sticky_denies (struct stat const *dir_st,
+                            struct stat const *st);
+
 /* Record that directory NAME would be made in the existing directory
    DEV, INO: a tree copied into itself meets it as a source.  */
 void dry_run_dir_made (struct dry_run *dr, dev_t dev, ino_t ino,
