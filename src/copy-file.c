@@ -1010,7 +1010,10 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
               goto fail;
             }
           if (make_beside (job, make, arg) == 0)
-            return 1;
+            {
+              job->replaced = true;
+              return 1;
+            }
           goto fail;
         case EXIST_GONE:
           made_way = true;
@@ -1195,6 +1198,10 @@ copy_file_link (struct job *job, char const *earlier)
     {
       if (!(earlier && opt->mv_words))
         copy_file_say_verbose (job);
+      /* A later name linked over what was there: GNU's create_hard_link
+         says so, after the -v line (for mv, the only line).  */
+      if (earlier && job->replaced && opt->verbose)
+        remove_tree_say_removed (job->dst->name);
       note_created (job);
     }
   return 0 <= r;

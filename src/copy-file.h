@@ -63,6 +63,8 @@ struct job
   bool verbose_done;
   char const *earlier;      /* the earlier copy it is being linked to,
                                or NULL */
+  bool replaced;            /* copy_file_make put the new entry over an
+                               existing one */
   off_t data_moved;         /* bytes of data shared or copied */
 };
 

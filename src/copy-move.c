@@ -70,7 +70,8 @@ dir_is_empty (int dirfd, char const *rel)
      mv, removing its source after copying, can be left so by any signal.
    Either way every file is whole in at least one place.  */
 static bool
-move_across (struct move_run *run, char const *src, int dirfd,
+move_across (struct move_run *run, char const *src,
+             struct stat const *src_st, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
              struct stat const *dst_st, char const *backup)
 {
@@ -117,6 +118,12 @@ move_across (struct move_run *run, char const *src, int dirfd,
                   "move; remove it unless another move is still running"),
     .backup = backup
   };
+  /* A later name of a file an earlier operand moved is made a link to
+     that copy, which GNU mv makes over the destination, saying
+     "removed" with -v.  */
+  bool linked = (!S_ISDIR (src_st->st_mode) && run->engine.links
+                 && hlmap_lookup (run->engine.links, src_st->st_dev,
+                                  src_st->st_ino));
   char *tmp = copy_tree_beside (&run->engine, src, dirfd, dir_path, rel,
                                 dst, &names);
   if (!tmp)
@@ -140,6 +147,8 @@ move_across (struct move_run *run, char const *src, int dirfd,
     }
   copy_tree_placed (&run->engine, dir_path, tmp, rel);
   free (tmp);
+  if (linked && dst_st && run->opt->verbose)
+    remove_tree_say_removed (dst);
 
   /* 4. Only now may the source go, all of it (see above).  */
   return remove_tree (AT_FDCWD, src, src, run->opt->verbose);
@@ -667,7 +676,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
     }
   if (rename_errno == EXDEV && !opt->no_copy)
     {
-      ok = move_across (run, src, dirfd, dir_path, rel, dst,
+      ok = move_across (run, src, &src_st, dirfd, dir_path, rel, dst,
                         exists ? &dst_st : NULL, backup);
       goto done;
     }

@@ -303,3 +303,12 @@ setup ()
   run getfattr --only-values -n trusted.t "$OURS_TWIN/D/sl"
   assert_failure
 }
+
+# Found reading GNU's create_hard_link: "cp -av h1 h2 D", h1 and h2 hard
+# links of one file, D/h2 existing.  GNU links D/h2 to the copy D/h1 over
+# the old D/h2 and says "removed 'D/h2'" after the -v line; cowcp said
+# nothing of the replaced file.
+@test "cp -av of two hard links onto an existing name says the old one was removed" {
+  fixture () { echo a >h1; ln h1 h2; mkdir D; echo old >D/h2; }
+  run_both -av h1 h2 D
+}

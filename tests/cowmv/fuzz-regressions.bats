@@ -275,3 +275,28 @@ teardown ()
   fixture () { : >h1; ln h1 h2; mkdir D; echo a >D/h1; echo b >D/h2; }
   BOTH_PROG=mv run_both -v --backup=numbered h1 h2 D
 }
+
+# The same across filesystems: "mv -v h1 h2 OTHERFS/D", D/h2 existing.
+# GNU copies h1, links D/h2 to the copy over the old D/h2 ("removed
+# 'OTHERFS/D/h2'") and removes h2; cowmv placed the link without a word
+# of the file it replaced.
+@test "mv -v of two hard links to another filesystem says the destination it linked over was removed" {
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side/D"
+    echo a >"$BATS_TEST_TMPDIR/$side/h1"
+    ln "$BATS_TEST_TMPDIR/$side/h1" "$BATS_TEST_TMPDIR/$side/h2"
+    echo old >"$SHM_DIR/$side/D/h2"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -0 /usr/bin/mv -v h1 h2 "$SHM_DIR/gnu/D"
+  local gnu_out=$output
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -0 "$mv_ours" -v h1 h2 "$SHM_DIR/ours/D"
+  assert_equal "${output//ours/gnu}" "$gnu_out"
+  [[ $SHM_DIR/ours/D/h1 -ef $SHM_DIR/ours/D/h2 ]]
+}
