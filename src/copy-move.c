@@ -644,13 +644,24 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
      the destination of a later name of it a hard link of the first one
      recorded, then removes the source; "removed" is said of both with
      -v.  Across filesystems the engine does it (EXDEV comes first).  */
-  if (rename_errno == EEXIST && !run->engine.dry && run->engine.links
+  if (run->engine.dry && rename_errno < 0 && exists
+      && dry_rename_errno (src, &src_st, dirfd, rel, false, NULL) != EXDEV)
+    rename_errno = EEXIST;
+  if (rename_errno == EEXIST && run->engine.links
       && !S_ISDIR (src_st.st_mode) && 1 < src_st.st_nlink)
     {
       char const *earlier = hlmap_lookup (run->engine.links, src_st.st_dev,
                                           src_st.st_ino);
       if (!earlier)
         remember_kept (run, &src_st, dir_path, rel);
+      else if (run->engine.dry)
+        {
+          dry_run_note (run->engine.dry, DRY_REMOVE, dst, NULL, 0);
+          dry_run_note (run->engine.dry, DRY_LINK, earlier, dst, 0);
+          dry_run_note (run->engine.dry, DRY_REMOVE_SOURCE, src, NULL, 0);
+          ok = true;
+          goto done;
+        }
       else
         {
           ok = (link_to_kept (run, earlier, dirfd, rel, dst)

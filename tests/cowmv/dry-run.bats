@@ -114,3 +114,23 @@ dry run: copied: files 0, bytes 0"
     cowmv --dry-run s/big st/theirs
   assert_line --partial "cannot move 's/big' to 'st/theirs': Operation not permitted"
 }
+
+@test "two names of one file onto existing names: the dry run says the second is linked, as cowmv does" {
+  require_root
+  mount_fs btrfs one
+  cd "$FS_PATH"
+  AS=root fixture s d
+  printf 'in the way\n' >d/f1
+  printf 'in the way\n' >d/f1-link
+  run -0 cowmv --dry-run -v s/tree/f1 s/tree/f1-link d
+  assert_output "would rename 's/tree/f1' -> 'd/f1'
+would remove 'd/f1-link'
+would link 'd/f1' -> 'd/f1-link'
+would remove source 's/tree/f1-link'
+dry run: entries 2, errors expected 0
+dry run: shared: files 0, bytes 0
+dry run: copied: files 0, bytes 0"
+  AS=root dry_case "two names onto existing names" root "" "$FS_PATH" \
+    cowmv s/tree/f1 s/tree/f1-link d
+  [[ d/f1 -ef d/f1-link ]]
+}
