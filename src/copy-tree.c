@@ -468,6 +468,9 @@ copy_dir (struct job *job)
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
     mode &= S_IRWXU;
+  /* A tree can take a while: a SIGUSR1 must find the thread that
+     answers it.  */
+  progress_watch (opt->progress);
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,
