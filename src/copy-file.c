@@ -586,9 +586,10 @@ copy_settled_data (struct job *job, int src_fd, int dst_fd, bool new_dst,
   return true;
 }
 
-/* --dry-run: return 1 if something is at the destination of JOB, 0 if
-   nothing is (its directory would be made, or no such entry), -1 with
-   errno set when it cannot be looked at.  */
+/* --dry-run: return 1 if something is at the destination of JOB, 2 if
+   nothing is but an earlier operand would have made a regular file
+   there, 0 if nothing is (its directory would be made, or no such
+   entry), -1 with errno set when it cannot be looked at.  */
 static int
 dry_lookup (struct job const *job)
 {
@@ -598,7 +599,63 @@ dry_lookup (struct job const *job)
   if (fstatat (job->dst->dirfd, job->dst->relname, &st,
                AT_SYMLINK_NOFOLLOW) == 0)
     return 1;
-  return errno == ENOENT ? 0 : -1;
+  if (errno != ENOENT)
+    return -1;
+  return (job->command_line
+          && dry_run_file_at (job->run->dry, job->dst->name) ? 2 : 0);
+}
+
+/* --dry-run: what an earlier operand of JOB's run would have made of
+   JOB's destination, a regular file: the status the copy of JOB would
+   give it, which is as much of it as matters to the rules (its type,
+   its times when they are preserved).  */
+static void
+dry_file_would_be (struct job const *job, struct stat *st)
+{
+  struct copy_options const *opt = job->run->opt;
+  *st = job->src_st;
+  st->st_mode = S_IFREG | (job->src_st.st_mode & S_IRWXUGO);
+  st->st_nlink = 1;
+  st->st_dev = 0;
+  st->st_ino = 0;
+  if (!opt->preserve_timestamps)
+    clock_gettime (CLOCK_REALTIME, &st->st_mtim);
+}
+
+/* --dry-run: JOB's destination is a file an earlier operand would have
+   made (dry_lookup gave 2).  Decide as a real run does on meeting it,
+   say what it would do, and return what check_existing returns.  */
+static enum existing
+dry_check_made (struct job *job, bool *follow)
+{
+  struct dest_policy p;
+  struct dest_where w;
+  dest_policy_of (job, &p);
+  where_of (job, &w);
+  struct stat const *made = dry_run_file_at (job->run->dry, job->dst->name);
+  struct dest_facts f = {
+    .src = job->src_st, .src_lnk = job->src_st, .src_ref = job->src_st,
+    .src_ref_ok = true, .dst_lnk_ok = true, .dst_lnk = *made,
+    .dst_ref = *made, .dst_writable = true, .command_line = true,
+    .created_lnk = true, .created_ref = true,
+    .dst_not_older = timespec_cmp (made->st_mtim, job->src_st.st_mtim) >= 0
+  };
+  struct dest_decision d = copy_dest_decide (&p, &f);
+  job->dst_exists = true;
+  job->dst_st = *made;
+  /* The file would be there, and writable if its owner may write it:
+     the question is the plain one (dest_ask asks the file system).  */
+  if (d.ask && (geteuid () == 0 || (made->st_mode & S_IWUSR)))
+    {
+      if (!diag_ask (_("overwrite %s? "), quoteaf (job->dst->name)))
+        {
+          if (job->run->opt->debug)
+            dest_say_skipped (job->dst->name);
+          return EXIST_FAIL;
+        }
+      d.ask = false;
+    }
+  return carry_out (job, &w, &d, follow);
 }
 
 /* --dry-run: the regular file of JOB, its source open as SRC_FD (which
@@ -621,7 +678,8 @@ dry_regular (struct job *job, int src_fd)
       ok = false;
     }
   else if (0 < there)
-    switch (check_existing (job, &through))
+    switch (there == 2 ? dry_check_made (job, &through)
+            : check_existing (job, &through))
       {
       case EXIST_SKIP:
         close (src_fd);
@@ -641,7 +699,8 @@ dry_regular (struct job *job, int src_fd)
      cannot be.  */
   if (ok && !new_dst)
     {
-      if (faccessat (dst->dirfd, dst->relname, W_OK, AT_EACCESS) == 0)
+      if (there == 2
+          || faccessat (dst->dirfd, dst->relname, W_OK, AT_EACCESS) == 0)
         dry_run_note (job->run->dry, DRY_OVERWRITE, dst->name, NULL, 0);
       else if (!opt->unlink_dest_after_failed_open)
         {
@@ -675,7 +734,15 @@ dry_regular (struct job *job, int src_fd)
   else if (ok)
     dry_run_note (job->run->dry, DRY_COPY, job->src->name, dst->name, 0);
   if (ok && new_dst)
-    note_created (job);
+    {
+      note_created (job);
+      if (job->command_line)
+        {
+          struct stat st;
+          dry_file_would_be (job, &st);
+          dry_run_file_made (job->run->dry, dst->name, &st);
+        }
+    }
   close (src_fd);
   return ok;
 }
@@ -720,7 +787,8 @@ dry_make (struct job *job, char const *format, bool two, bool replace,
   bool follow = false;
   int there = dry_lookup (job);
   if (0 < there)
-    switch (check_existing (job, &follow))
+    switch (there == 2 ? dry_check_made (job, &follow)
+            : check_existing (job, &follow))
       {
       case EXIST_SKIP:
         return 0;
@@ -783,7 +851,11 @@ copy_file_regular (struct job *job)
   if (job->run->dry)
     return dry_regular (job, src_fd);
 
-  mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode);
+  /* Nothing is withheld from a file made with its final owner, unless
+     its directory's default ACL would give it more than its mode.  */
+  mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
+                                       (copy_file_owner_final (job)
+                                        && !job->dst->acl_inherited));
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
     mode &= S_IRWXU;

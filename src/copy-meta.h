@@ -131,12 +131,13 @@ bool copy_meta_special (struct meta_policy const *opt,
    the source's permission bits (and for a directory its set-ID and
    sticky bits, which mkdir takes or drops), less those GNU cp withholds
    until the copy is ready -- group and other bits whenever OPT preserves
-   ownership, whether or not the owner will change, and group and other
-   write bits of a directory -- plus owner write permission on a file
-   whose extended attributes an unprivileged user is to copy.  The umask
+   ownership, and group and other write bits of a directory -- plus
+   owner write permission on a file whose extended attributes an
+   unprivileged user is to copy.  A regular file made with its final
+   owner and group (OWNER_FINAL) has nothing withheld.  The umask
    applies on top.  */
 mode_t copy_meta_create_mode (struct meta_policy const *opt,
-                              mode_t src_mode);
+                              mode_t src_mode, bool owner_final);
 
 /* The mode to give mknod for a FIFO, socket or device from SRC_MODE:
    its permission, set-ID and sticky bits, without group and other bits
@@ -147,8 +148,10 @@ mode_t copy_meta_special_mode (struct meta_policy const *opt,
 /* Return true if OPT preserves ownership and a file the process makes in
    a directory with group DIR_GID (set-group-ID when DIR_SETGID) gets the
    owner and group of SRC_ST already, so that GNU cp's chown of the new
-   file would change nothing (its group and other bits are withheld
-   until then all the same, as GNU does).  */
+   file would change nothing (and a regular file needs no permission
+   bits withheld until then).  False when it cannot be known: the
+   directory's group is not the process's and it is not set-group-ID
+   (a grpid mount gives new files the directory's group).  */
 bool copy_meta_owner_final (struct meta_policy const *opt,
                             struct stat const *src_st, bool dir_setgid,
                             gid_t dir_gid);

@@ -407,7 +407,8 @@ statfs_of (int dirfd, char const *rel, struct statfs *fs)
    REL of DIRFD (EXISTS: something is there, of status DST_ST) would
    give, as far as it can be known without trying: EXDEV across devices
    (btrfs subvolumes too), EINVAL for a directory into itself, EACCES
-   for a directory that may not be written, ENOTEMPTY or EISDIR or
+   for a directory that may not be written, EPERM for an entry a sticky
+   directory keeps from this user, ENOTEMPTY or EISDIR or
    ENOTDIR for what is in the way; 0 when it would work.  */
 static int
 dry_rename_errno (char const *src, struct stat const *src_st, int dirfd,
@@ -449,6 +450,13 @@ dry_rename_errno (char const *src, struct stat const *src_st, int dirfd,
                || faccessat (AT_FDCWD, src_dir, W_OK | X_OK, AT_EACCESS)
                   != 0))
     err = errno;
+  /* A sticky directory keeps the entries of others: the source's, and
+     one the move would replace.  */
+  struct stat src_dir_st;
+  if (!err && ((fstatat (AT_FDCWD, src_dir, &src_dir_st, 0) == 0
+                && dry_run_sticky_denies (&src_dir_st, src_st))
+               || (exists && dry_run_sticky_denies (&dir_st, dst_st))))
+    err = EPERM;
   if (!err && exists && S_ISDIR (src_st->st_mode))
     {
       if (!S_ISDIR (dst_st->st_mode))

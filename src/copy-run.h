@@ -14,7 +14,6 @@
 #include "copy-meta.h"
 #include "copy-options.h"
 
-struct hash_table;
 struct hlmap;
 struct leftovers;
 struct name_set;
@@ -29,14 +28,11 @@ struct copy_run
   struct ladder_state ladder;
 
   /* Source (st_dev, st_ino) -> first destination name, for
-     --preserve=links; NULL when links are not preserved.  */
+     --preserve=links; NULL when links are not preserved.  While workers
+     copy an operand it also holds their link groups (copy-work.c), and
+     LINKS_LOCK guards it: one lock for all, not one each, which on
+     50,000 linked files was a fifth of their memory.  */
   struct hlmap *links;
-
-  /* Multiply-linked files whose first copy a worker is making, while
-     the operand is being copied (struct link_group in copy-work.c), and
-     the lock of their states and waiters: one for all, not one each,
-     which on 50,000 linked files was a fifth of their memory.  */
-  struct hash_table *pending_links;
   pthread_mutex_t links_lock;
 
   /* Directories this run created, by (st_dev, st_ino), so that a tree

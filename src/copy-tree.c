@@ -24,7 +24,6 @@
 #include "dry-run.h"
 #include "filenamecat.h"
 #include "hardlink-map.h"
-#include "hash.h"
 #include "name-set.h"
 #include "progress.h"
 #include "remove-tree.h"
@@ -136,8 +135,6 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->links);
   hlmap_free (run->dirs_made);
   hlmap_free (run->sources);
-  if (run->pending_links)
-    hash_free (run->pending_links);
   pthread_mutex_destroy (&run->links_lock);
   name_set_free (run->created);
   name_set_free (run->source_names);
@@ -463,7 +460,8 @@ copy_dir (struct job *job)
   /* While its entries are made the directory must be ours to write,
      and no wider than the source (copy_meta_create_mode withholds group
      and other write, or all group and other bits with -p).  */
-  mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode)
+  mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
+                                       false)
                  | S_IRWXU);
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
@@ -618,6 +616,31 @@ copy_dir_checked (struct job *job)
   return copy_dir (job);
 }
 
+/* Return the name of the first copy of the file ST in RUN's hard-link
+   table, or NULL.  Workers write the table's words under its lock.  */
+static char const *
+links_lookup (struct copy_run *run, struct stat const *st)
+{
+  if (run->pool)
+    pthread_mutex_lock (&run->links_lock);
+  char const *name = hlmap_lookup (run->links, st->st_dev, st->st_ino);
+  if (run->pool)
+    pthread_mutex_unlock (&run->links_lock);
+  return name;
+}
+
+/* Record NAME as the first copy of the file ST in RUN's hard-link
+   table.  */
+static void
+links_insert (struct copy_run *run, struct stat const *st, char const *name)
+{
+  if (run->pool)
+    pthread_mutex_lock (&run->links_lock);
+  hlmap_insert (run->links, st->st_dev, st->st_ino, name);
+  if (run->pool)
+    pthread_mutex_unlock (&run->links_lock);
+}
+
 /* Copy one entry SRC to DST (a command-line operand when COMMAND_LINE),
    whatever its type.  */
 static bool
@@ -679,9 +702,12 @@ copy_entry (struct copy_run *run, struct walk *walk,
          whose other names were moved with an earlier operand has one
          link left, and is still linked to their copy.  */
       bool lookup = track || (opt->links_across_operands && run->links);
-      char const *earlier = lookup ? hlmap_lookup (run->links,
-                                                   job.src_st.st_dev,
-                                                   job.src_st.st_ino) : NULL;
+      /* With workers, a multiply-linked regular file is looked up in
+         copy_work_defer_linked, under the lock of the workers' link
+         groups.  */
+      bool deferred = track && type == S_IFREG && src->node && run->pool;
+      char const *earlier = (lookup && !deferred
+                             ? links_lookup (run, &job.src_st) : NULL);
       if (earlier)
         {
           ok = copy_file_link (&job, earlier);
@@ -695,7 +721,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
       else if ((type == S_IFREG || type == S_IFLNK)
                && src->node && run->pool && !track)
         ok = to_workers = copy_work_submit (&job);
-      else if (type == S_IFREG && src->node && run->pool)
+      else if (deferred)
         {
           ok = copy_work_defer_linked (&job);
           free (job.backup);
@@ -708,8 +734,7 @@ copy_entry (struct copy_run *run, struct walk *walk,
       else
         ok = copy_file_special (&job);
       if (ok && track)
-        hlmap_insert (run->links, job.src_st.st_dev, job.src_st.st_ino,
-                      copy_file_dst_path (&job));
+        links_insert (run, &job.src_st, copy_file_dst_path (&job));
       if (!to_workers)
         progress_file_done (opt->progress, &job.src_st, job.data_moved);
     }
@@ -729,10 +754,7 @@ copy_tree_file (struct copy_run *run, char const *src_name,
   /* The workers finish this operand before the caller goes on: cowmv
      renames the copy into place and removes the source next.  */
   if (run->pool)
-    {
-      copy_pool_wait (run->pool);
-      copy_work_settle_links (run);
-    }
+    copy_pool_wait (run->pool);
   name_buf_free (&walk.src_names);
   name_buf_free (&walk.dst_names);
   name_buf_free (&walk.path_names);

@@ -14,7 +14,6 @@
 #include "copy-work.h"
 #include "hardlink-map.h"
 #include "filenamecat.h"
-#include "hash.h"
 #include "progress.h"
 #include "same-inode.h"
 #include "xalloc.h"
@@ -291,23 +290,25 @@ struct file_task
   struct job job;
   struct src_ref src;
   struct copy_dest dst;
-  struct link_group *group; /* the first copy of a multiply-linked file */
-  struct file_task *next;   /* in its group's waiters */
+  bool first_link;          /* the first copy of a multiply-linked file */
+  char const *link_to;      /* or a later name, to link to this copy */
+  struct file_task *next;   /* in its link group's waiters */
   char *names;              /* one block holding the names above */
 };
 
-/* A multiply-linked source whose first name went to a worker: its other
-   names wait here (the walker goes on) until that copy is made, then
-   become links to it.  If the copy fails, the next name is copied
-   instead, as cp does after a failure.  */
-enum link_state { LINK_PENDING, LINK_DONE, LINK_FAILED };
-struct link_group
+/* A multiply-linked source whose first name went to a worker is a link
+   group: its other names wait (the walker goes on) until that copy is
+   made, then become links to it.  If the copy fails, the next name is
+   copied instead, as cp does after a failure.  The group is its word
+   in the run's hard-link table, under the run's LINKS_LOCK: the name of
+   the copy once made (untagged, as every name there), else LINK_FAILED,
+   or LINK_PENDING with the queue of waiting names, if any, in the other
+   bits.  No structure of its own: on 50,000 linked files one was most
+   of the table's memory.  */
+enum { LINK_PENDING = 1, LINK_FAILED = 2 };
+struct link_queue
 {
-  dev_t dev;
-  ino_t ino;
-  enum link_state state;    /* under the run's LINKS_LOCK, as the rest */
-  char *name;               /* the copy, once LINK_DONE */
-  struct file_task *waiters, **tail;
+  struct file_task *head, **tail;
 };
 
 /* Point the job of T at T's own source and destination: after T was
@@ -352,7 +353,8 @@ task_fill (struct file_task *t, struct job const *job)
   t->dst.relname = to[4] ? to[4] : to[0];
   t->job = *job;
   task_link (t);
-  t->group = NULL;
+  t->first_link = false;
+  t->link_to = NULL;
   t->next = NULL;
 }
 
@@ -364,32 +366,63 @@ task_clear (struct file_task *t)
   free (t->names);
 }
 
-/* Worker side: the first copy of G (of RUN) has ended, under the name
-   FIRST if OK.  Link the waiting names to it; if it failed, copy the
-   first waiter instead (with the worker's LADDER) and go on from there.
-   The waiters' directories were held for them and are released here.  */
-static void
-link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
-                   char *first, struct ladder_state *ladder)
+/* Take the first waiter of the link group at word V (under LINKS_LOCK),
+   or NULL when none waits; a group that had none is LINK_FAILED then.  */
+static struct file_task *
+link_group_next (uintptr_t *v)
 {
+  struct link_queue *q = (struct link_queue *) (*v & ~(uintptr_t) HLMAP_TAGS);
+  struct file_task *w = q ? q->head : NULL;
+  if (!w)
+    {
+      free (q);
+      *v = LINK_FAILED;
+    }
+  else if (!(q->head = w->next))
+    q->tail = &q->head;
+  return w;
+}
+
+/* Worker side: the copy of JOB, the first name of its link group in
+   RUN, has ended, and made the group's copy if OK.  Link the waiting
+   names to it; if it failed, copy the first waiter instead (with the
+   worker's LADDER) and go on from there.  The waiters' directories were
+   held for them and are released here.  */
+static void
+link_group_settle (struct copy_run *run, struct job *job, bool ok,
+                   struct ladder_state *ladder)
+{
+  dev_t dev = job->src_st.st_dev;
+  ino_t ino = job->src_st.st_ino;
+  struct file_task *done = NULL;  /* the waiter copied last, to free */
   for (;;)
     {
       pthread_mutex_lock (&run->links_lock);
-      struct file_task *w = g->waiters;
+      uintptr_t *v = hlmap_find (run->links, dev, ino);
+      struct file_task *w;
+      char const *first = NULL;
       if (ok)
         {
-          g->name = first;
-          g->state = LINK_DONE;
-          g->waiters = NULL;
-          g->tail = &g->waiters;
+          struct link_queue *q = (struct link_queue *) (*v & ~(uintptr_t)
+                                                        HLMAP_TAGS);
+          w = q ? q->head : NULL;
+          free (q);
+          *v = hlmap_keep (run->links, copy_file_dst_path (job));
+          first = (char const *) *v;
         }
-      else if (!w)
-        g->state = LINK_FAILED;
-      else if (!(g->waiters = w->next))
-        g->tail = &g->waiters;
+      else
+        w = link_group_next (v);
       pthread_mutex_unlock (&run->links_lock);
+      if (done)
+        {
+          struct dir_node *node = done->src.node;
+          task_clear (done);
+          free (done);
+          copy_work_node_release (node);
+        }
       if (ok)
         {
+          /* The name kept in the table does not move.  */
           while (w)
             {
               struct file_task *next = w->next;
@@ -414,11 +447,8 @@ link_group_settle (struct copy_run *run, struct link_group *g, bool ok,
         copy_work_note_failure (w->job.run);
       progress_file_done (w->job.run->opt->progress, &w->job.src_st,
                           w->job.data_moved);
-      first = ok ? xstrdup (copy_file_dst_path (&w->job)) : NULL;
-      struct dir_node *node = w->src.node;
-      task_clear (w);
-      free (w);
-      copy_work_node_release (node);
+      job = &w->job;
+      done = w;
     }
 }
 
@@ -450,6 +480,7 @@ run_batch (void *arg, void *ctx)
       task_link (t);
       t->job.ladder = ctx;
       bool ok = (copy_tree_stopped (t->job.run) ? false
+                 : t->link_to ? copy_file_link (&t->job, t->link_to)
                  : S_ISLNK (t->job.src_st.st_mode)
                  ? copy_file_symlink (&t->job)
                  : copy_file_regular (&t->job));
@@ -457,10 +488,8 @@ run_batch (void *arg, void *ctx)
         copy_work_note_failure (t->job.run);
       progress_file_done (t->job.run->opt->progress, &t->job.src_st,
                           t->job.data_moved);
-      if (t->group)
-        link_group_settle (t->job.run, t->group, ok,
-                           (ok ? xstrdup (copy_file_dst_path (&t->job))
-                            : NULL), ctx);
+      if (t->first_link)
+        link_group_settle (t->job.run, &t->job, ok, ctx);
       task_clear (t);
     }
   struct dir_node *node = b->node;
@@ -480,11 +509,12 @@ copy_work_flush (struct dir_node *n)
   copy_pool_submit (n->job.run->pool, run_batch, b);
 }
 
-/* Gather the regular file or symlink of JOB for the workers; GROUP is
-   its link group when it is the first name of a multiply-linked file.
-   Its outcome is noted with copy_work_note_failure; return true.  */
+/* Gather the regular file or symlink of JOB for the workers; FIRST_LINK
+   when it is the first name of a link group, LINK_TO the group's copy
+   when it is to be linked to that.  Its outcome is noted with
+   copy_work_note_failure; return true.  */
 static bool
-submit_task (struct job *job, struct link_group *group)
+submit_task (struct job *job, bool first_link, char const *link_to)
 {
   struct dir_node *n = job->src->node;
   struct file_batch *b = n->batch;
@@ -504,32 +534,11 @@ submit_task (struct job *job, struct link_group *group)
     }
   struct file_task *t = &b->task[b->n++];
   task_fill (t, job);
-  t->group = group;
+  t->first_link = first_link;
+  t->link_to = link_to;
   if (b->n == BATCH_MAX)
     copy_work_flush (n);
   return true;
-}
-
-static size_t
-link_group_hash (void const *x, size_t n)
-{
-  struct link_group const *g = x;
-  return (g->ino ^ ((size_t) g->dev * 0x9e3779b97f4a7c15u)) % n;
-}
-
-static bool
-link_group_equal (void const *a, void const *b)
-{
-  struct link_group const *x = a, *y = b;
-  return x->dev == y->dev && x->ino == y->ino;
-}
-
-static void
-link_group_free (void *x)
-{
-  struct link_group *g = x;
-  free (g->name);
-  free (g);
 }
 
 /* Hand the regular file or symlink of JOB to the workers; see
@@ -537,7 +546,7 @@ link_group_free (void *x)
 bool
 copy_work_submit (struct job *job)
 {
-  return submit_task (job, NULL);
+  return submit_task (job, false, NULL);
 }
 
 /* The regular file of JOB has several links and workers copy files:
@@ -547,77 +556,37 @@ bool
 copy_work_defer_linked (struct job *job)
 {
   struct copy_run *run = job->run;
-  if (!run->pending_links)
-    {
-      run->pending_links = hash_initialize (127, NULL, link_group_hash,
-                                            link_group_equal,
-                                            link_group_free);
-      if (!run->pending_links)
-        xalloc_die ();
-    }
-  struct link_group key = { .dev = job->src_st.st_dev,
-                            .ino = job->src_st.st_ino };
-  struct link_group *g = hash_lookup (run->pending_links, &key);
-  if (!g)
-    {
-      g = xzalloc (sizeof *g);
-      g->dev = key.dev;
-      g->ino = key.ino;
-      g->tail = &g->waiters;
-      if (!hash_insert (run->pending_links, g))
-        xalloc_die ();
-      return submit_task (job, g);
-    }
+  /* The walker alone adds to the table, but under the lock: a worker
+     may be looking in it.  */
   pthread_mutex_lock (&run->links_lock);
-  enum link_state state = g->state;
-  if (state == LINK_PENDING)
+  uintptr_t *v = hlmap_slot (run->links, job->src_st.st_dev,
+                             job->src_st.st_ino);
+  uintptr_t word = *v;
+  if (!word || word == LINK_FAILED)
+    *v = LINK_PENDING;
+  else if (word & LINK_PENDING)
     {
+      struct link_queue *q = (struct link_queue *) (word & ~(uintptr_t)
+                                                    HLMAP_TAGS);
+      if (!q)
+        {
+          q = xmalloc (sizeof *q);
+          q->tail = &q->head;
+          *v = (uintptr_t) q | LINK_PENDING;
+        }
       struct file_task *w = xmalloc (sizeof *w);
       task_fill (w, job);
       __atomic_add_fetch (&job->src->node->pending, 1, __ATOMIC_ACQ_REL);
-      *g->tail = w;
-      g->tail = &w->next;
+      *q->tail = w;
+      q->tail = &w->next;
     }
-  else if (state == LINK_FAILED)
-    g->state = LINK_PENDING;
   pthread_mutex_unlock (&run->links_lock);
-  switch (state)
-    {
-    case LINK_PENDING:
-      return true;
-    case LINK_DONE:
-      {
-        bool ok = copy_file_link (job, g->name);
-        progress_file_done (run->opt->progress, &job->src_st,
-                            job->data_moved);
-        return ok;
-      }
-    default:
-      return submit_task (job, g);
-    }
-}
-
-/* The workers are idle: the files whose first copy they made join the
-   hard-link table, for the operands still to come.  Each group is freed
-   as soon as it has joined, so that the two tables are not both whole
-   at once: on a tree of 100,000 linked names that peak was a third of
-   the run's memory.  */
-void
-copy_work_settle_links (struct copy_run *run)
-{
-  if (!run->pending_links)
-    return;
-  size_t n = hash_get_n_entries (run->pending_links);
-  struct link_group **all = xnmalloc (n ? n : 1, sizeof *all);
-  n = hash_get_entries (run->pending_links, (void **) all, n);
-  for (size_t i = 0; i < n; i++)
-    {
-      struct link_group *g = all[i];
-      if (g->state == LINK_DONE)
-        hlmap_insert (run->links, g->dev, g->ino, g->name);
-      hash_remove (run->pending_links, g);
-      link_group_free (g);
-    }
-  free (all);
-  hash_clear (run->pending_links);
+  if (!word || word == LINK_FAILED)
+    return submit_task (job, true, NULL);
+  if (word & LINK_PENDING)
+    return true;
+  /* The copy is made: a worker links this name to it, in its turn with
+     the files of this directory (the walker had made every such link
+     itself, a third of its system calls on a tree of linked names).  */
+  return submit_task (job, false, (char const *) word);
 }

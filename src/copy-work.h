@@ -83,10 +83,6 @@ bool copy_work_submit (struct job *job);
    now.  */
 bool copy_work_defer_linked (struct job *job);
 
-/* The workers are idle: record the copies of multiply-linked files in
-   the hard-link table, for the operands still to come.  */
-void copy_work_settle_links (struct copy_run *run);
-
 /* Note a failure found after the entry's own copy returned (by a worker,
    or in a directory's metadata applied after its children).  */
 void copy_work_note_failure (struct copy_run *run);

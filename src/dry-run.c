@@ -47,6 +47,15 @@ struct dry_run
     char *name;
   } *made;
   size_t n_made;
+
+  /* The regular files operands would make, by name: a few, one an
+     operand at most.  */
+  struct dry_file
+  {
+    char *name;
+    struct stat st;
+  } *files;
+  size_t n_files;
 };
 
 /* Return a new record; see dry-run.h.  */
@@ -65,7 +74,37 @@ dry_run_free (struct dry_run *dr)
   for (size_t i = 0; i < dr->n_made; i++)
     free (dr->made[i].name);
   free (dr->made);
+  for (size_t i = 0; i < dr->n_files; i++)
+    free (dr->files[i].name);
+  free (dr->files);
   free (dr);
+}
+
+/* Return the status of the file made as NAME; see dry-run.h.  */
+struct stat const *
+dry_run_file_at (struct dry_run const *dr, char const *name)
+{
+  for (size_t i = 0; i < dr->n_files; i++)
+    if (strcmp (dr->files[i].name, name) == 0)
+      return &dr->files[i].st;
+  return NULL;
+}
+
+/* Record a regular file that would be made; see dry-run.h.  */
+void
+dry_run_file_made (struct dry_run *dr, char const *name,
+                   struct stat const *st)
+{
+  struct stat *old = (struct stat *) dry_run_file_at (dr, name);
+  if (old)
+    {
+      *old = *st;
+      return;
+    }
+  dr->files = xnrealloc (dr->files, dr->n_files + 1, sizeof *dr->files);
+  dr->files[dr->n_files++] = (struct dry_file) {
+    .name = xstrdup (name), .st = *st
+  };
 }
 
 /* Record a directory that would be made; see dry-run.h.  */
@@ -370,6 +409,17 @@ dry_run_can_create (int dirfd, char const *rel)
   free (dir);
   errno = err;
   return ok;
+}
+
+/* Whether a sticky directory keeps its entry; see dry-run.h.  The
+   kernel's test is on the filesystem user ID and CAP_FOWNER; cowutils
+   does not change the first, and root is taken to have the second.  */
+bool
+dry_run_sticky_denies (struct stat const *dir_st, struct stat const *st)
+{
+  uid_t uid = geteuid ();
+  return ((dir_st->st_mode & S_ISVTX) && uid != 0
+          && uid != st->st_uid && uid != dir_st->st_uid);
 }
 
 /* Print the summary; see dry-run.h.  */

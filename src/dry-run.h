@@ -88,6 +88,24 @@ bool dry_run_data (struct dry_run *dr, struct dry_data const *q);
    as creating it would.  */
 bool dry_run_can_create (int dirfd, char const *rel);
 
+/* Return true if the sticky bit of a directory of status DIR_ST keeps
+   this process from removing or replacing its entry of status ST: the
+   directory is sticky, and the process (not privileged) owns neither
+   the entry nor the directory.  rename(2) then fails with EPERM.  */
+bool dry_run_sticky_denies (struct stat const *dir_st,
+                            struct stat const *st);
+
+/* Record that the dry run would make the regular file NAME, an operand's
+   destination, with the status ST (as far as it can be told): a later
+   operand meets it there, as in a real run.  */
+void dry_run_file_made (struct dry_run *dr, char const *name,
+                        struct stat const *st);
+
+/* Return the status of the regular file the dry run would have made as
+   NAME, or NULL.  */
+struct stat const *dry_run_file_at (struct dry_run const *dr,
+                                    char const *name);
+
 /* Record that directory NAME would be made in the existing directory
    DEV, INO: a tree copied into itself meets it as a source.  */
 void dry_run_dir_made (struct dry_run *dr, dev_t dev, ino_t ino,

@@ -5,7 +5,17 @@
 #define HARDLINK_MAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* The map is an open-addressed table of (dev, ino, value) and an arena
+   of names: a multiply-linked file costs its 24-byte slot (and the room
+   the table keeps free) and its name's bytes, not three allocations.
+   A value is a name kept by the map, or, for a caller that tracks a
+   state (copy-work.c's link groups), a word whose low bits
+   (HLMAP_TAGS) are not all zero: hlmap_lookup and hlmap_rebase ignore
+   those.  0 is no value.  */
+enum { HLMAP_TAGS = 3 };
 
 struct hlmap;
 
@@ -15,12 +25,24 @@ struct hlmap *hlmap_new (void);
 /* Free MAP and the names it holds.  NULL is fine.  */
 void hlmap_free (struct hlmap *map);
 
-/* Return the name of the first copy of the file DEV/INO, or NULL.  */
+/* Return the name of the first copy of the file DEV/INO, or NULL (also
+   when its value is a tagged word).  */
 char const *hlmap_lookup (struct hlmap const *map, dev_t dev, ino_t ino);
 
-/* Record NAME (copied) as the first copy of DEV/INO, unless one is
-   recorded already.  */
+/* Record NAME (copied) as the first copy of DEV/INO, unless a name is
+   recorded already; a tagged value is replaced.  */
 void hlmap_insert (struct hlmap *map, dev_t dev, ino_t ino, char const *name);
+
+/* Return the value word of DEV/INO, or NULL if it has none.  The word
+   stays where it is until the next hlmap_slot.  */
+uintptr_t *hlmap_find (struct hlmap const *map, dev_t dev, ino_t ino);
+
+/* Return the value word of DEV/INO, made 0 if it had none, in which
+   case the caller sets it (non-zero) before it calls hlmap_slot again.  */
+uintptr_t *hlmap_slot (struct hlmap *map, dev_t dev, ino_t ino);
+
+/* Return a copy of NAME kept by MAP until hlmap_free, as a value.  */
+uintptr_t hlmap_keep (struct hlmap *map, char const *name);
 
 /* The copies named under directory OLD_PREFIX have moved to NEW_PREFIX
    (a tree built under a temporary name was renamed into place): rename

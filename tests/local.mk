@@ -8,7 +8,7 @@ T_LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 
 unit_tests = tests/unit/rungs.t tests/unit/dest.t tests/unit/retain.t \
   tests/unit/schedule.t tests/unit/extents.t tests/unit/snapdiff.t \
-  tests/unit/progress.t
+  tests/unit/progress.t tests/unit/hlmap.t
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -39,6 +39,10 @@ tests_unit_snapdiff_t_LDADD = $(LDADD)
 tests_unit_progress_t_SOURCES = tests/unit/progress.c tests/unit/tap.h \
   src/diag.c
 tests_unit_progress_t_LDADD = $(LDADD) $(LIB_CLOCK_GETTIME)
+
+tests_unit_hlmap_t_SOURCES = tests/unit/hlmap.c tests/unit/tap.h \
+  src/hardlink-map.c src/hardlink-map.h
+tests_unit_hlmap_t_LDADD = $(LDADD)
 
 # The LD_PRELOAD shim is built without the project's CFLAGS so that a
 # sanitizer build does not put a second sanitizer runtime into it.

@@ -43,6 +43,12 @@ matrix ()
     "--cow=always|cowcp --cow=always $s/big $d/a"
     "-l|cowcp -l $s/big $d/hl"
     "missing source|cowcp $s/nothing $d/m"
+    "one name from two operands|cowcp $s/tree/sub/f2 $d/tree2/sub/f2 $d"
+    "one name from two operands, -n|cowcp -n $s/tree/sub/f2 $d/tree2/sub/f2 $d"
+    "one name from two operands, -u|cowcp -u $s/tree/sub/f2 $d/tree2/sub/f2 $d"
+    "one name from two operands, -p -u|cowcp -p -u $d/tree2/sub/f2 $s/tree/sub/f2 $d"
+    "one name from two operands, numbered backups|cowcp --backup=numbered $s/tree/sub/f2 $d/tree2/sub/f2 $d"
+    "one name from two operands, -i answered y|y|cowcp -i $s/tree/sub/f2 $d/tree2/sub/f2 $d"
   )
   dry_cases "$roots" "$s" "$d" "${cases[@]}"
 }

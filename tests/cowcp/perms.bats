@@ -13,6 +13,16 @@ load meta
 
 bats_require_minimum_version 1.5.0
 
+setup_file ()
+{
+  make_loop_fs ext4 64M grpid || true
+}
+
+teardown_file ()
+{
+  cleanup_loop_fs
+}
+
 setup ()
 {
   meta_setup
@@ -40,7 +50,14 @@ creation_modes ()
     }' "$trace" | sort
 }
 
-@test "cp -a and cp --preserve=ownership create files, directories and FIFOs without group or other bits, as GNU cp" {
+# GNU cp withholds group and other bits from every new file while it
+# preserves ownership.  cowcp withholds them too, except from a regular
+# file made with its final owner and group already (the copier's own
+# file, in a directory of the copier's group or a set-group-ID one of the
+# file's group): there they would keep out nobody the finished copy lets
+# in, and giving them back was one fchmod a file.  Directories and
+# special files are made as GNU makes them.
+@test "cp -a and cp --preserve=ownership create directories and FIFOs without group or other bits, as GNU cp, and the copier's own files with their mode" {
   have_cmd strace || skip "strace not installed"
   cd "$META_BASE"
   mkdir -p s/d s/g
@@ -57,17 +74,78 @@ creation_modes ()
     # shellcheck disable=SC2086
     run creation_modes "$GNU_CP" $opts s gnu
     local want=$output
+    case $opts in
+      -a|-rp|*ownership) want=$(sed 's/^\([fh]\) 0600$/\1 0664/' <<<"$want") ;;
+    esac
     # shellcheck disable=SC2086
     run creation_modes cowcp $opts s ours
     assert_equal "$(sed 's/^ours /gnu /' <<<"$output" | sort)" "$want"
+    # shellcheck disable=SC2086
+    "$GNU_CP" $opts s gnu2
+    assert_equal "$(meta_listing ours)" "$(meta_listing gnu2)"
+    rm -rf gnu2
   done
-  # -a: every mode has no group or other bit.
   rm -rf ours
   run creation_modes cowcp -a s ours
-  assert_line 'f 0600'
+  assert_line 'f 0664'
   assert_line 'd 1700'
   assert_line 'g 2700'
   assert_line 'p 4700'
+}
+
+@test "cp -a withholds group and other bits from a file whose owner or group is still to be given, as GNU cp" {
+  require_root
+  have_cmd strace || skip "strace not installed"
+  cd "$META_BASE"
+  mkdir s g
+  echo 1 >s/theirs
+  echo 2 >s/group
+  echo 3 >s/mine
+  chmod 664 s/*
+  chown daemon s/theirs
+  chgrp daemon s/group
+  # A set-group-ID directory of another group: a file of the copier's
+  # group is made with that group, and chowned after.
+  chgrp daemon g
+  chmod 2777 g
+  run creation_modes cowcp -a s/theirs s/group s/mine .
+  assert_line 'theirs 0600'
+  assert_line 'group 0600'
+  assert_line 'mine 0664'
+  run creation_modes cowcp -a s/mine s/group g/
+  assert_line 'mine 0600'
+  assert_line 'group 0664'
+  run stat -c '%n %U:%G %a' theirs group mine g/mine g/group
+  assert_output "theirs daemon:root 664
+group root:daemon 664
+mine root:root 664
+g/mine root:root 664
+g/group root:daemon 664"
+}
+
+@test "cp -a on a filesystem mounted grpid gives a new file its source's group, as GNU cp" {
+  require_root
+  require_fs grpid
+  mount -o remount,grpid "$FS_PATH" || skip "cannot remount ext4 with grpid"
+  cd "$FS_PATH"
+  rm -rf ./*
+  mkdir D s
+  chgrp daemon D
+  echo 1 >f
+  echo 2 >s/g
+  chmod 664 f s/g
+  cowcp -a f D/ours
+  "$GNU_CP" -a f D/gnu
+  cowcp -a s D/sours
+  "$GNU_CP" -a s D/sgnu
+  mount -o remount,nogrpid "$FS_PATH"
+  run stat -c '%U:%G %a' D/ours D/gnu D/sours/g D/sgnu/g D/sours D/sgnu
+  assert_output "root:root 664
+root:root 664
+root:root 664
+root:root 664
+root:root 755
+root:root 755"
 }
 
 @test "cp -r keeps the set-group-ID bit a new directory inherits" {

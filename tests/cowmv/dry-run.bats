@@ -88,3 +88,29 @@ dry run: shared: files 1, bytes 262144
 dry run: copied: files 0, bytes 0"
   AS=root dry_case "across subvolumes" root "" "$FS_PATH" cowmv s/tree sv/d/t
 }
+
+@test "sticky directories: the dry run fails as the rename does on what another user owns (nobody)" {
+  require_root
+  as_nobody
+  mount_fs ext4 one
+  cd "$FS_PATH"
+  chmod 755 .
+  fixture s d
+  # A sticky directory of root's, open to all, holding a file of
+  # daemon's and one of nobody's.
+  mkdir st
+  chmod 1777 st
+  printf 'theirs\n' >st/theirs
+  chown daemon:daemon st/theirs
+  printf 'mine\n' >st/mine
+  chown nobody:nogroup st/mine
+  dry_case "a file of another user out of a sticky directory" nobody "" \
+    "$FS_PATH" cowmv st/theirs d/taken
+  dry_case "onto a file of another user in a sticky directory" nobody "" \
+    "$FS_PATH" cowmv s/small st/theirs
+  dry_case "one's own file out of a sticky directory" nobody "" \
+    "$FS_PATH" cowmv st/mine d/mine
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    cowmv --dry-run s/big st/theirs
+  assert_line --partial "cannot move 's/big' to 'st/theirs': Operation not permitted"
+}

@@ -112,6 +112,9 @@ dry_skipped ()
 dry_verbs_agree ()
 {
   local case=$1 before=$2 out=$3 line verb a b was
+  # Destinations an earlier line made, by the source they were made from:
+  # a later operand of the same name finds them there.
+  local -A made=()
   while IFS= read -r line; do
     [[ $line == would\ * ]] || continue
     verb=${line#would }
@@ -131,6 +134,7 @@ dry_verbs_agree ()
         # B has A's extents (as they were: a move removes A) when, and
         # only when, they were cloned.
         [[ -f $b ]] || fail "$case: '$line' but no file $b"
+        [[ -n ${made[$b]+set} ]] || made[$b]=$a
         was=$(grep -F -- "$a " <<<"$before" | head -1)
         was=${was#"$a "}
         if [[ -n $was ]]; then
@@ -157,8 +161,14 @@ $(dry_physical "$b")"
         [[ ! -e $a && ! -L $a ]] || fail "$case: '$line' but $a is there"
         [[ -e $b || -L $b ]] || fail "$case: '$line' but no $b" ;;
       skip)
-        grep -qxF -- "$a $(dry_entry "$a")" <<<"$before" \
-          || fail "$case: '$line' but $a changed" ;;
+        if [[ -n ${made[$a]+set} ]]; then
+          # Made by an earlier operand, and kept.
+          [[ ! -f ${made[$a]} ]] || cmp -s -- "${made[$a]}" "$a" \
+            || fail "$case: '$line' but $a is not ${made[$a]}'s copy"
+        else
+          grep -qxF -- "$a $(dry_entry "$a")" <<<"$before" \
+            || fail "$case: '$line' but $a changed"
+        fi ;;
       exchange)
         # Each name now has the other's inode.
         was=$(grep -F -- "$a <-> $b " <<<"$before" | head -1)
