@@ -256,6 +256,14 @@ note_created (struct job *job)
                                 AT_SYMLINK_NOFOLLOW) == 0 ? &st : NULL);
 }
 
+/* Return true if JOB's destination is to be taken for new, whatever is
+   there (see taken_new in copy-run.h).  */
+static bool
+taken_new (struct job const *job)
+{
+  return job->command_line && job->dst->taken_new;
+}
+
 /* Return true if NAME ends in a slash.  */
 static bool
 has_trailing_slash (char const *name)
@@ -283,7 +291,9 @@ report_create (struct job *job, int err, char const *format, bool two)
       diag_cannot_stat (errno, dst->name);
       return;
     }
-  copy_file_say_verbose (job);
+  /* GNU says a directory only once it is made.  */
+  if (!S_ISDIR (job->src_st.st_mode))
+    copy_file_say_verbose (job);
   if (two)
     diag_error (err, format, quoteaf_n (0, dst->name),
                 quoteaf_n (1, job->earlier ? job->earlier : job->src->name));
@@ -361,7 +371,7 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
         }
       /* Once a backup or a removal made way, what is there now is not
          looked at again (two names of one file survive a backup).  */
-      if (errno != EEXIST || through || made_way)
+      if (errno != EEXIST || through || made_way || taken_new (job))
         {
           report_create (job, errno, _("cannot create regular file %s"),
                          false);
@@ -476,7 +486,8 @@ static int
 checks_first (struct job *job, struct stat *st, int flags)
 {
   bool follow = false;
-  if (fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
+  if (!taken_new (job)
+      && fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
     switch (check_existing (job, &follow))
       {
       case EXIST_SKIP:
@@ -918,6 +929,14 @@ copy_file_regular (struct job *job)
   return ok;
 }
 
+/* Report a hard link not made; see copy-file.h.  */
+void
+copy_file_link_failed (int err, char const *dst, char const *earlier)
+{
+  diag_error (err, _("cannot create hard link %s to %s"), quoteaf_n (0, dst),
+              quoteaf_n (1, earlier));
+}
+
 /* What make_beside hands try_tempname_len.  */
 struct beside
 {
@@ -979,7 +998,7 @@ copy_file_make (struct job *job, int (*make) (struct job *, void *),
                         && fstatat (job->dst->dirfd, job->dst->relname, &st,
                                     AT_SYMLINK_NOFOLLOW) == 0));
       checked = true;
-      if (made_way || !there)
+      if (made_way || !there || taken_new (job))
         {
           errno = err;
           break;

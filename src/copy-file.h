@@ -107,6 +107,10 @@ bool copy_file_symlink (struct job *job);
    link with -s.  */
 bool copy_file_link (struct job *job, char const *earlier);
 
+/* Report that hard link DST to EARLIER could not be made (ERR), in
+   GNU's words, for a caller that makes it itself (cowmv -u).  */
+void copy_file_link_failed (int err, char const *dst, char const *earlier);
+
 /* Recreate the FIFO, socket or device of JOB.  */
 bool copy_file_special (struct job *job);
 

@@ -13,6 +13,7 @@
 
 #include "backupfile.h"
 #include "copy-dest.h"
+#include "copy-file.h"
 #include "copy-move.h"
 #include "dest-probe.h"
 #include "diag.h"
@@ -73,11 +74,20 @@ move_across (struct move_run *run, char const *src, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
              struct stat const *dst_st, char const *backup)
 {
-  /* 1. A directory in the way must be empty; checked before copying.  */
-  if (dst_st && S_ISDIR (dst_st->st_mode) && !dir_is_empty (dirfd, rel))
+  /* 1. A directory in the way must be one GNU mv could remove: it
+     removes it before it copies, and stops there when rmdir fails, with
+     EINVAL for a last component "." (Linux's rmdir(2) refuses it before
+     looking inside) and ENOTEMPTY for one with entries.  Checked before
+     copying.  */
+  char const *base = last_component (rel);
+  int in_way = 0;
+  if (dst_st && S_ISDIR (dst_st->st_mode))
+    in_way = (base_len (base) == 1 && *base == '.' ? EINVAL
+              : !dir_is_empty (dirfd, rel) ? ENOTEMPTY : 0);
+  if (in_way)
     {
-      diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
-                               "unable to remove target"),
+      diag_error (in_way, _("inter-device move failed: %s to %s; "
+                            "unable to remove target"),
                   quoteaf_n (0, src), quoteaf_n (1, dst));
       return false;
     }
@@ -136,8 +146,8 @@ move_across (struct move_run *run, char const *src, int dirfd,
 }
 
 /* The destination, entry REL of directory DIR_PATH (NULL for the
-   working directory), stays: note it in the engine's link table as the
-   copy of the file SRC_ST.  */
+   working directory), stays, or is where the file SRC_ST goes: note it
+   in the engine's link table as the copy of that file.  */
 static void
 remember_kept (struct move_run *run, struct stat const *src_st,
                char const *dir_path, char const *rel)
@@ -146,6 +156,53 @@ remember_kept (struct move_run *run, struct stat const *src_st,
                         : xstrdup (rel);
   hlmap_insert (run->engine.links, src_st->st_dev, src_st->st_ino, path);
   free (path);
+}
+
+/* What link_under needs: the kept destination to link to.  */
+struct relink
+{
+  char const *earlier;
+  int dirfd;
+};
+
+/* Make TMP (of R->dirfd) a hard link of R->earlier, for
+   dest_make_beside.  Return 0 or -1 with errno set.  */
+static int
+link_under (char *tmp, void *arg)
+{
+  struct relink const *r = arg;
+  return linkat (AT_FDCWD, r->earlier, r->dirfd, tmp, 0);
+}
+
+/* This name of a file is moved (or skipped by -u) after another name of
+   it whose destination, EARLIER (from the working directory), was
+   recorded (renamed over something, or kept by -u): make entry REL
+   of DIRFD, called DST, a hard link of EARLIER, replacing whatever is
+   there, as GNU mv does (copy.c: "we currently replace DST_NAME
+   unconditionally, even if it was a newer separate file"); with -v say
+   "removed DST" when something was replaced, as GNU's create_hard_link
+   does.  The link is made beside and renamed over, so a failure leaves
+   DST as it was.  Return false after reporting.  */
+static bool
+link_to_kept (struct move_run *run, char const *earlier, int dirfd,
+              char const *rel, char const *dst)
+{
+  if (linkat (AT_FDCWD, earlier, dirfd, rel, 0) == 0)
+    return true;
+  int err = errno;
+  if (err == EEXIST)
+    {
+      struct relink r = { .earlier = earlier, .dirfd = dirfd };
+      if (dest_make_beside (dirfd, rel, link_under, &r, false) == 0)
+        {
+          if (run->opt->verbose)
+            remove_tree_say_removed (dst);
+          return true;
+        }
+      err = errno;
+    }
+  copy_file_link_failed (err, dst, earlier);
+  return false;
 }
 
 /* Fill *P with mv's rules for an existing destination.  */
@@ -212,9 +269,18 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
   if (d.action == DEST_SKIP)
     {
       /* -u kept a newer destination: another name of the source, moved
-         later, is linked to it, as GNU mv does.  */
+         later, is linked to it, as GNU mv does, even one -u skips too.  */
+      char const *earlier = NULL;
       if (!d.fail && p.update == UPDATE_OLDER && run->engine.links)
-        remember_kept (run, src_st, dir_path, rel);
+        {
+          earlier = hlmap_lookup (run->engine.links, src_st->st_dev,
+                                  src_st->st_ino);
+          if (!earlier)
+            remember_kept (run, src_st, dir_path, rel);
+        }
+      if (earlier && !run->engine.dry
+          && !link_to_kept (run, earlier, dirfd, rel, dst))
+        return false;
       if (d.fail)
         dest_report (&w, &d, true);
       else if (opt->debug)
@@ -563,6 +629,26 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* 3. The atomic swap, when asked.  */
   if (opt->exchange)
     return exchange (run, src, dirfd, rel, dst, exists);
+
+  /* 3b. GNU mv records every file of several names whose first rename
+     found something in the way (copy.c's remember_copied), and makes
+     the destination of a later name of it a hard link of the first one
+     recorded, then removes the source; "removed" is said of both with
+     -v.  Across filesystems the engine does it (EXDEV comes first).  */
+  if (rename_errno == EEXIST && !run->engine.dry && run->engine.links
+      && !S_ISDIR (src_st.st_mode) && 1 < src_st.st_nlink)
+    {
+      char const *earlier = hlmap_lookup (run->engine.links, src_st.st_dev,
+                                          src_st.st_ino);
+      if (!earlier)
+        remember_kept (run, &src_st, dir_path, rel);
+      else
+        {
+          ok = (link_to_kept (run, earlier, dirfd, rel, dst)
+                && remove_entry (AT_FDCWD, src, src, opt->verbose));
+          goto done;
+        }
+    }
 
   if (run->engine.dry)
     {

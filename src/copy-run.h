@@ -109,6 +109,12 @@ struct copy_dest
      this run, so nothing is there; DIRFD is then its nearest existing
      ancestor, for probes of the filesystem.  */
   bool absent;
+  /* cp --parents: the operand's destination is taken for new, as GNU
+     cp's new_dst (set when the operand's innermost parent was made, kept
+     from an earlier operand when it has no parents of its own): what is
+     there is not looked at (no -n, -u, -i, backup or removal), and
+     making the entry fails with EEXIST.  */
+  bool taken_new;
 };
 
 #endif /* COPY_RUN_H */

@@ -408,11 +408,15 @@ stat_as_dir (char *path, char *slash, struct stat *st)
    DIRFD, called DIR) that are missing, saying "SRC -> DST" for each with
    -v as GNU cp does.  Unless the innermost one existed already, list
    them all (made or not) in *PARENTS for restore_parents, as GNU cp
-   does.  Return a descriptor of the innermost one, or -1 after
-   reporting.  */
+   does.  Set *NEW_DST as GNU cp's make_dir_parents_private sets its
+   new_dst: true once a directory is made, false once one is found, and
+   unchanged for an operand with no directory in its name, so that it
+   carries over from the operand before (cp.c's do_copy declares it once
+   for all operands, in 9.1 as in the 2025 sources).  Return a
+   descriptor of the innermost one, or -1 after reporting.  */
 static int
 make_parents (struct copy_run *run, int dirfd, char const *dir,
-              char const *file, struct parents *parents)
+              char const *file, struct parents *parents, bool *new_dst)
 {
   struct copy_options const *opt = run->opt;
   char *path = xstrdup (file);
@@ -429,6 +433,7 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
       *last = '/';
       if (0 <= inner)
         {
+          *new_dst = false;
           close (fd);
           free (path);
           return inner;
@@ -449,7 +454,8 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
               break;
             }
           struct parent_dir pd = { .restore = false };
-          if (make_parent (opt, fd, p, &st, &pd) == 0)
+          bool made = make_parent (opt, fd, p, &st, &pd) == 0;
+          if (made)
             {
               if (opt->verbose)
                 {
@@ -479,6 +485,7 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
             }
           else
             {
+              *new_dst = made;
               pd.src = xstrdup (path);
               pd.rel = xstrdup (rel);
               parents->dir = xreallocarray (parents->dir, parents->n + 1,
@@ -531,6 +538,8 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
   if (dirfd < 0 || copy_tree_describe_dir (dirfd, &in_dir) != 0)
     frontend_bad_target (errno, dir, true);
   bool ok = true;
+  /* GNU cp's new_dst, one for all the operands: see make_parents.  */
+  bool new_dst = false;
   for (int i = 0; i < n_files && !*frontend_stop; i++)
     {
       /* The copy is named after the last component, trailing slashes
@@ -542,7 +551,8 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
         rel++;
       char *name = file_name_concat (dir, rel, NULL);
       struct parents made = { NULL, 0 };
-      int fd = parents ? make_parents (run, dirfd, dir, arg, &made) : dirfd;
+      int fd = (parents ? make_parents (run, dirfd, dir, arg, &made, &new_dst)
+                : dirfd);
       if (fd < 0)
         ok = false;
       else
@@ -554,6 +564,7 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
           dst.relname = parents ? last_component (rel) : rel;
           dst.name = name;
           dst.dir_known = !parents;
+          dst.taken_new = parents && new_dst;
           ok &= copy_tree_file (run, files[i], &dst);
           if (parents)
             close (fd);

@@ -109,6 +109,13 @@ remove_entries (int fd, struct rm_name *name, bool verbose, bool made)
   return ok;
 }
 
+/* Say removed; see remove-tree.h.  */
+void
+remove_tree_say_removed (char const *name)
+{
+  diag_line (_("removed %s"), quoteaf (name));
+}
+
 /* Remove one non-directory; see remove-tree.h.  */
 bool
 remove_entry (int dirfd, char const *rel, char const *name, bool verbose)
@@ -119,7 +126,7 @@ remove_entry (int dirfd, char const *rel, char const *name, bool verbose)
       return false;
     }
   if (verbose)
-    diag_line (_("removed %s"), quoteaf (name));
+    remove_tree_say_removed (name);
   return true;
 }
 
@@ -153,7 +160,7 @@ remove_at (int dirfd, char const *rel, struct rm_name *name, bool verbose,
   if (unlinkat (dirfd, rel, 0) == 0)
     {
       if (verbose)
-        diag_line (_("removed %s"), quoteaf (name->buf));
+        remove_tree_say_removed (name->buf);
       return true;
     }
   if (errno == ENOENT)

@@ -26,4 +26,7 @@ bool remove_entry (int dirfd, char const *rel, char const *name,
    what is in it to go.  Say nothing but failures.  */
 bool remove_tree_made (int dirfd, char const *rel, char const *name);
 
+/* Say "removed NAME", as rm -v does.  */
+void remove_tree_say_removed (char const *name);
+
 #endif /* REMOVE_TREE_H */

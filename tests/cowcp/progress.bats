@@ -101,9 +101,22 @@ feed_fifo ()
   (
     exec 7>"$1"
     head -c "$3" /dev/zero >&7
-    sleep "$2"
+    exec sleep "$2"
   ) &
   FEED_PID=$!
+}
+
+# ctrl_c_when_drawn WHAT: print ^C once the terminal output (pty.out in
+# the test's directory) shows WHAT, or after 20 seconds: a loaded machine
+# may take more than a second to start the copy.
+ctrl_c_when_drawn ()
+{
+  local i
+  for ((i = 0; i < 200; i++)); do
+    grep -q -- "$1" "$BATS_TEST_TMPDIR/pty.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  printf '\003'
 }
 
 @test "--progress=always with stderr no terminal prints the totals as a line" {
@@ -297,8 +310,8 @@ Try 'cowcp --help' for more information."
 @test "Ctrl-C in a terminal erases the bar and leaves no half file" {
   cd "$BATS_TEST_TMPDIR"
   mkfifo fifo
-  feed_fifo fifo 3 100000
-  in_pty cowcp -g --copy-contents fifo out < <(sleep 1; printf '\003')
+  feed_fifo fifo 30 100000
+  in_pty cowcp -g --copy-contents fifo out < <(ctrl_c_when_drawn '98K/0 bytes')
   kill "$FEED_PID" 2>/dev/null || true
   wait "$FEED_PID" || true
   # 128 + SIGINT: it died of the signal, as cp does.
@@ -321,8 +334,8 @@ pty.out"
   cd "$BATS_TEST_TMPDIR"
   make_tree src 30
   mkfifo src/sub/fifo
-  feed_fifo src/sub/fifo 3 50000
-  in_pty cowcp -R -g --copy-contents src dst < <(sleep 1; printf '\003')
+  feed_fifo src/sub/fifo 30 50000
+  in_pty cowcp -R -g --copy-contents src dst < <(ctrl_c_when_drawn '+ files')
   kill "$FEED_PID" 2>/dev/null || true
   wait "$FEED_PID" || true
   assert_equal "$PTY_STATUS" 130

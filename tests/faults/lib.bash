@@ -395,15 +395,17 @@ fill_for ()
   fi
 }
 
-# unfill MNT: empty the cell's destinations and free MNT.
+# unfill MNT: free MNT and empty the cell's destinations (in that order:
+# on a full ext4 even the new destination directories found no room).
 unfill ()
 {
   mountpoint -q "$1" || return 0
+  unfill_keep "$1"
   rm -rf "$CELL_DST/g" "$CELL_DST/o"
   mkdir -p "$CELL_DST/g${CELL_SUB:+/$CELL_SUB}" \
     "$CELL_DST/o${CELL_SUB:+/$CELL_SUB}"
   [[ $CELL_USER == nobody ]] && chown -R nobody:nogroup "$CELL_DST"/[go]
-  unfill_keep "$1"
+  return 0
 }
 
 cell_enospc ()
