@@ -16,6 +16,7 @@
 #include "dirname.h"
 #include "dry-run.h"
 #include "name-set.h"
+#include "progress.h"
 #include "remove-tree.h"
 #include "same-inode.h"
 #include "stat-time.h"
@@ -394,6 +395,10 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
           break;
         }
       copy_file_say_verbose (job);
+      /* Writing into a FIFO or a device can block as long as reading
+         one: a SIGUSR1 meanwhile must find the thread that answers.  */
+      if (job->dst_exists && !S_ISREG (job->dst_st.st_mode))
+        progress_watch (opt->progress);
       fd = openat (dst->dirfd, dst->relname,
                    (O_WRONLY | O_NOCTTY | O_CLOEXEC
                     | (opt->data_copy_required ? O_TRUNC : 0)));
@@ -845,6 +850,12 @@ copy_file_regular (struct job *job)
   struct copy_options const *opt = job->run->opt;
   bool follow = opt->deref == DEREF_ALWAYS
                 || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
+  /* A source that can block (a FIFO, a device: its open already) or a
+     big file can take a while: a SIGUSR1 meanwhile must find the thread
+     that answers it.  */
+  if (!S_ISREG (job->src_st.st_mode)
+      || PROGRESS_WATCH_SIZE <= job->src_st.st_size)
+    progress_watch (opt->progress);
   int src_fd = open_source (job, follow);
   if (src_fd < 0)
     return source_unreadable (job, errno);

@@ -20,8 +20,7 @@ struct copy_pool
 {
   pthread_mutex_t lock;
   pthread_cond_t work;          /* a task was queued, or stopping */
-  pthread_cond_t room;          /* the queue has room */
-  pthread_cond_t idle;          /* a task finished */
+  pthread_cond_t idle;          /* the last task finished */
   struct task *head, *tail;
   size_t queued;                /* tasks waiting */
   size_t running;               /* tasks being run */
@@ -32,7 +31,35 @@ struct copy_pool
   sig_atomic_t volatile const *stop;
   int wake_signal;
   size_t ctx_size;
+  void *own_ctx;                /* the owner's context, for the tasks it
+                                   runs itself */
 };
+
+/* Take the oldest task off the queue of P (whose lock is held, and
+   which holds one), counted as running.  */
+static struct task *
+take_task (struct copy_pool *p)
+{
+  struct task *t = p->head;
+  p->head = t->next;
+  if (!p->head)
+    p->tail = NULL;
+  p->queued--;
+  p->running++;
+  return t;
+}
+
+/* Run task T (taken with take_task) with context CTX, outside P's lock,
+   which is held again on return; free T.  */
+static void
+run_task (struct copy_pool *p, struct task *t, void *ctx)
+{
+  pthread_mutex_unlock (&p->lock);
+  t->fn (t->arg, ctx);
+  free (t);
+  pthread_mutex_lock (&p->lock);
+  p->running--;
+}
 
 /* A worker: take tasks until told to stop.  */
 static void *
@@ -47,21 +74,10 @@ worker (void *arg)
         pthread_cond_wait (&p->work, &p->lock);
       if (!p->head)
         break;
-      struct task *t = p->head;
-      p->head = t->next;
-      if (!p->head)
-        p->tail = NULL;
-      p->queued--;
-      p->running++;
-      pthread_cond_signal (&p->room);
-      pthread_mutex_unlock (&p->lock);
-
-      t->fn (t->arg, ctx);
-      free (t);
-
-      pthread_mutex_lock (&p->lock);
-      p->running--;
-      pthread_cond_broadcast (&p->idle);
+      run_task (p, take_task (p), ctx);
+      /* The owner waits only for tasks being run, never for room.  */
+      if (!p->running && !p->queued)
+        pthread_cond_signal (&p->idle);
     }
   pthread_mutex_unlock (&p->lock);
   free (ctx);
@@ -101,14 +117,15 @@ pool_wait (struct copy_pool *p, pthread_cond_t *c)
 /* Start a pool; see copy-pool.h.  */
 struct copy_pool *
 copy_pool_new (int nthreads, size_t ctx_size, size_t queue_max,
-               sig_atomic_t volatile const *stop, int wake_signal)
+               void *own_ctx, sig_atomic_t volatile const *stop,
+               int wake_signal)
 {
   struct copy_pool *p = xzalloc (sizeof *p);
+  p->own_ctx = own_ctx;
   p->stop = stop;
   p->wake_signal = wake_signal;
   pthread_mutex_init (&p->lock, NULL);
   pthread_cond_init (&p->work, NULL);
-  pthread_cond_init (&p->room, NULL);
   pthread_cond_init (&p->idle, NULL);
   p->queue_max = queue_max;
   p->ctx_size = ctx_size;
@@ -124,7 +141,11 @@ copy_pool_new (int nthreads, size_t ctx_size, size_t queue_max,
   return p;
 }
 
-/* Queue a task; see copy-pool.h.  */
+/* Queue a task; see copy-pool.h.  A full queue means the workers are
+   behind: the owner helps them rather than sleep until one of them
+   takes a task and wakes it.  Waiting there cost a futex hand-over per
+   task, and on two processors the owner and two workers took turns on
+   them (bench/README.md).  */
 void
 copy_pool_submit (struct copy_pool *p, copy_pool_fn fn, void *arg)
 {
@@ -132,7 +153,7 @@ copy_pool_submit (struct copy_pool *p, copy_pool_fn fn, void *arg)
   *t = (struct task) { .fn = fn, .arg = arg };
   pthread_mutex_lock (&p->lock);
   while (p->queue_max <= p->queued)
-    pool_wait (p, &p->room);
+    run_task (p, take_task (p), p->own_ctx);
   if (p->tail)
     p->tail->next = t;
   else
@@ -148,7 +169,9 @@ void
 copy_pool_wait (struct copy_pool *p)
 {
   pthread_mutex_lock (&p->lock);
-  while (p->queued || p->running)
+  while (p->queued)
+    run_task (p, take_task (p), p->own_ctx);
+  while (p->running)
     pool_wait (p, &p->idle);
   pthread_mutex_unlock (&p->lock);
 }
@@ -160,7 +183,9 @@ copy_pool_free (struct copy_pool *p)
   if (!p)
     return;
   pthread_mutex_lock (&p->lock);
-  while (p->queued || p->running)
+  while (p->queued)
+    run_task (p, take_task (p), p->own_ctx);
+  while (p->running)
     pool_wait (p, &p->idle);
   p->stopping = true;
   pthread_cond_broadcast (&p->work);
@@ -169,7 +194,6 @@ copy_pool_free (struct copy_pool *p)
     pthread_join (p->threads[i], NULL);
   pthread_mutex_destroy (&p->lock);
   pthread_cond_destroy (&p->work);
-  pthread_cond_destroy (&p->room);
   pthread_cond_destroy (&p->idle);
   free (p->threads);
   free (p);

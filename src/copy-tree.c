@@ -64,12 +64,17 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
     run->dirs_made = hlmap_new ();
   /* Workers pay where nothing depends on the order of the per-file work:
      no -v lines, no prompts, no backups, no links instead of copies.
-     They start with the first directory made (start_pool).  */
+     They start with the first directory made (start_pool).  The walker
+     runs queued files itself whenever the queue is full (copy-pool.h),
+     so one worker fewer than processors keeps them all busy: a worker
+     per processor besides made three threads take turns on two, with a
+     futex hand-over per batch (bench/README.md).  */
   long ncpu = sysconf (_SC_NPROCESSORS_ONLN);
   if (opt->recursive && !opt->verbose && !opt->debug && !opt->dry_run
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
-    run->pool_workers = ncpu < 8 ? ncpu : 8;
+    run->pool_workers = ncpu < 8 ? ncpu - 1 : 7;
+  /* The walker's own files are under its few spare descriptors.  */
   run->fd_budget = dir_fd_budget (run->pool_workers);
   if (opt->dry_run)
     run->dry = dry_run_new (opt->verbose);
@@ -95,7 +100,8 @@ start_pool (struct copy_run *run)
   run->pool_workers = 0;
   if (n)
     run->pool = copy_pool_new (n, sizeof (struct ladder_state), 64,
-                               run->opt->stop, run->opt->wake_signal);
+                               &run->ladder, run->opt->stop,
+                               run->opt->wake_signal);
 }
 
 /* What copy-meta needs; see copy-tree.h.  */
@@ -460,6 +466,9 @@ copy_dir (struct job *job)
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
     mode &= S_IRWXU;
+  /* A tree can take a while: a SIGUSR1 must find the thread that
+     answers it.  */
+  progress_watch (opt->progress);
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
                           _("cannot create directory %s"), false, false,

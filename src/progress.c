@@ -33,7 +33,8 @@ struct progress
   bool draw;              /* --progress: a bar or lines, as TTY says */
   bool tty;               /* stderr is a terminal: redraw in place */
   bool usr1_ignored;      /* SIGUSR1 was ignored when we started */
-  bool started;           /* THREAD runs */
+  bool asked;             /* atomic: progress_watch was called */
+  bool started;           /* atomic: THREAD runs */
   bool stopping;          /* atomic: THREAD is to return */
   pthread_t thread;
   struct timespec start;  /* CLOCK_MONOTONIC when the copy began */
@@ -202,6 +203,23 @@ watch (void *arg)
   return NULL;
 }
 
+/* Start P's thread, from whichever thread calls, once.  It blocks
+   every signal: a SIGINT must reach a thread of the copy, whose blocked
+   system call it interrupts, not this one.  */
+static void
+start_thread (struct progress *p)
+{
+  if (__atomic_load_n (&p->asked, __ATOMIC_RELAXED)
+      || __atomic_exchange_n (&p->asked, true, __ATOMIC_ACQ_REL))
+    return;
+  sigset_t all, mask;
+  sigfillset (&all);
+  pthread_sigmask (SIG_SETMASK, &all, &mask);
+  bool started = pthread_create (&p->thread, NULL, watch, p) == 0;
+  pthread_sigmask (SIG_SETMASK, &mask, NULL);
+  __atomic_store_n (&p->started, started, __ATOMIC_RELEASE);
+}
+
 /* Start watching; see progress.h.  */
 struct progress *
 progress_start (enum progress_when when, int operands)
@@ -216,19 +234,43 @@ progress_start (enum progress_when when, int operands)
   clock_gettime (CLOCK_MONOTONIC, &p->start);
 
   /* 1. SIGUSR1 blocked here, and so in the workers made later: a status
-     request waits for the thread's sigtimedwait rather than killing the
-     process or interrupting a copy.  */
-  sigset_t usr1, all, mask;
+     request waits, pending, for the thread's sigtimedwait rather than
+     killing the process or interrupting a copy.  */
+  sigset_t usr1;
   sigemptyset (&usr1);
   sigaddset (&usr1, SIGUSR1);
   pthread_sigmask (SIG_BLOCK, &usr1, NULL);
-  /* 2. The thread blocks every signal: a SIGINT must reach a thread of
-     the copy, whose blocked system call it interrupts, not this one.  */
-  sigfillset (&all);
-  pthread_sigmask (SIG_SETMASK, &all, &mask);
-  p->started = pthread_create (&p->thread, NULL, watch, p) == 0;
-  pthread_sigmask (SIG_SETMASK, &mask, NULL);
+  /* 2. A bar is drawn from the start; a status line only when asked,
+     by a thread started once the copy proves to be more than a few
+     small files (progress_watch).  */
+  if (p->draw)
+    start_thread (p);
   return p;
+}
+
+/* Make sure SIGUSR1 is answered while the copy goes on; see
+   progress.h.  The counters are the first member of struct progress.  */
+void
+progress_watch (struct progress_counts *c)
+{
+  if (c)
+    start_thread ((struct progress *) ((char *) c
+                                       - offsetof (struct progress,
+                                                   counts)));
+}
+
+/* P's thread never ran: if a SIGUSR1 came all the same, it is pending
+   (blocked in every thread); take it and print its line.  */
+static void
+answer_pending (struct progress *p)
+{
+  sigset_t usr1, pending;
+  sigemptyset (&usr1);
+  sigaddset (&usr1, SIGUSR1);
+  struct timespec now = { 0, 0 };
+  if (sigpending (&pending) == 0 && sigismember (&pending, SIGUSR1)
+      && sigtimedwait (&usr1, NULL, &now) == SIGUSR1 && !p->usr1_ignored)
+    show (p, false);
 }
 
 /* The counters; see progress.h.  */
@@ -242,12 +284,14 @@ progress_counts (struct progress *p)
 void
 progress_end (struct progress *p, bool interrupted)
 {
-  if (p->started)
+  if (__atomic_load_n (&p->started, __ATOMIC_ACQUIRE))
     {
       __atomic_store_n (&p->stopping, true, __ATOMIC_RELEASE);
       pthread_kill (p->thread, SIGUSR1);
       pthread_join (p->thread, NULL);
     }
+  else if (!interrupted)
+    answer_pending (p);
   if (p->draw)
     {
       char line[LINE_MAX_BYTES];

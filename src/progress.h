@@ -102,18 +102,36 @@ struct progress;
 enum progress_when progress_when_arg (char const *arg);
 
 /* Start watching a copy of OPERANDS operands: block SIGUSR1 in the
-   calling thread (and so in the threads it creates later), and start the
-   thread that prints a status line on SIGUSR1 and, as WHEN says, draws
-   the bar on stderr.  Call before any other thread is created.  Never
-   fails: without a thread, there is no status line.  */
+   calling thread (and so in the threads it creates later), so that a
+   status request waits for the thread that prints it.  When WHEN asks
+   for a bar, start that thread now; else it starts with the first
+   progress_watch, and a request that came before it (and stayed
+   pending, blocked) is answered then, or by progress_end.  Call before
+   any other thread is created.  Never fails: without a thread, there is
+   no status line.  */
 struct progress *progress_start (enum progress_when when, int operands);
+
+/* Sources at least this big start the status thread before their data
+   is copied (progress_watch): at a few GB/s, the copy of a smaller one
+   ends before a person's SIGUSR1 would find nobody to answer it.  */
+enum { PROGRESS_WATCH_SIZE = 64 * 1024 * 1024 };
+
+/* The copy counted in P is about to do something that can take a while
+   (a directory, a big file, a source that can block, such as a FIFO):
+   start the thread that answers SIGUSR1 if it does not run yet.  A copy
+   of a few small files never starts it (a thread and its wake-up at the
+   end cost a one-file copy a tenth of its time).  Any thread may call
+   it.  P may be NULL.  */
+void progress_watch (struct progress_counts *p);
 
 /* The counters of P, for struct copy_options.progress.  */
 struct progress_counts *progress_counts (struct progress *p);
 
 /* Stop P's thread and free P.  A bar that was asked for is drawn a last
    time, totals final, and left on its line; if INTERRUPTED the bar is
-   erased instead, so that the terminal is left clean.  */
+   erased instead, so that the terminal is left clean.  If the thread
+   never started, a SIGUSR1 still pending is answered with its line
+   (unless INTERRUPTED).  Call once the other threads are joined.  */
 void progress_end (struct progress *p, bool interrupted);
 
 #endif /* PROGRESS_H */

@@ -269,6 +269,44 @@ Try 'cowcp --help' for more information."
   diff -r src dst/src
 }
 
+@test "SIGUSR1 to a copy blocked writing into a FIFO prints its line at once" {
+  cd "$BATS_TEST_TMPDIR"
+  printf 'hello\n' >small
+  # An existing FIFO as the destination: the copy of a small regular
+  # file blocks opening it for writing until the reader below comes.
+  mkfifo out
+  cowcp small out 2>err &
+  local pid=$!
+  sleep 0.5
+  kill -USR1 "$pid"
+  sleep 0.3
+  kill -0 "$pid"
+  run cat err
+  assert_output --regexp '^0/1 files, 0/6 bytes, 0 shared, 0 copied, [^ ]+/s$'
+  run cat out
+  assert_output hello
+  wait "$pid"
+}
+
+@test "SIGUSR1 to a one-file copy, which starts no status thread, is answered as it ends" {
+  cd "$BATS_TEST_TMPDIR"
+  printf 'hello\n' >small
+  echo old >copy
+  # The copy of one small file waits at the -i question: nothing there
+  # starts the status thread, so the request stays pending (SIGUSR1 is
+  # blocked from the start) and is answered once the copy is done.
+  { sleep 0.8; echo y; } | cowcp -i small copy 2>err &
+  local pid=$!
+  sleep 0.4
+  kill -USR1 "$pid"
+  sleep 0.2
+  assert_equal "$(cat err)" "cowcp: overwrite 'copy'? "
+  wait "$pid"
+  run cat err
+  assert_output --regexp "^cowcp: overwrite 'copy'\? 1/1 files, 6/6 bytes, 0 shared, 6 copied, [^ ]+/s\$"
+  assert_equal "$(cat copy)" hello
+}
+
 @test "Ctrl-C in a terminal erases the bar and leaves no half file" {
   cd "$BATS_TEST_TMPDIR"
   mkfifo fifo
