@@ -510,7 +510,13 @@ source_unreadable (struct job *job, int err)
      of its own: the run ends with the signal.  */
   if (err == EINTR && job->run->opt->stop && *job->run->opt->stop)
     return false;
-  int first = checks_first (job, &job->dst_st, 0);
+  /* GNU looks at the destination itself when it would remove or back
+     it up first (a dangling symlink is removed then), else through it.  */
+  struct dest_policy p;
+  dest_policy_of (job, &p);
+  int first = checks_first (job, &job->dst_st,
+                            (copy_dest_use_lstat (&p, &job->src_st)
+                             ? AT_SYMLINK_NOFOLLOW : 0));
   if (0 <= first)
     return first;
   copy_file_say_verbose (job);

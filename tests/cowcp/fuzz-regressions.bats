@@ -312,3 +312,39 @@ setup ()
   fixture () { echo a >h1; ln h1 h2; mkdir D; echo old >D/h2; }
   run_both -av h1 h2 D
 }
+
+# seed 16, case 431: "cp --remove-destination -L -R x1 D" as nobody, x1
+# unreadable (mode 200), D/x1 a dangling symlink.  GNU looks at the
+# destination itself when it removes it first, removes the symlink, then
+# fails to open x1; cowcp looked through the symlink, found nothing, and
+# left it.  With -b it is backed up and put back in both.
+@test "cp --remove-destination of an unreadable file removes a dangling symlink in the way, as GNU does" {
+  require_root
+  local side cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D"
+    echo data >"$BATS_TEST_TMPDIR/$side/x1"
+    chmod 200 "$BATS_TEST_TMPDIR/$side/x1"
+    ln -s ../x9 "$BATS_TEST_TMPDIR/$side/D/x1"
+    ln -s ../x9 "$BATS_TEST_TMPDIR/$side/D/x2"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  local prog out=() list=()
+  for side in gnu ours; do
+    prog=/usr/bin/cp
+    [[ $side == ours ]] && prog=$cp_ours
+    cd "$BATS_TEST_TMPDIR/$side"
+    run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+      "$prog" --remove-destination -L -R x1 D
+    out+=("${output#"$prog"}")
+    run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+      "$prog" -b -L x1 D/x2
+    out+=("${output#"$prog"}")
+    list+=("$(ls -l D | awk 'NR > 1 { print $1, $NF }')")
+  done
+  assert_equal "${out[2]}" "${out[0]}"
+  assert_equal "${out[3]}" "${out[1]}"
+  assert_equal "${list[1]}" "${list[0]}"
+  assert_equal "${list[1]}" "lrwxrwxrwx ../x9"
+}
