@@ -17,15 +17,6 @@
 #include "timespec.h"
 #include "xalloc.h"
 
-/* Return true if NAME (a last component) is "." or "..".  */
-static bool
-dot_or_dotdot (char const *name)
-{
-  return (name[0] == '.'
-          && (name[1] == '\0' || name[1] == '/'
-              || (name[1] == '.' && (name[2] == '\0' || name[2] == '/'))));
-}
-
 /* Return true if entry REL_A of directory DIR_A and entry REL_B of
    DIR_B are one directory entry: the same last component in the same
    directory (GNU's same_nameat).  */

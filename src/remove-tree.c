@@ -8,6 +8,7 @@
 #include <dirent.h>
 
 #include "diag.h"
+#include "dirname.h"
 #include "remove-tree.h"
 #include "savedir.h"
 #include "xalloc.h"
@@ -199,6 +200,14 @@ remove_at (int dirfd, char const *rel, struct rm_name *name, bool verbose,
 bool
 remove_tree (int dirfd, char const *rel, char const *name, bool verbose)
 {
+  /* rm's refusal, which GNU mv's removal of a source "d/." meets.  */
+  if (dot_or_dotdot (last_component (rel)))
+    {
+      diag_error (0, _("refusing to remove %s or %s directory: skipping %s"),
+                  quoteaf_n (0, "."), quoteaf_n (1, ".."),
+                  quoteaf_n (2, name));
+      return false;
+    }
   struct rm_name n = { .buf = xstrdup (name), .len = strlen (name) };
   n.size = n.len + 1;
   bool ok = remove_at (dirfd, rel, &n, verbose, false);

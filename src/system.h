@@ -44,4 +44,14 @@
    (configure.ac sets ARGMATCH_DIE).  */
 _Noreturn void usage (int status);
 
+/* Return true if NAME (a last component) is "." or "..", with or
+   without trailing slashes.  */
+static inline bool
+dot_or_dotdot (char const *name)
+{
+  return (name[0] == '.'
+          && (name[1] == '\0' || name[1] == '/'
+              || (name[1] == '.' && (name[2] == '\0' || name[2] == '/'))));
+}
+
 #endif /* SYSTEM_H */

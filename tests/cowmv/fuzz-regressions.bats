@@ -300,3 +300,27 @@ teardown ()
   assert_equal "${output//ours/gnu}" "$gnu_out"
   [[ $SHM_DIR/ours/D/h1 -ef $SHM_DIR/ours/D/h2 ]]
 }
+
+# seed 15, case 530: "mv -n d1/. OTHERFS/D/new".  GNU copies d1, then its
+# removal of the source meets rm's rule: "refusing to remove '.' or '..'
+# directory: skipping 'd1/.'"; cowmv said "cannot remove 'd1/.': Invalid
+# argument".
+@test "mv DIR/. to another filesystem refuses to remove '.' as rm does" {
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/d1" "$SHM_DIR/$side/D"
+    echo a >"$BATS_TEST_TMPDIR/$side/d1/f"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 /usr/bin/mv -n d1/. "$SHM_DIR/gnu/D/new"
+  local gnu_out=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 "$mv_ours" -n d1/. "$SHM_DIR/ours/D/new"
+  assert_equal "mv${output#"$mv_ours"}" "${gnu_out//gnu/ours}"
+  assert_equal "$(ls "$SHM_DIR/ours/D/new")" f
+  assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/d1")" f
+}
