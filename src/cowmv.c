@@ -272,6 +272,8 @@ move_operands (struct move_run *run, struct mv_command const *cmd,
       if (renameat2 (AT_FDCWD, files[0], AT_FDCWD, last,
                      RENAME_NOREPLACE) == 0)
         {
+          /* Said of the source as it is named after the stripping.  */
+          strip_slashes (cmd, files, 1);
           if (run->opt->verbose)
             copy_move_say_renamed (files[0], last, NULL);
           return true;

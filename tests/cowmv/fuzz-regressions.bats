@@ -324,3 +324,10 @@ teardown ()
   assert_equal "$(ls "$SHM_DIR/ours/D/new")" f
   assert_equal "$(ls "$BATS_TEST_TMPDIR/ours/d1")" f
 }
+
+# seed 14, case 558: "mv -v --strip-trailing-slashes x2/ D/x2".  GNU says
+# "renamed 'x2' -> 'D/x2'", the name stripped; cowmv said 'x2/'.
+@test "mv -v --strip-trailing-slashes names the source without its slash" {
+  fixture () { mkdir x2 D; : >x2/f; }
+  BOTH_PROG=mv run_both -v --strip-trailing-slashes x2/ D/x2
+}
