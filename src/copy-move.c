@@ -320,7 +320,8 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
 
 /* Return true if directory SRC (status ST) was an operand before, to be
    moved to the same destination DST: GNU mv warns and leaves it (the
-   first operand's move, whatever became of it, stands).  */
+   first operand's move stands; one that failed is forgotten, at the
+   end of copy_move_one).  */
 static bool
 dir_named_twice (struct move_run *run, char const *src, struct stat const *st,
                  char const *dst)
@@ -598,6 +599,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
 {
   struct move_settings const *opt = run->opt;
   struct stat src_st, dst_st;
+  bool src_known = false;
   char *backup = NULL;
   bool ok = false;
 
@@ -615,6 +617,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       diag_cannot_stat (errno, src);
       return false;
     }
+  src_known = true;
   bool exists = false;
   /* GNU mv tries the swap before any rule about the destination.  */
   if (opt->exchange)
@@ -710,6 +713,15 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* The move failed after a backup: put the old file back.  */
   if (!ok && backup)
     dest_unbackup (dirfd, rel, backup, dst, false);
+  /* A directory that was not moved was not named "more than once" when
+     it comes again (GNU's forget_created), unless it failed for being
+     moved into itself, which GNU mv reports and leaves recorded.  */
+  if (!ok && src_known && S_ISDIR (src_st.st_mode) && run->dirs
+      && rename_errno != EINVAL
+      && !(run->engine.dry
+           && dry_rename_errno (src, &src_st, dirfd, rel, exists,
+                                &dst_st) == EINVAL))
+    hlmap_forget (run->dirs, src_st.st_dev, src_st.st_ino);
   free (backup);
   return ok;
 }

@@ -126,6 +126,16 @@ hlmap_slot (struct hlmap *map, dev_t dev, ino_t ino)
   return &s->val;
 }
 
+/* Forget DEV/INO in MAP: its slot stays (an open-addressed table cannot
+   empty one without moving others), its word becomes a tag.  */
+void
+hlmap_forget (struct hlmap *map, dev_t dev, ino_t ino)
+{
+  uintptr_t *v = hlmap_find (map, dev, ino);
+  if (v)
+    *v = HLMAP_TAGS;
+}
+
 /* Return a copy of NAME kept in MAP's blocks.  */
 uintptr_t
 hlmap_keep (struct hlmap *map, char const *name)

@@ -41,6 +41,10 @@ uintptr_t *hlmap_find (struct hlmap const *map, dev_t dev, ino_t ino);
    case the caller sets it (non-zero) before it calls hlmap_slot again.  */
 uintptr_t *hlmap_slot (struct hlmap *map, dev_t dev, ino_t ino);
 
+/* Forget what is recorded for DEV/INO: lookups find nothing, the next
+   insert records anew.  */
+void hlmap_forget (struct hlmap *map, dev_t dev, ino_t ino);
+
 /* Return a copy of NAME kept by MAP until hlmap_free, as a value.  */
 uintptr_t hlmap_keep (struct hlmap *map, char const *name);
 

@@ -331,3 +331,15 @@ teardown ()
   fixture () { mkdir x2 D; : >x2/f; }
   BOTH_PROG=mv run_both -v --strip-trailing-slashes x2/ D/x2
 }
+
+# seed 15, case 126: "mv -u q1 f12 q1 D", D/q1 a non-empty directory.
+# The first move of q1 fails; GNU forgets it and fails the second the
+# same way, where cowmv warned "source directory 'q1' specified more
+# than once".
+@test "mv of a directory named twice whose first move failed fails it twice" {
+  fixture () { mkdir -p q1 D/q1; : >q1/a; : >D/q1/b; : >f12; }
+  # 9.4+ words the failure onto a non-empty directory (NEWS 9.4).
+  gnu911 stderr "mv: cannot overwrite 'D/q1': Directory not empty
+mv: cannot overwrite 'D/q1': Directory not empty"
+  BOTH_PROG=mv run_both -u q1 f12 q1 D
+}

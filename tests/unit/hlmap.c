@@ -100,6 +100,13 @@ main (void)
   tap_ok (strcmp (hlmap_lookup (m, 77, 1), "made") == 0,
           "an insert replaces a tagged word");
   tap_ok (!hlmap_find (m, 77, 2), "find does not make a slot");
+  hlmap_forget (m, 77, 1);
+  tap_ok (!hlmap_lookup (m, 77, 1), "a forgotten key is not found");
+  hlmap_insert (m, 77, 1, "again");
+  tap_ok (strcmp (hlmap_lookup (m, 77, 1), "again") == 0,
+          "a forgotten key takes a new name");
+  hlmap_forget (m, 77, 99);
+  tap_ok (!hlmap_find (m, 77, 99), "forgetting a key never seen adds none");
 
   /* Rebase: names under "d3" move to "new/top"; "d33/..." does not.  */
   hlmap_insert (m, 55, 1, "d3");
