@@ -599,7 +599,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
 {
   struct move_settings const *opt = run->opt;
   struct stat src_st, dst_st;
-  bool src_known = false;
+  bool rename_failed = false;
   char *backup = NULL;
   bool ok = false;
 
@@ -617,7 +617,6 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       diag_cannot_stat (errno, src);
       return false;
     }
-  src_known = true;
   bool exists = false;
   /* GNU mv tries the swap before any rule about the destination.  */
   if (opt->exchange)
@@ -676,6 +675,12 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   if (run->engine.dry)
     {
       ok = dry_move (run, src, &src_st, dirfd, rel, dst, exists, &dst_st);
+      if (!ok)
+        {
+          int err = dry_rename_errno (src, &src_st, dirfd, rel, exists,
+                                      &dst_st);
+          rename_failed = err != EINVAL && (err != EXDEV || opt->no_copy);
+        }
       goto done;
     }
 
@@ -695,6 +700,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       goto done;
     }
   report_rename (rename_errno, src, dst);
+  rename_failed = rename_errno != EINVAL;
   goto done;
 
  renamed:
@@ -713,14 +719,11 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* The move failed after a backup: put the old file back.  */
   if (!ok && backup)
     dest_unbackup (dirfd, rel, backup, dst, false);
-  /* A directory that was not moved was not named "more than once" when
-     it comes again (GNU's forget_created), unless it failed for being
-     moved into itself, which GNU mv reports and leaves recorded.  */
-  if (!ok && src_known && S_ISDIR (src_st.st_mode) && run->dirs
-      && rename_errno != EINVAL
-      && !(run->engine.dry
-           && dry_rename_errno (src, &src_st, dirfd, rel, exists,
-                                &dst_st) == EINVAL))
+  /* A directory whose rename failed was not named "more than once"
+     when it comes again (GNU's forget_created), unless it failed for
+     being moved into itself, which GNU mv reports and leaves recorded;
+     so does a copy across filesystems that failed once it had begun.  */
+  if (rename_failed && S_ISDIR (src_st.st_mode) && run->dirs)
     hlmap_forget (run->dirs, src_st.st_dev, src_st.st_ino);
   free (backup);
   return ok;
