@@ -485,6 +485,7 @@ copy_dir (struct job *job)
   int src_fd = openat (job->src->dirfd, job->src->rel,
                        (O_RDONLY | O_DIRECTORY | O_NOCTTY | O_CLOEXEC
                         | (follow ? 0 : O_NOFOLLOW)));
+  int src_errno = errno;
   /* --dry-run: a directory that would be made is not there; its
      entries are probed from the nearest one that is.  */
   bool absent = opt->dry_run && new_dst;
@@ -532,7 +533,8 @@ copy_dir (struct job *job)
       /* Unreadable: nothing is copied into it, but it gets its
          source's metadata all the same, as in cp (its mode, 0 for a
          directory of mode 0, and its times), read by name.  */
-      diag_error (errno, _("cannot access %s"), quoteaf (job->src->name));
+      diag_error (src_errno, _("cannot access %s"),
+                  quoteaf (job->src->name));
       n->meta_by_name = true;
       ok = false;
     }

@@ -348,3 +348,26 @@ setup ()
   assert_equal "${list[1]}" "${list[0]}"
   assert_equal "${list[1]}" "lrwxrwxrwx ../x9"
 }
+
+# seed 22, case 88: "cp -a -T f1 D/f1" as nobody, f1 a directory of mode
+# 000, D/f1 existing.  Both say they cannot access f1; cowcp gave the
+# errno of its look for a default ACL on D/f1 ("No data available")
+# instead of the open's ("Permission denied").
+@test "cp -a of an unreadable directory into an existing one names the open's error" {
+  require_root
+  local side cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/f1/a" "$BATS_TEST_TMPDIR/$side/D/f1"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/f1"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -a -T f1 D/f1
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -a -T f1 D/f1
+  assert_equal "cp${output#"$cp_ours"}" "$gnu_err"
+}
