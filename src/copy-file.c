@@ -188,6 +188,7 @@ carry_out (struct job *job, struct dest_where const *w,
         dest_say_skipped (dst->name);
       if (!d->fail && job->run->dry)
         dry_run_note (job->run->dry, DRY_SKIP, dst->name, NULL, 0);
+      job->skipped = !d->fail;
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
       if (job->run->dry)

@@ -65,6 +65,7 @@ struct job
                                or NULL */
   bool replaced;            /* copy_file_make put the new entry over an
                                existing one */
+  bool skipped;             /* the destination rules left it (-n, -u) */
   off_t data_moved;         /* bytes of data shared or copied */
 };
 

@@ -735,7 +735,9 @@ copy_entry (struct copy_run *run, struct walk *walk,
         ok = copy_file_regular (&job);
       else
         ok = copy_file_special (&job);
-      if (ok && track)
+      /* A file the rules skipped (-n, -u) has no copy for its other
+         names to link to: the next is copied, as in GNU cp.  */
+      if (ok && track && !job.skipped)
         links_insert (run, &job.src_st, copy_file_dst_path (&job));
       if (!to_workers)
         progress_file_done (opt->progress, &job.src_st, job.data_moved);

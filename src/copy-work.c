@@ -401,7 +401,9 @@ link_group_settle (struct copy_run *run, struct job *job, bool ok,
       uintptr_t *v = hlmap_find (run->links, dev, ino);
       struct file_task *w;
       char const *first = NULL;
-      if (ok)
+      /* A copy the rules skipped (-n, -u) is no copy to link to.  */
+      bool made = ok && !job->skipped;
+      if (made)
         {
           struct link_queue *q = (struct link_queue *) (*v & ~(uintptr_t)
                                                         HLMAP_TAGS);
@@ -420,7 +422,7 @@ link_group_settle (struct copy_run *run, struct job *job, bool ok,
           free (done);
           copy_work_node_release (node);
         }
-      if (ok)
+      if (made)
         {
           /* The name kept in the table does not move.  */
           while (w)

@@ -371,3 +371,20 @@ setup ()
     "$cp_ours" -a -T f1 D/f1
   assert_equal "cp${output#"$cp_ours"}" "$gnu_err"
 }
+
+# seed 22, case 209: "cp --preserve=links -n nosuch d2 x1 D/", d2 and x1
+# hard links of one file, D/d2 a directory, D/x1 a dangling symlink.  -n
+# skips d2; GNU records no copy for it, so x1 is copied on its own (and
+# refused: "not writing through dangling symlink"); cowcp took D/d2 for
+# the copy and tried to link x1 to it.
+@test "cp -n: a skipped first name of a hard-linked file is no copy for the next to link to" {
+  fixture () { echo a >x1; ln x1 d2; mkdir -p D/d2; ln -s ../x1 D/x1; }
+  run_both --preserve=links -n d2 x1 D/
+}
+
+# The same inside a tree, with workers: D/s/h1 is kept by -n, so h2 is
+# copied, not linked to the old D/s/h1 (whose data is not h2's).
+@test "cp -a -n of a tree: a later name of a file whose first name was kept is copied" {
+  fixture () { mkdir -p s D/s; echo a >s/h1; ln s/h1 s/h2; echo old >D/s/h1; }
+  run_both -a -n s D
+}
