@@ -382,9 +382,20 @@ setup ()
   run_both --preserve=links -n d2 x1 D/
 }
 
-# The same inside a tree, with workers: D/s/h1 is kept by -n, so h2 is
-# copied, not linked to the old D/s/h1 (whose data is not h2's).
+# The same inside a tree, with workers: D/s/a/h1 is kept by -n, so h2 is
+# copied, not linked to the old D/s/a/h1 (whose data is not h2's).  Which
+# name the walk meets first is the directory's order, so each of the two
+# is the one kept in one directory.
 @test "cp -a -n of a tree: a later name of a file whose first name was kept is copied" {
-  fixture () { mkdir -p s D/s; echo a >s/h1; ln s/h1 s/h2; echo old >D/s/h1; }
+  fixture ()
+  {
+    mkdir -p s/a s/b D/s/a D/s/b
+    echo a >s/a/h1
+    ln s/a/h1 s/a/h2
+    echo b >s/b/h1
+    ln s/b/h1 s/b/h2
+    echo old >D/s/a/h1
+    echo old >D/s/b/h2
+  }
   run_both -a -n s D
 }
