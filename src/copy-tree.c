@@ -1036,7 +1036,10 @@ copy_tree_parent_meta (struct copy_run *run, char const *src_name,
       int dst_fd = openat (dirfd, rel, (O_RDONLY | O_DIRECTORY | O_NOCTTY
                                         | O_CLOEXEC | O_NOFOLLOW));
       struct stat src_st, dst_st;
-      if (src_fd < 0 || fstat (src_fd, &src_st) != 0)
+      /* A directory its user may not read (mode 0) is looked at by name,
+         as GNU cp does with the status it kept.  */
+      if (src_fd < 0 ? stat (src_name, &src_st) != 0
+          : fstat (src_fd, &src_st) != 0)
         {
           diag_cannot_stat (errno, src_name);
           ok = false;

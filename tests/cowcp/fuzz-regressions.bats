@@ -399,3 +399,29 @@ setup ()
   }
   run_both -a -n s D
 }
+
+# seed 28, case 584: "cp -a --parents x2/. D/sub" as nobody, x2 of mode
+# 000.  Both make D/sub/x2 and fail to stat x2/.; GNU then gives D/sub/x2
+# its source's mode and times from the status it kept, cowcp opened x2 to
+# read them, failed ("cannot stat 'x2'") and left it 0700.
+@test "cp -a --parents gives a parent it cannot read its source's mode and times" {
+  require_root
+  local side cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/x2" "$BATS_TEST_TMPDIR/$side/D/sub"
+    touch -d @1600000000 "$BATS_TEST_TMPDIR/$side/x2"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/x2"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp -a --parents x2/. D/sub
+  local gnu_err=${output#/usr/bin/}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" -a --parents x2/. D/sub
+  assert_equal "cp${output#"$cp_ours"}" "$gnu_err"
+  assert_equal "$(stat -c '%a %Y' "$BATS_TEST_TMPDIR/ours/D/sub/x2")" \
+    "$(stat -c '%a %Y' "$BATS_TEST_TMPDIR/gnu/D/sub/x2")"
+}
