@@ -474,6 +474,14 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
               break;
             }
           int next = openat (fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (next < 0 && errno == ENOENT && !made)
+            {
+              /* A dangling symlink: GNU cp's stat finds nothing, so it
+                 takes the directory for missing (and the operand for
+                 new) and its mkdir fails with EEXIST.  */
+              *new_dst = true;
+              errno = EEXIST;
+            }
           if (next < 0)
             {
               char *d = file_name_concat (dir, path, NULL);

@@ -425,3 +425,14 @@ setup ()
   assert_equal "$(stat -c '%a %Y' "$BATS_TEST_TMPDIR/ours/D/sub/x2")" \
     "$(stat -c '%a %Y' "$BATS_TEST_TMPDIR/gnu/D/sub/x2")"
 }
+
+# seed 28, case 480: "cp -r --parents x1/ x1/d2 x1 D", D/x1 a dangling
+# symlink.  GNU's stat of D/x1 finds nothing, its mkdir fails ("cannot
+# make directory 'D/x1': File exists"), and having taken D/x1 for new it
+# fails the next operand x1 with "cannot create directory ... File
+# exists"; cowcp said "No such file or directory", then refused x1 onto a
+# non-directory.
+@test "cp --parents through a dangling symlink fails as GNU's mkdir does, and takes the next operand for new" {
+  fixture () { mkdir x1; : >x1/d2; mkdir D; ln -s nowhere D/x1; }
+  run_both -r --parents x1/ x1/d2 x1 D
+}
