@@ -44,6 +44,10 @@ struct copy_run
      copied once and a file just created is not overwritten by another
      operand.  NULL when not tracking.  */
   struct hlmap *sources;
+  /* With several operands and -R: the directories given as operands, by
+     (st_dev, st_ino), -> their copies' names (GNU's remember_copied of
+     command-line directories), for one met again inside another.  */
+  struct hlmap *top_dirs;
   struct name_set *source_names;
   struct name_set *created;
 

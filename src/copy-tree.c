@@ -81,6 +81,8 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
   if (track)
     {
       run->sources = hlmap_new ();
+      if (opt->recursive)
+        run->top_dirs = hlmap_new ();
       run->created = name_set_new ();
       run->source_names = name_set_new ();
     }
@@ -135,6 +137,7 @@ copy_tree_free (struct copy_run *run)
   hlmap_free (run->links);
   hlmap_free (run->dirs_made);
   hlmap_free (run->sources);
+  hlmap_free (run->top_dirs);
   pthread_mutex_destroy (&run->links_lock);
   name_set_free (run->created);
   name_set_free (run->source_names);
@@ -613,6 +616,24 @@ copy_dir_checked (struct job *job)
       }
   if (hlmap_lookup (run->dirs_made, job->src_st.st_dev, job->src_st.st_ino))
     return into_itself (job);
+  /* A directory an earlier operand copied, met again inside another
+     operand (through a symlink given with a slash): GNU cp will not copy
+     it twice, taking that for a hard link to a directory.  Not with -L,
+     which is how a tree meets a directory twice by design.  */
+  if (run->top_dirs && run->opt->deref != DEREF_ALWAYS)
+    {
+      char const *earlier = hlmap_lookup (run->top_dirs, job->src_st.st_dev,
+                                          job->src_st.st_ino);
+      if (job->command_line && !earlier)
+        hlmap_insert (run->top_dirs, job->src_st.st_dev, job->src_st.st_ino,
+                      job->dst->name);
+      else if (!job->command_line && earlier)
+        {
+          diag_error (0, _("will not create hard link %s to directory %s"),
+                      quoteaf_n (0, job->dst->name), quoteaf_n (1, earlier));
+          return false;
+        }
+    }
   if (job->walk->depth && job->walk->depth % LEVELS_PER_STACK == 0)
     return copy_dir_new_stack (job);
   return copy_dir (job);

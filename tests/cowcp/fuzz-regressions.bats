@@ -436,3 +436,18 @@ setup ()
   fixture () { mkdir x1; : >x1/d2; mkdir D; ln -s nowhere D/x1; }
   run_both -r --parents x1/ x1/d2 x1 D
 }
+
+# seed 30, case 88: "cp -R -t D a5/ d2/", a5 a symlink to d2/f4.  GNU
+# copies a5/ (the directory d2/f4) as D/a5, then meets d2/f4 again inside
+# d2 and will not copy it twice ("will not create hard link 'D/d2/f4' to
+# directory 'D/a5'", exit 1); cowcp copied it twice.
+@test "cp -R of a directory an earlier operand copied, met again inside another, is refused as GNU does" {
+  fixture () { mkdir -p d2/f4 D; : >d2/f4/x; ln -s d2/f4 a5; }
+  run_both -R -t D a5/ d2/
+}
+
+# With -L the same directory met twice is copied twice, in both.
+@test "cp -RL copies a directory met twice through symlinks twice, as GNU does" {
+  fixture () { mkdir -p d2/f4 D; : >d2/f4/x; ln -s d2/f4 a5; }
+  run_both -RL -t D a5/ d2/
+}
