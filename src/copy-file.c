@@ -370,6 +370,25 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
           *new_dst = true;
           return fd;
         }
+      /* A name taken for new (--parents) that is a symlink: GNU cp's
+         open with O_EXCL fails, and it says so as of a dangling one
+         (or writes through it, POSIXLY_CORRECT).  */
+      struct stat st;
+      if (errno == EEXIST && !through && !made_way && taken_new (job)
+          && fstatat (dst->dirfd, dst->relname, &st,
+                      AT_SYMLINK_NOFOLLOW) == 0
+          && S_ISLNK (st.st_mode))
+        {
+          if (opt->posixly_correct)
+            {
+              through = true;
+              continue;
+            }
+          struct dest_decision d = { .action = DEST_REFUSE,
+                                     .reason = DR_DANGLING };
+          report_refusal (job, &d);
+          return -1;
+        }
       /* Once a backup or a removal made way, what is there now is not
          looked at again (two names of one file survive a backup).  */
       if (errno != EEXIST || through || made_way || taken_new (job))

@@ -451,3 +451,14 @@ setup ()
   fixture () { mkdir -p d2/f4 D; : >d2/f4/x; ln -s d2/f4 a5; }
   run_both -RL -t D a5/ d2/
 }
+
+# seed 35, case 159: "cp --parents b/s/x5 x8 D", D/x8 a dangling symlink.
+# The first operand makes D/b, so GNU takes x8 for new; its O_EXCL open
+# fails and it says "not writing through dangling symlink 'D/x8'"
+# (POSIXLY_CORRECT: writes through it); cowcp said "cannot create regular
+# file 'D/x8': File exists".
+@test "cp --parents: a name taken for new that is a symlink is refused as dangling, as GNU does" {
+  fixture () { mkdir -p b/s D; : >b/s/x5; echo new >x8; ln -s nowhere D/x8; }
+  run_both -v --parents b/s/x5 x8 D
+  POSIXLY_CORRECT=1 run_both -v --parents b/s/x5 x8 D
+}
