@@ -53,7 +53,11 @@ make_tree ()
 in_pty ()
 {
   local cmd
-  printf -v cmd '%q ' "$@"
+  # A shell without job control starts its background jobs with SIGINT
+  # ignored, and an ignored signal stays ignored across exec: a test run
+  # from such a job (a check started with "&") would press ^C in vain.
+  printf -v cmd '%q ' perl -e \
+    '$SIG{$_} = "DEFAULT" for qw(INT TERM HUP QUIT); exec @ARGV or die' "$@"
   PTY_STATUS=0
   script -qfec "$cmd" /dev/null >"$BATS_TEST_TMPDIR/pty.out" \
     || PTY_STATUS=$?
