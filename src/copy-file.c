@@ -188,7 +188,10 @@ carry_out (struct job *job, struct dest_where const *w,
         dest_say_skipped (dst->name);
       if (!d->fail && job->run->dry)
         dry_run_note (job->run->dry, DRY_SKIP, dst->name, NULL, 0);
-      job->skipped = !d->fail;
+      /* A -u skip still counts as the file's copy for its later names
+         (GNU: "we still must record that we've processed this src/dest
+         pair"); a -n skip does not.  */
+      job->skipped = !d->fail && opt->update != UPDATE_OLDER;
       return d->fail ? EXIST_FAIL : EXIST_SKIP;
     case DEST_BACKUP:
       if (job->run->dry)

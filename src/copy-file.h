@@ -65,7 +65,8 @@ struct job
                                or NULL */
   bool replaced;            /* copy_file_make put the new entry over an
                                existing one */
-  bool skipped;             /* the destination rules left it (-n, -u) */
+  bool skipped;             /* the destination rules left it (-n), so
+                               it is no copy for later names */
   off_t data_moved;         /* bytes of data shared or copied */
 };
 
