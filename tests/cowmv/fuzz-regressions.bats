@@ -16,6 +16,17 @@ setup ()
   umask 022
 }
 
+# shm_dir: skip unless /dev/shm is another filesystem than the test's
+# directory, else set SHM_DIR to a new directory there (teardown removes
+# it).
+shm_dir ()
+{
+  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
+  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
+    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
+  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+}
+
 teardown ()
 {
   [[ -n ${SHM_DIR:-} ]] && rm -rf "$SHM_DIR"
@@ -83,10 +94,7 @@ teardown ()
 # the source by the name given, "d7/"); 9.5-9.11's NEWS could not be
 # read here.  Status and message are GNU's; the copy is made by both.
 @test "mv SYMLINK-TO-DIR/ to another filesystem keeps the directory's contents" {
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   mkdir "$BATS_TEST_TMPDIR/bin"
   ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
@@ -112,10 +120,7 @@ teardown ()
 # filesystems.  GNU's "copied" line ends with "(backup: 'D/x1.~1~')" as
 # its "renamed" line does on one filesystem; cowmv's does not.
 @test "mv -v -b to another filesystem names the backup in the copied line" {
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   mkdir "$BATS_TEST_TMPDIR/bin"
   ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
@@ -148,10 +153,7 @@ teardown ()
 # "Device or resource busy" (from the rename of its copy over ".", after
 # copying); it now stops before copying, as GNU does.
 @test "mv DIR/. to another filesystem's DIR/.: the failure to remove the target is EINVAL" {
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   mkdir "$BATS_TEST_TMPDIR/bin"
   ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
@@ -236,10 +238,7 @@ teardown ()
 # it could (x1/h/d) first, cowmv removes nothing below x1/h.
 @test "mv to another filesystem removes what it can of a source it cannot remove whole" {
   require_root
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   chmod 755 "$BATS_TEST_TMPDIR" "$SHM_DIR"
   for side in gnu ours; do
@@ -281,10 +280,7 @@ teardown ()
 # 'OTHERFS/D/h2'") and removes h2; cowmv placed the link without a word
 # of the file it replaced.
 @test "mv -v of two hard links to another filesystem says the destination it linked over was removed" {
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side/D"
@@ -306,10 +302,7 @@ teardown ()
 # directory: skipping 'd1/.'"; cowmv said "cannot remove 'd1/.': Invalid
 # argument".
 @test "mv DIR/. to another filesystem refuses to remove '.' as rm does" {
-  [[ -d /dev/shm && -w /dev/shm ]] || skip "no /dev/shm"
-  [[ $(stat -c %d /dev/shm) != $(stat -c %d "$BATS_TEST_TMPDIR") ]] \
-    || skip "/dev/shm is on the filesystem of $BATS_TEST_TMPDIR"
-  SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
+  shm_dir
   local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side/d1" "$SHM_DIR/$side/D"
