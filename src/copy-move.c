@@ -183,9 +183,9 @@ link_under (char *tmp, void *arg)
   return linkat (AT_FDCWD, r->earlier, r->dirfd, tmp, 0);
 }
 
-/* This name of a file is moved (or skipped by -u) after another name of
-   it whose destination, EARLIER (from the working directory), was
-   recorded (renamed over something, or kept by -u): make entry REL
+/* This name of a file is moved after another name of it whose
+   destination, EARLIER (from the working directory), was recorded
+   (renamed over something, or kept by -u): make entry REL
    of DIRFD, called DST, a hard link of EARLIER, replacing whatever is
    there, as GNU mv does (copy.c: "we currently replace DST_NAME
    unconditionally, even if it was a newer separate file"); with -v say
@@ -278,18 +278,16 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
   if (d.action == DEST_SKIP)
     {
       /* -u kept a newer destination: another name of the source, moved
-         later, is linked to it, as GNU mv does, even one -u skips too.  */
-      char const *earlier = NULL;
-      if (!d.fail && p.update == UPDATE_OLDER && run->engine.links)
-        {
-          earlier = hlmap_lookup (run->engine.links, src_st->st_dev,
-                                  src_st->st_ino);
-          if (!earlier)
-            remember_kept (run, src_st, dir_path, rel);
-        }
-      if (earlier && !run->engine.dry
-          && !link_to_kept (run, earlier, dirfd, rel, dst))
-        return false;
+         later onto an older or no destination, is linked to it, as GNU
+         mv does.  A name -u skips itself is left alone, though: GNU
+         makes it a link of the earlier one ("we currently replace
+         DST_NAME unconditionally, even if it was a newer separate
+         file"), and the newer file -u was to keep is lost (README,
+         "Deliberate differences from GNU").  */
+      if (!d.fail && p.update == UPDATE_OLDER && run->engine.links
+          && !hlmap_lookup (run->engine.links, src_st->st_dev,
+                            src_st->st_ino))
+        remember_kept (run, src_st, dir_path, rel);
       if (d.fail)
         dest_report (&w, &d, true);
       else if (opt->debug)
