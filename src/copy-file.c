@@ -10,6 +10,7 @@
 #include "backupfile.h"
 #include "copy-dest.h"
 #include "copy-file.h"
+#include "copy-file-internal.h"
 #include "copy-meta.h"
 #include "dest-probe.h"
 #include "diag.h"
@@ -67,17 +68,6 @@ copy_file_say_verbose (struct job *job)
   job->verbose_done = true;
 }
 
-/* What to do with an existing destination.  */
-enum existing
-{
-  EXIST_NONE,               /* there is none after all: create it */
-  EXIST_REUSE,              /* write into it (a regular file) */
-  EXIST_MERGE,              /* a directory to copy into */
-  EXIST_GONE,               /* it was removed or backed up: create it */
-  EXIST_SKIP,               /* leave it; not an error */
-  EXIST_FAIL                /* leave it; an error, reported */
-};
-
 /* Remove the destination of JOB.  Return false after reporting.  */
 static bool
 remove_dest (struct job *job)
@@ -87,8 +77,8 @@ remove_dest (struct job *job)
 }
 
 /* Fill *P with what JOB's options say about an existing destination.  */
-static void
-dest_policy_of (struct job const *job, struct dest_policy *p)
+void
+copy_file_policy (struct job const *job, struct dest_policy *p)
 {
   struct copy_options const *opt = job->run->opt;
   bool follow = opt->deref == DEREF_ALWAYS
@@ -114,8 +104,8 @@ dest_policy_of (struct job const *job, struct dest_policy *p)
 }
 
 /* Describe JOB for the dest-probe functions in *W.  */
-static void
-where_of (struct job const *job, struct dest_where *w)
+void
+copy_file_where (struct job const *job, struct dest_where *w)
 {
   *w = (struct dest_where) {
     .src_dirfd = job->src->dirfd, .src_rel = job->src->rel,
@@ -129,7 +119,7 @@ static void
 report_refusal (struct job *job, struct dest_decision const *d)
 {
   struct dest_where w;
-  where_of (job, &w);
+  copy_file_where (job, &w);
   /* GNU cp finds the dangling symlink when it opens the destination,
      after the -v line.  */
   if (d->reason == DR_DANGLING)
@@ -154,8 +144,8 @@ dry_backup (struct job *job)
 }
 
 /* Carry out decision D on the destination of JOB, described by W.  */
-static enum existing
-carry_out (struct job *job, struct dest_where const *w,
+enum existing
+copy_file_carry_out (struct job *job, struct dest_where const *w,
            struct dest_decision const *d, bool *follow)
 {
   struct copy_options const *opt = job->run->opt;
@@ -224,21 +214,21 @@ carry_out (struct job *job, struct dest_where const *w,
    copy_dest_decide what to do, and do the first part of it (a backup, a
    removal, a question).  *FOLLOW is set when a dangling symlink may be
    written through.  */
-static enum existing
-check_existing (struct job *job, bool *follow)
+enum existing
+copy_file_check_existing (struct job *job, bool *follow)
 {
   struct dest_policy p;
   struct dest_facts f;
   struct dest_where w;
-  dest_policy_of (job, &p);
-  where_of (job, &w);
+  copy_file_policy (job, &p);
+  copy_file_where (job, &w);
   dest_probe (&w, &job->src_st, job->command_line, job->run->created,
               job->run->opt->keep_dir_symlink, &p, &f);
   struct dest_decision d = copy_dest_decide (&p, &f);
   job->dst_exists = f.dst_lnk_ok;
   if (f.dst_lnk_ok)
     job->dst_st = (d.use_lstat || f.dst_ref_errno) ? f.dst_lnk : f.dst_ref;
-  return carry_out (job, &w, &d, follow);
+  return copy_file_carry_out (job, &w, &d, follow);
 }
 
 /* Return the name of JOB's destination for system calls made from the
@@ -250,8 +240,8 @@ copy_file_dst_path (struct job const *job)
 }
 
 /* Remember that this run created the destination of JOB.  */
-static void
-note_created (struct job *job)
+void
+copy_file_note_created (struct job *job)
 {
   struct stat st;
   if (job->run->created && job->command_line)
@@ -261,9 +251,9 @@ note_created (struct job *job)
 }
 
 /* Return true if JOB's destination is to be taken for new, whatever is
-   there (see taken_new in copy-run.h).  */
-static bool
-taken_new (struct job const *job)
+   there (see copy_file_taken_new in copy-run.h).  */
+bool
+copy_file_taken_new (struct job const *job)
 {
   return job->command_line && job->dst->taken_new;
 }
@@ -277,10 +267,11 @@ has_trailing_slash (char const *name)
 }
 
 /* Report that creating JOB's destination failed with ERR, as FORMAT
-   says ("cannot create regular file %s" and the like); FORMAT2 is used
-   instead when it names the source too.  */
-static void
-report_create (struct job *job, int err, char const *format, bool two)
+   says ("cannot create regular file %s" and the like); TWO when FORMAT
+   names the source (or the earlier copy) too.  */
+void
+copy_file_report_create (struct job *job, int err, char const *format,
+                         bool two)
 {
   struct copy_dest const *dst = job->dst;
   struct stat st;
@@ -307,8 +298,8 @@ report_create (struct job *job, int err, char const *format, bool two)
 
 /* A copy of JOB failed after its destination was backed up: put the
    backup back, as GNU cp does, saying so with -v.  */
-static void
-undo_backup (struct job *job)
+void
+copy_file_undo_backup (struct job *job)
 {
   if (!job->backup)
     return;
@@ -344,7 +335,7 @@ reopen_source (struct job *job, int *src_fd, bool follow)
   errno = err;
   diag_error (errno, _("cannot open %s for reading"),
               quoteaf (job->src->name));
-  undo_backup (job);
+  copy_file_undo_backup (job);
   return false;
 }
 
@@ -377,7 +368,7 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
          open with O_EXCL fails, and it says so as of a dangling one
          (or writes through it, POSIXLY_CORRECT).  */
       struct stat st;
-      if (errno == EEXIST && !through && !made_way && taken_new (job)
+      if (errno == EEXIST && !through && !made_way && copy_file_taken_new (job)
           && fstatat (dst->dirfd, dst->relname, &st,
                       AT_SYMLINK_NOFOLLOW) == 0
           && S_ISLNK (st.st_mode))
@@ -394,13 +385,13 @@ open_dest_file (struct job *job, mode_t mode, int *src_fd, bool follow,
         }
       /* Once a backup or a removal made way, what is there now is not
          looked at again (two names of one file survive a backup).  */
-      if (errno != EEXIST || through || made_way || taken_new (job))
+      if (errno != EEXIST || through || made_way || copy_file_taken_new (job))
         {
-          report_create (job, errno, _("cannot create regular file %s"),
+          copy_file_report_create (job, errno, _("cannot create regular file %s"),
                          false);
           return -1;
         }
-      switch (check_existing (job, &through))
+      switch (copy_file_check_existing (job, &through))
         {
         case EXIST_SKIP:
           return -2;
@@ -502,16 +493,16 @@ copy_file_meta (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
 
 /* Before an error of its own about JOB, GNU cp goes through the checks
    on an existing destination (fstatat with FLAGS into *ST): -n and -u
-   skip, -i asks, a directory is refused, a backup is made (undo_backup
+   skip, -i asks, a directory is refused, a backup is made (copy_file_undo_backup
    puts it back).  Return 1 when they skipped the file (no error), 0 when
    they failed it, -1 to go on to the error.  */
-static int
-checks_first (struct job *job, struct stat *st, int flags)
+int
+copy_file_checks_first (struct job *job, struct stat *st, int flags)
 {
   bool follow = false;
-  if (!taken_new (job)
+  if (!copy_file_taken_new (job)
       && fstatat (job->dst->dirfd, job->dst->relname, st, flags) == 0)
-    switch (check_existing (job, &follow))
+    switch (copy_file_check_existing (job, &follow))
       {
       case EXIST_SKIP:
         return 1;
@@ -536,8 +527,8 @@ source_unreadable (struct job *job, int err)
   /* GNU looks at the destination itself when it would remove or back
      it up first (a dangling symlink is removed then), else through it.  */
   struct dest_policy p;
-  dest_policy_of (job, &p);
-  int first = checks_first (job, &job->dst_st,
+  copy_file_policy (job, &p);
+  int first = copy_file_checks_first (job, &job->dst_st,
                             (copy_dest_use_lstat (&p, &job->src_st)
                              ? AT_SYMLINK_NOFOLLOW : 0));
   if (0 <= first)
@@ -545,7 +536,7 @@ source_unreadable (struct job *job, int err)
   copy_file_say_verbose (job);
   diag_error (err, _("cannot open %s for reading"), quoteaf (job->src->name));
   /* The checks may have backed the destination up: put it back.  */
-  undo_backup (job);
+  copy_file_undo_backup (job);
   return false;
 }
 
@@ -626,251 +617,6 @@ copy_settled_data (struct job *job, int src_fd, int dst_fd, bool new_dst,
   return true;
 }
 
-/* --dry-run: return 1 if something is at the destination of JOB, 2 if
-   nothing is but an earlier operand would have made a regular file
-   there, 0 if nothing is (its directory would be made, or no such
-   entry), -1 with errno set when it cannot be looked at.  */
-static int
-dry_lookup (struct job const *job)
-{
-  struct stat st;
-  if (job->dst->absent)
-    return 0;
-  if (fstatat (job->dst->dirfd, job->dst->relname, &st,
-               AT_SYMLINK_NOFOLLOW) == 0)
-    return 1;
-  if (errno != ENOENT)
-    return -1;
-  return (job->command_line
-          && dry_run_file_at (job->run->dry, job->dst->name) ? 2 : 0);
-}
-
-/* --dry-run: what an earlier operand of JOB's run would have made of
-   JOB's destination, a regular file: the status the copy of JOB would
-   give it, which is as much of it as matters to the rules (its type,
-   its times when they are preserved).  */
-static void
-dry_file_would_be (struct job const *job, struct stat *st)
-{
-  struct copy_options const *opt = job->run->opt;
-  *st = job->src_st;
-  st->st_mode = S_IFREG | (job->src_st.st_mode & S_IRWXUGO);
-  st->st_nlink = 1;
-  st->st_dev = 0;
-  st->st_ino = 0;
-  if (!opt->preserve_timestamps)
-    clock_gettime (CLOCK_REALTIME, &st->st_mtim);
-}
-
-/* --dry-run: JOB's destination is a file an earlier operand would have
-   made (dry_lookup gave 2).  Decide as a real run does on meeting it,
-   say what it would do, and return what check_existing returns.  */
-static enum existing
-dry_check_made (struct job *job, bool *follow)
-{
-  struct dest_policy p;
-  struct dest_where w;
-  dest_policy_of (job, &p);
-  where_of (job, &w);
-  struct stat const *made = dry_run_file_at (job->run->dry, job->dst->name);
-  struct dest_facts f = {
-    .src = job->src_st, .src_lnk = job->src_st, .src_ref = job->src_st,
-    .src_ref_ok = true, .dst_lnk_ok = true, .dst_lnk = *made,
-    .dst_ref = *made, .dst_writable = true, .command_line = true,
-    .created_lnk = true, .created_ref = true,
-    .dst_not_older = timespec_cmp (made->st_mtim, job->src_st.st_mtim) >= 0
-  };
-  struct dest_decision d = copy_dest_decide (&p, &f);
-  job->dst_exists = true;
-  job->dst_st = *made;
-  /* The file would be there, and writable if its owner may write it:
-     the question is the plain one (dest_ask asks the file system).  */
-  if (d.ask && (geteuid () == 0 || (made->st_mode & S_IWUSR)))
-    {
-      if (!diag_ask (_("overwrite %s? "), quoteaf (job->dst->name)))
-        {
-          if (job->run->opt->debug)
-            dest_say_skipped (job->dst->name);
-          return EXIST_FAIL;
-        }
-      d.ask = false;
-    }
-  return carry_out (job, &w, &d, follow);
-}
-
-/* --dry-run: the regular file of JOB, its source open as SRC_FD (which
-   this closes): go through the checks on an existing destination as
-   open_dest_file does, then say whether the data would be shared or
-   copied.  Return the result the copy would have, as far as it can be
-   known without writing.  */
-static bool
-dry_regular (struct job *job, int src_fd)
-{
-  struct copy_options const *opt = job->run->opt;
-  struct copy_dest const *dst = job->dst;
-  bool new_dst = true, through = false, ok = true;
-  int there = dry_lookup (job);
-  if (there == 0 && !dry_run_can_create (dst->dirfd, dst->relname))
-    there = -1;
-  if (there < 0)
-    {
-      report_create (job, errno, _("cannot create regular file %s"), false);
-      ok = false;
-    }
-  else if (0 < there)
-    switch (there == 2 ? dry_check_made (job, &through)
-            : check_existing (job, &through))
-      {
-      case EXIST_SKIP:
-        close (src_fd);
-        return true;
-      case EXIST_FAIL:
-        ok = false;
-        break;
-      case EXIST_REUSE:
-        new_dst = false;
-        break;
-      case EXIST_NONE:
-      case EXIST_MERGE:
-      case EXIST_GONE:
-        break;
-      }
-  /* An existing file is opened for writing, or with -f removed when it
-     cannot be.  */
-  if (ok && !new_dst)
-    {
-      if (there == 2
-          || faccessat (dst->dirfd, dst->relname, W_OK, AT_EACCESS) == 0)
-        dry_run_note (job->run->dry, DRY_OVERWRITE, dst->name, NULL, 0);
-      else if (!opt->unlink_dest_after_failed_open)
-        {
-          diag_error (errno, _("cannot create regular file %s"),
-                      quoteaf (dst->name));
-          ok = false;
-        }
-      else
-        {
-          dry_run_note (job->run->dry, DRY_REMOVE, dst->name, NULL, 0);
-          new_dst = true;
-        }
-    }
-  if (ok && opt->data_copy_required)
-    {
-      int dst_fd = (new_dst ? -1
-                    : openat (dst->dirfd, dst->relname,
-                              O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
-      struct dry_data q = {
-        .src_fd = src_fd, .src_st = &job->src_st,
-        .dst_dirfd = dst->dirfd, .dst_rel = dst->relname, .dst_fd = dst_fd,
-        .dst_flags_ok = new_dst || (S_ISREG (job->dst_st.st_mode)
-                                    && job->dst_st.st_size == 0),
-        .cow = opt->cow, .sparse = opt->sparse,
-        .src_name = job->src->name, .dst_name = dst->name
-      };
-      ok = dry_run_data (job->run->dry, &q);
-      if (0 <= dst_fd)
-        close (dst_fd);
-    }
-  else if (ok)
-    dry_run_note (job->run->dry, DRY_COPY, job->src->name, dst->name, 0);
-  if (ok && new_dst)
-    {
-      note_created (job);
-      if (job->command_line)
-        {
-          struct stat st;
-          dry_file_would_be (job, &st);
-          dry_run_file_made (job->run->dry, dst->name, &st);
-        }
-    }
-  close (src_fd);
-  return ok;
-}
-
-/* --dry-run: what copy_file_make would make for JOB.  */
-static enum dry_verb
-dry_verb_of (struct job const *job)
-{
-  struct copy_options const *opt = job->run->opt;
-  mode_t m = job->src_st.st_mode;
-  if (S_ISDIR (m))
-    return DRY_MKDIR;
-  if (job->earlier || opt->hard_link)
-    return DRY_LINK;
-  if (opt->symbolic_link || S_ISLNK (m))
-    return DRY_SYMLINK;
-  return DRY_MKNOD;
-}
-
-/* --dry-run: return the device the destination of JOB would be on.  */
-static dev_t
-dry_dst_dev (struct job const *job)
-{
-  struct copy_dest const *dst = job->dst;
-  struct stat st;
-  if (dst->dev)
-    return dst->dev;
-  char *dir = strchr (dst->relname, '/') ? mdir_name (dst->relname) : NULL;
-  dev_t dev = fstatat (dst->dirfd, dir ? dir : ".", &st, 0) == 0
-              ? st.st_dev : 0;
-  free (dir);
-  return dev;
-}
-
-/* --dry-run: go through copy_file_make's checks for JOB (FORMAT, TWO,
-   REPLACE and *MERGE as there) and say what it would make.  */
-static int
-dry_make (struct job *job, char const *format, bool two, bool replace,
-          bool *merge)
-{
-  struct copy_dest const *dst = job->dst;
-  bool follow = false;
-  int there = dry_lookup (job);
-  if (0 < there)
-    switch (there == 2 ? dry_check_made (job, &follow)
-            : check_existing (job, &follow))
-      {
-      case EXIST_SKIP:
-        return 0;
-      case EXIST_FAIL:
-        return -1;
-      case EXIST_MERGE:
-        *merge = true;
-        return 1;
-      case EXIST_REUSE:
-        if (!replace)
-          {
-            report_create (job, EEXIST, format, two);
-            return -1;
-          }
-        break;
-      case EXIST_GONE:
-      case EXIST_NONE:
-        break;
-      }
-  if (0 <= there && !dry_run_can_create (dst->dirfd, dst->relname))
-    there = -1;
-  enum dry_verb v = dry_verb_of (job);
-  /* A hard link cannot cross filesystems.  */
-  if (0 <= there && v == DRY_LINK && !job->earlier
-      && job->src_st.st_dev != dry_dst_dev (job))
-    {
-      errno = EXDEV;
-      there = -1;
-    }
-  if (there < 0)
-    {
-      report_create (job, errno, format, two);
-      return -1;
-    }
-  if (v == DRY_MKDIR)
-    dry_run_note (job->run->dry, v, dst->name, NULL, 0);
-  else
-    dry_run_note (job->run->dry, v,
-                  job->earlier ? job->earlier : job->src->name, dst->name, 0);
-  return 1;
-}
-
 /* Copy the regular file (or file read as one) of JOB: source opened,
    destination opened or created, data, metadata.  */
 bool
@@ -889,7 +635,7 @@ copy_file_regular (struct job *job)
   if (src_fd < 0)
     return source_unreadable (job, errno);
   if (job->run->dry)
-    return dry_regular (job, src_fd);
+    return copy_file_dry_regular (job, src_fd);
 
   /* Nothing is withheld from a file made with its final owner, unless
      its directory's default ACL would give it more than its mode.  */
@@ -905,7 +651,7 @@ copy_file_regular (struct job *job)
   if (0 <= dst_fd)
     {
       if (new_dst)
-        note_created (job);
+        copy_file_note_created (job);
       bool settled = true;
       /* Inode flags that take only on an empty file go first; the
          rest, and the report of what could not be set, after the
@@ -951,330 +697,9 @@ copy_file_regular (struct job *job)
         remove_entry (job->dst->dirfd, job->dst->relname, job->dst->name,
                       false);
       if (!ok && new_dst)
-        undo_backup (job);
+        copy_file_undo_backup (job);
     }
   if (0 <= src_fd)
     close (src_fd);
   return ok;
-}
-
-/* Report a hard link not made; see copy-file.h.  */
-void
-copy_file_link_failed (int err, char const *dst, char const *earlier)
-{
-  diag_error (err, _("cannot create hard link %s to %s"), quoteaf_n (0, dst),
-              quoteaf_n (1, earlier));
-}
-
-/* What make_beside hands try_tempname_len.  */
-struct beside
-{
-  struct job *job;
-  int (*make) (struct job *, void *);
-  void *arg;
-};
-
-/* Make the new entry of B under the temporary name TMP.  */
-static int
-make_under (char *tmp, void *arg)
-{
-  struct beside *b = arg;
-  struct copy_dest const *real = b->job->dst;
-  struct copy_dest there = *real;
-  there.relname = tmp;
-  b->job->dst = &there;
-  int r = b->make (b->job, b->arg);
-  b->job->dst = real;
-  return r;
-}
-
-/* Replace the destination of JOB with what MAKE makes, atomically, as
-   GNU's force_linkat and force_symlinkat do: made under a temporary name
-   in the same directory and renamed over it, so that a failure leaves
-   the old one in place.  Return 0, or -1 with errno set.  */
-static int
-make_beside (struct job *job, int (*make) (struct job *, void *), void *arg)
-{
-  struct beside b = { .job = job, .make = make, .arg = arg };
-  return dest_make_beside (job->dst->dirfd, job->dst->relname, make_under,
-                           &b, false);
-}
-
-/* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
-   which returns 0 or -1 with errno, going through the checks when it
-   exists.  FORMAT reports a failure; TWO says it names the source too.
-   Return 1 when made, 0 when skipped, -1 after an error; *MERGE is set
-   when the destination is an existing directory to merge into.  */
-int
-copy_file_make (struct job *job, int (*make) (struct job *, void *),
-                void *arg, char const *format, bool two, bool replace,
-                bool *merge)
-{
-  bool follow = false, made_way = false, checked = false;
-  struct stat st;
-  if (job->run->dry)
-    return dry_make (job, format, two, replace, merge);
-  for (int tries = 0; tries < 3; tries++)
-    {
-      if (make (job, arg) == 0)
-        return 1;
-      /* GNU looks at an existing destination before it makes the new
-         one: a hard link across filesystems onto an existing name is
-         EXDEV only after the name was removed or backed up.  */
-      int err = errno;
-      bool there = (err == EEXIST
-                    || (!checked
-                        && fstatat (job->dst->dirfd, job->dst->relname, &st,
-                                    AT_SYMLINK_NOFOLLOW) == 0));
-      checked = true;
-      if (made_way || !there || taken_new (job))
-        {
-          errno = err;
-          break;
-        }
-      switch (check_existing (job, &follow))
-        {
-        case EXIST_SKIP:
-          return 0;
-        case EXIST_FAIL:
-          return -1;
-        case EXIST_MERGE:
-          *merge = true;
-          return 1;
-        case EXIST_REUSE:
-          /* Only what may be replaced is removed to make way; anything
-             else in the way is the error the call gave.  */
-          if (!replace)
-            {
-              errno = EEXIST;
-              goto fail;
-            }
-          if (make_beside (job, make, arg) == 0)
-            {
-              job->replaced = true;
-              return 1;
-            }
-          goto fail;
-        case EXIST_GONE:
-          made_way = true;
-          continue;
-        case EXIST_NONE:
-          continue;
-        }
-    }
- fail:
-  report_create (job, errno, format, two);
-  undo_backup (job);
-  return -1;
-}
-
-/* cp -s of a relative name into another directory: GNU cp refuses it
-   where it would make the link, after the checks on an existing
-   destination (-n and -u skip, -i asks, a directory is refused, a
-   backup is made and put back) and after the -v line.  Return the
-   result for JOB.  */
-static bool
-refuse_relative_symlink (struct job *job)
-{
-  struct stat st;
-  int first = checks_first (job, &st, AT_SYMLINK_NOFOLLOW);
-  if (0 <= first)
-    return first;
-  copy_file_say_verbose (job);
-  diag_error (0, _("%s: can make relative symbolic links only in current "
-                   "directory"), quotef (job->dst->name));
-  undo_backup (job);
-  return false;
-}
-
-static int
-make_symlink (struct job *job, void *target)
-{
-  return symlinkat (target, job->dst->dirfd, job->dst->relname);
-}
-
-/* linkat (AT_FDCWD, TARGET, DIRFD, REL, 0) for a TARGET longer than the
-   kernel takes in one piece (ENAMETOOLONG: a copy deeper than PATH_MAX):
-   its directories are opened one by one, as the kernel would look them
-   up, and the link made from the last.  Return 0, or -1 with errno.  */
-static int
-link_long (char const *target, int dirfd, char const *rel)
-{
-  int base = AT_FDCWD;
-  char const *p = target;
-  if (*p == '/')
-    {
-      base = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (base < 0)
-        return -1;
-      while (*p == '/')
-        p++;
-    }
-  for (char const *slash; (slash = strchr (p, '/')); )
-    {
-      char dir[NAME_MAX + 1];
-      size_t len = slash - p;
-      int fd = -1, err = ENAMETOOLONG;
-      if (len <= NAME_MAX)
-        {
-          memcpy (dir, p, len);
-          dir[len] = '\0';
-          fd = openat (base, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-          err = errno;
-        }
-      if (base != AT_FDCWD)
-        close (base);
-      if (fd < 0)
-        {
-          errno = err;
-          return -1;
-        }
-      base = fd;
-      for (p = slash; *p == '/'; p++)
-        continue;
-    }
-  int r = linkat (base, p, dirfd, rel, 0);
-  int err = errno;
-  if (base != AT_FDCWD)
-    close (base);
-  errno = err;
-  return r;
-}
-
-static int
-make_hardlink (struct job *job, void *earlier)
-{
-  struct copy_options const *opt = job->run->opt;
-  if (earlier)
-    {
-      int r = linkat (AT_FDCWD, earlier, job->dst->dirfd, job->dst->relname,
-                      0);
-      if (r != 0 && errno == ENAMETOOLONG)
-        r = link_long (earlier, job->dst->dirfd, job->dst->relname);
-      /* --preserve=flags may have made the earlier copy immutable.  */
-      if (r != 0 && errno == EPERM && opt->preserve_flags)
-        r = copy_meta_link_final (earlier, job->dst->dirfd,
-                                  job->dst->relname);
-      return r;
-    }
-  bool follow = opt->deref == DEREF_ALWAYS
-                || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
-  return linkat (job->src->dirfd, job->src->rel, job->dst->dirfd,
-                 job->dst->relname, follow ? AT_SYMLINK_FOLLOW : 0);
-}
-
-static int
-make_special (struct job *job, void *mode)
-{
-  mode_t m = *(mode_t *) mode;
-  if (S_ISFIFO (job->src_st.st_mode))
-    return mkfifoat (job->dst->dirfd, job->dst->relname, m);
-  return mknodat (job->dst->dirfd, job->dst->relname,
-                  (job->src_st.st_mode & S_IFMT) | m, job->src_st.st_rdev);
-}
-
-
-/* Copy the symlink of JOB as a symlink.  */
-bool
-copy_file_symlink (struct job *job)
-{
-  char *target = areadlinkat_with_size (job->src->dirfd, job->src->rel,
-                                        job->src_st.st_size);
-  if (!target)
-    {
-      diag_error (errno, _("cannot read symbolic link %s"),
-                  quoteaf (job->src->name));
-      return false;
-    }
-  bool merge = false;
-  int r = copy_file_make (job, make_symlink, target,
-                          _("cannot create symbolic link %s"), false,
-                          job->run->opt->unlink_dest_after_failed_open,
-                          &merge);
-  free (target);
-  if (r <= 0)
-    return r == 0;
-  copy_file_say_verbose (job);
-  note_created (job);
-  return copy_file_meta (job, -1, -1, 0, true);
-}
-
-/* Make the destination of JOB a link to the source: a hard link with -l
-   (or to EARLIER, the first copy of a multiply-linked file), a symbolic
-   link with -s.  */
-bool
-copy_file_link (struct job *job, char const *earlier)
-{
-  struct copy_options const *opt = job->run->opt;
-  bool merge = false;
-  int r;
-  if (opt->symbolic_link && !earlier)
-    {
-      char const *name = job->src->name;
-      if (name[0] != '/' && strchr (job->dst->name, '/'))
-        {
-          char *dir = mdir_name (job->dst->name);
-          struct stat a, b;
-          bool here = dir && stat (dir, &a) == 0 && stat (".", &b) == 0
-                      && SAME_INODE (a, b);
-          free (dir);
-          if (!here)
-            return refuse_relative_symlink (job);
-        }
-      r = copy_file_make (job, make_symlink, (void *) name,
-                          _("cannot create symbolic link %s to %s"), true,
-                          opt->unlink_dest_after_failed_open, &merge);
-    }
-  else
-    {
-      job->earlier = earlier;
-      r = copy_file_make (job, make_hardlink, (void *) earlier,
-                          _("cannot create hard link %s to %s"), true,
-                          (earlier || opt->unlink_dest_after_failed_open
-                           || opt->interactive == I_ASK_USER), &merge);
-      job->earlier = NULL;
-    }
-  if (0 < r)
-    {
-      if (!(earlier && opt->mv_words))
-        copy_file_say_verbose (job);
-      /* A later name linked over what was there: GNU's create_hard_link
-         says so, after the -v line (for mv, the only line).  */
-      if (earlier && job->replaced && opt->verbose)
-        remove_tree_say_removed (job->dst->name);
-      note_created (job);
-    }
-  return 0 <= r;
-}
-
-/* Recreate the FIFO, socket or device of JOB, with the mode GNU cp
-   makes it with, then its metadata through copy-meta, by name: a FIFO
-   opened for it could block, a device must not be opened at all.  */
-bool
-copy_file_special (struct job *job)
-{
-  struct copy_options const *opt = job->run->opt;
-  mode_t mode = copy_meta_special_mode (&job->run->meta,
-                                        job->src_st.st_mode);
-  bool merge = false;
-  int r = copy_file_make (job, make_special, &mode,
-                          (S_ISFIFO (job->src_st.st_mode)
-                           ? _("cannot create fifo %s")
-                           : _("cannot create special file %s")),
-                          false, false, &merge);
-  if (r <= 0)
-    return r == 0;
-  copy_file_say_verbose (job);
-  note_created (job);
-  if (job->run->dry)
-    return true;
-  struct meta_request mr = {
-    .src_fd = -1, .dst_fd = -1,
-    .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
-    .src_st = &job->src_st, .dst_mode = mode & ~opt->umask,
-    .dst_new = true, .dst_acl_inherited = job->dst->acl_inherited,
-    .src_name = job->src->name, .dst_name = job->dst->name,
-    .dst_path = copy_file_dst_path (job)
-  };
-  return copy_meta_special (&job->run->meta, &mr);
 }

@@ -12,7 +12,8 @@ copy_sources = \
   src/copy-pool.c src/copy-pool.h \
   src/copy-options.h \
   src/copy-run.h \
-  src/copy-file.c src/copy-file.h \
+  src/copy-file.c src/copy-file.h src/copy-file-internal.h \
+  src/copy-file-dry.c src/copy-file-make.c \
   src/copy-tree.c src/copy-tree.h \
   src/copy-work.c src/copy-work.h \
   src/diag.c src/diag.h \
