@@ -51,7 +51,9 @@ dir_is_empty (int dirfd, char const *rel)
    there, or NULL; BACKUP: the backup made of it, for the -v line): copy
    it beside the destination, rename the copy into place, then remove
    SRC.  A failure before the rename removes the copy and leaves SRC as
-   it was.
+   it was.  Set *PLACED once the copy is in place: from then on a
+   failure (SRC that cannot be removed) leaves the copy there, and the
+   backup with it, as GNU mv does.
 
    A signal (SIGINT, SIGTERM, SIGHUP; see frontend.c) must never cost a
    file.  The rename in step 3 is the point of no return:
@@ -73,7 +75,7 @@ static bool
 move_across (struct move_run *run, char const *src,
              struct stat const *src_st, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
-             struct stat const *dst_st, char const *backup)
+             struct stat const *dst_st, char const *backup, bool *placed)
 {
   /* 1. A directory in the way must be one GNU mv could remove: it
      removes it before it copies, and stops there when rmdir fails, with
@@ -145,6 +147,7 @@ move_across (struct move_run *run, char const *src,
       free (tmp);
       return false;
     }
+  *placed = true;
   copy_tree_placed (&run->engine, dir_path, tmp, rel);
   free (tmp);
   if (linked && dst_st && run->opt->verbose)
@@ -600,6 +603,9 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   bool rename_failed = false;
   char *backup = NULL;
   bool ok = false;
+  /* Set once something stands under DST in place of what the backup
+     keeps: the backup then stays, whatever fails after.  */
+  bool placed = false;
 
   /* 1. The cheap way first: a rename that replaces nothing.  */
   if (rename_errno < 0 && !opt->exchange && !run->engine.dry)
@@ -664,8 +670,8 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
         }
       else
         {
-          ok = (link_to_kept (run, earlier, dirfd, rel, dst)
-                && remove_entry (AT_FDCWD, src, src, opt->verbose));
+          placed = link_to_kept (run, earlier, dirfd, rel, dst);
+          ok = placed && remove_entry (AT_FDCWD, src, src, opt->verbose);
           goto done;
         }
     }
@@ -694,7 +700,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   if (rename_errno == EXDEV && !opt->no_copy)
     {
       ok = move_across (run, src, &src_st, dirfd, dir_path, rel, dst,
-                        exists ? &dst_st : NULL, backup);
+                        exists ? &dst_st : NULL, backup, &placed);
       goto done;
     }
   report_rename (rename_errno, src, dst);
@@ -714,8 +720,11 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
     name_set_add_file (run->moved, dst,
                        fstatat (dirfd, rel, &made, AT_SYMLINK_NOFOLLOW) == 0
                        ? &made : NULL);
-  /* The move failed after a backup: put the old file back.  */
-  if (!ok && backup)
+  /* The move failed after a backup, before anything took the old
+     file's place: put it back.  GNU mv's un_backup is as late: once the
+     copy is made, a source it cannot remove leaves the copy and the
+     backup.  */
+  if (!ok && backup && !placed)
     dest_unbackup (dirfd, rel, backup, dst, false);
   /* A directory whose rename failed was not named "more than once"
      when it comes again (GNU's forget_created), unless it failed for

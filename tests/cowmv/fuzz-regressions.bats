@@ -348,3 +348,36 @@ teardown ()
 mv: cannot overwrite 'D/q1': Directory not empty"
   BOTH_PROG=mv run_both -u q1 f12 q1 D
 }
+
+# seed 40, case 393: "mv --backup=existing s/f /B/D/f" across
+# filesystems as nobody, s not writable.  Both back up D/f, copy f there
+# and fail with "cannot remove 's/f'"; GNU leaves the copy and the backup,
+# cowmv put the backup back over the copy it had just made.
+@test "mv -b to another filesystem keeps the copy and the backup when the source cannot be removed" {
+  require_root
+  shm_dir
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR" "$SHM_DIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/s" "$SHM_DIR/$side"
+    echo new >"$BATS_TEST_TMPDIR/$side/s/f"
+    echo old >"$SHM_DIR/$side/f"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/s"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -v --backup=existing s/f "$SHM_DIR/gnu/f"
+  local gnu_out=${output//\/usr\/bin\/mv/mv}
+  gnu_out=${gnu_out//gnu/SIDE}
+  assert_equal "$(cat "$SHM_DIR/gnu/f")" new
+  assert_equal "$(cat "$SHM_DIR/gnu/f~")" old
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" -v --backup=existing s/f "$SHM_DIR/ours/f"
+  local ours_out=${output//"$mv_ours"/mv}
+  assert_equal "${ours_out//ours/SIDE}" "$gnu_out"
+  assert_equal "$(cat "$SHM_DIR/ours/f")" new
+  assert_equal "$(cat "$SHM_DIR/ours/f~")" old
+  assert_equal "$(cat s/f)" new
+}
