@@ -617,9 +617,13 @@ copy_dir_checked (struct job *job)
   if (hlmap_lookup (run->dirs_made, job->src_st.st_dev, job->src_st.st_ino))
     return into_itself (job);
   /* A directory an earlier operand copied, met again inside another
-     operand (through a symlink given with a slash): GNU cp will not copy
-     it twice, taking that for a hard link to a directory.  Not with -L,
-     which is how a tree meets a directory twice by design.  */
+     operand (through a symlink given with a slash), or given again as an
+     operand that names another destination entry ("cp -R L L/. D" makes
+     D/L, then is to copy L into D/.): GNU cp will not copy it twice,
+     taking that for a hard link to a directory.  Not with -L, which is
+     how a tree meets a directory twice by design, nor for an operand
+     with -H.  An operand copied again to the same entry is a name given
+     twice, which copy_dir warns about (source_seen_twice).  */
   if (run->top_dirs && run->opt->deref != DEREF_ALWAYS)
     {
       char const *earlier = hlmap_lookup (run->top_dirs, job->src_st.st_dev,
@@ -627,7 +631,10 @@ copy_dir_checked (struct job *job)
       if (job->command_line && !earlier)
         hlmap_insert (run->top_dirs, job->src_st.st_dev, job->src_st.st_ino,
                       job->dst->name);
-      else if (!job->command_line && earlier)
+      else if (earlier
+               && (!job->command_line
+                   || (run->opt->deref != DEREF_COMMAND_LINE
+                       && !copy_tree_same_entry (job->dst->name, earlier))))
         {
           diag_error (0, _("will not create hard link %s to directory %s"),
                       quoteaf_n (0, job->dst->name), quoteaf_n (1, earlier));

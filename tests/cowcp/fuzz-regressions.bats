@@ -520,3 +520,17 @@ setup ()
   [[ -d D/x1 && ! -L D/x1 ]]
   assert_equal "$(cat D/x2)" b
 }
+
+# seed 37, case 481: "cp -n -r --parents L L/. D".  The first operand
+# makes D/L; the second names the same directory with another
+# destination entry, D/L/., and GNU refuses it as a hard link to a
+# directory ("will not create hard link 'D/L/.' to directory 'D/L'"),
+# status 1.  cowcp copied L again (into D/L/., or without --parents into
+# D/.).
+@test "cp -R of a directory given again as DIR/. is refused as a hard link to a directory" {
+  fixture () { mkdir L D; echo a >L/f; }
+  run_both -r --parents L L/. D
+  run_both -r L L/. D
+  run_both -r L/. L D
+  run_both -rH L L/. D
+}
