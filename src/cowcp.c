@@ -512,19 +512,23 @@ make_parents (struct copy_run *run, int dirfd, char const *dir,
 
 /* The operand is copied: give the directories in PARENTS (under DIRFD,
    called DIR) the attributes of their sources that cp -p keeps, and the
-   modes they were made without, innermost first.  Free them.  Return
+   modes they were made without, innermost first.  Only when APPLY: an
+   operand whose parents could not all be made is not copied, and GNU
+   cp's re_protect is not run for it either, so that the parents made
+   keep the owner's access they were made with.  Free them.  Return
    false after reporting a failure.  */
 static bool
 restore_parents (struct copy_run *run, int dirfd, char const *dir,
-                 struct parents *parents)
+                 struct parents *parents, bool apply)
 {
   bool ok = true;
   while (parents->n)
     {
       struct parent_dir *pd = &parents->dir[--parents->n];
       char *name = file_name_concat (dir, pd->rel, NULL);
-      ok &= copy_tree_parent_meta (run, pd->src, dirfd, pd->rel, name,
-                                   pd->restore ? &pd->mode : NULL);
+      if (apply)
+        ok &= copy_tree_parent_meta (run, pd->src, dirfd, pd->rel, name,
+                                     pd->restore ? &pd->mode : NULL);
       free (name);
       free (pd->src);
       free (pd->rel);
@@ -578,7 +582,7 @@ copy_into_dir (struct copy_run *run, char **files, int n_files,
             close (fd);
         }
       if (parents)
-        ok &= restore_parents (run, dirfd, dir, &made);
+        ok &= restore_parents (run, dirfd, dir, &made, 0 <= fd);
       free (name);
       free (arg);
     }

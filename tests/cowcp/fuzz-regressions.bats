@@ -534,3 +534,14 @@ setup ()
   run_both -r L/. L D
   run_both -rH L L/. D
 }
+
+# seed 40, case 451: "cp --parents d1/.hid3/x5 D" as nobody, d1 mode
+# 000.  GNU makes D/d1 writable and searchable by its owner (0700),
+# fails on d1/.hid3 ("failed to get attributes"), and leaves D/d1 so:
+# its re_protect runs only for an operand whose parents were all made.
+# cowcp gave D/d1 its source's mode (0000) all the same.
+@test "cp --parents leaves a parent it made for an operand that failed with the owner's access" {
+  fixture () { mkdir d1 D; chmod 500 d1; }
+  run_both --parents d1/nosuch/x D
+  assert_equal "$(stat -c %a "$OURS_TWIN/D/d1")" 700
+}
