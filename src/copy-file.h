@@ -67,6 +67,9 @@ struct job
                                existing one */
   bool skipped;             /* the destination rules left it (-n), so
                                it is no copy for later names */
+  char const *dir_earlier;  /* a directory operand an earlier operand
+                               copied to this other entry, refused once
+                               its destination passed the checks */
   off_t data_moved;         /* bytes of data shared or copied */
 };
 

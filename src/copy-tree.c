@@ -424,6 +424,17 @@ copy_dir_entries (struct job const *job, struct dir_node *n, int src_fd,
   return ok;
 }
 
+/* Refuse to copy the directory of JOB, which was copied to EARLIER
+   already, as GNU cp refuses a hard link to a directory.  Return
+   false.  */
+static bool
+refuse_dir_link (struct job const *job, char const *earlier)
+{
+  diag_error (0, _("will not create hard link %s to directory %s"),
+              quoteaf_n (0, job->dst->name), quoteaf_n (1, earlier));
+  return false;
+}
+
 /* Say that the tree of JOB's operand is being copied into itself, and
    stop its walk.  Return false.  */
 static bool
@@ -480,6 +491,10 @@ copy_dir (struct job *job)
     return r == 0;
   if (job->command_line && source_seen_twice (job))
     return true;
+  /* The destination passed its checks: an operand copied before to
+     another entry is refused now (copy_dir_checked).  */
+  if (job->dir_earlier)
+    return refuse_dir_link (job, job->dir_earlier);
   bool new_dst = !merge;
   if (new_dst)
     copy_file_say_verbose (job);
@@ -623,22 +638,27 @@ copy_dir_checked (struct job *job)
      taking that for a hard link to a directory.  Not with -L, which is
      how a tree meets a directory twice by design, nor for an operand
      with -H.  An operand copied again to the same entry is a name given
-     twice, which copy_dir warns about (source_seen_twice).  */
+     twice, which copy_dir warns about (source_seen_twice).  GNU refuses
+     an operand after the checks on an existing destination ("cannot
+     overwrite non-directory" comes first), but before it makes a new
+     one: copy_dir refuses it at that point.  */
   if (run->top_dirs && run->opt->deref != DEREF_ALWAYS)
     {
       char const *earlier = hlmap_lookup (run->top_dirs, job->src_st.st_dev,
                                           job->src_st.st_ino);
+      struct stat st;
       if (job->command_line && !earlier)
         hlmap_insert (run->top_dirs, job->src_st.st_dev, job->src_st.st_ino,
                       job->dst->name);
-      else if (earlier
-               && (!job->command_line
-                   || (run->opt->deref != DEREF_COMMAND_LINE
-                       && !copy_tree_same_entry (job->dst->name, earlier))))
+      else if (earlier && !job->command_line)
+        return refuse_dir_link (job, earlier);
+      else if (earlier && run->opt->deref != DEREF_COMMAND_LINE
+               && !copy_tree_same_entry (job->dst->name, earlier))
         {
-          diag_error (0, _("will not create hard link %s to directory %s"),
-                      quoteaf_n (0, job->dst->name), quoteaf_n (1, earlier));
-          return false;
+          if (fstatat (job->dst->dirfd, job->dst->relname, &st,
+                       AT_SYMLINK_NOFOLLOW) != 0)
+            return refuse_dir_link (job, earlier);
+          job->dir_earlier = earlier;
         }
     }
   if (job->walk->depth && job->walk->depth % LEVELS_PER_STACK == 0)

@@ -545,3 +545,13 @@ setup ()
   run_both --parents d1/nosuch/x D
   assert_equal "$(stat -c %a "$OURS_TWIN/D/d1")" 700
 }
+
+# seed 42, case 246: "cp -r d2/. d2 d2/ D/", D/d2 a dangling symlink.
+# The directory given again is refused only once its destination passed
+# GNU's checks: here each time "cannot overwrite non-directory 'D/d2'
+# with directory", which cowcp's refusal as a link to a directory came
+# before.
+@test "cp -R of a directory given again onto a non-directory refuses the non-directory" {
+  fixture () { mkdir d2 D; ln -s nowhere D/d2; }
+  run_both -r d2/. d2 d2/ D/
+}
