@@ -70,6 +70,8 @@ struct job
   char const *dir_earlier;  /* a directory operand an earlier operand
                                copied to this other entry, refused once
                                its destination passed the checks */
+  bool dir_record;          /* a directory operand not copied before, to
+                               record once its destination passed them */
   off_t data_moved;         /* bytes of data shared or copied */
 };
 

@@ -492,9 +492,13 @@ copy_dir (struct job *job)
   if (job->command_line && source_seen_twice (job))
     return true;
   /* The destination passed its checks: an operand copied before to
-     another entry is refused now (copy_dir_checked).  */
+     another entry is refused now, a new one recorded
+     (copy_dir_checked).  */
   if (job->dir_earlier)
     return refuse_dir_link (job, job->dir_earlier);
+  if (job->dir_record)
+    hlmap_insert (job->run->top_dirs, job->src_st.st_dev, job->src_st.st_ino,
+                  job->dst->name);
   bool new_dst = !merge;
   if (new_dst)
     copy_file_say_verbose (job);
@@ -641,15 +645,15 @@ copy_dir_checked (struct job *job)
      twice, which copy_dir warns about (source_seen_twice).  GNU refuses
      an operand after the checks on an existing destination ("cannot
      overwrite non-directory" comes first), but before it makes a new
-     one: copy_dir refuses it at that point.  */
+     one: copy_dir refuses it at that point.  An operand is recorded at
+     that point too: one whose destination is refused is no copy.  */
   if (run->top_dirs && run->opt->deref != DEREF_ALWAYS)
     {
       char const *earlier = hlmap_lookup (run->top_dirs, job->src_st.st_dev,
                                           job->src_st.st_ino);
       struct stat st;
       if (job->command_line && !earlier)
-        hlmap_insert (run->top_dirs, job->src_st.st_dev, job->src_st.st_ino,
-                      job->dst->name);
+        job->dir_record = true;
       else if (earlier && !job->command_line)
         return refuse_dir_link (job, earlier);
       else if (earlier && run->opt->deref != DEREF_COMMAND_LINE

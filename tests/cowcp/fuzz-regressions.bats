@@ -555,3 +555,12 @@ setup ()
   fixture () { mkdir d2 D; ln -s nowhere D/d2; }
   run_both -r d2/. d2 d2/ D/
 }
+
+# seed 52, case 207: "cp -n -r -t D f1 f1/.", D/f1 a symlink to ../f1.
+# GNU refuses D/f1 ("cannot overwrite non-directory") before it records
+# f1 as copied, so f1/. is no repeat and is copied into D/.; cowcp had
+# recorded f1 and refused f1/. as a hard link to a directory.
+@test "cp -R of a directory whose destination was refused is copied again under another entry" {
+  fixture () { mkdir f1 D; echo a >f1/x; ln -s ../f1 D/f1; }
+  run_both -n -r -t D f1 f1/.
+}
