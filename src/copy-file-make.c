@@ -332,6 +332,7 @@ copy_file_special (struct job *job)
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = mode & ~opt->umask,
     .dst_new = true, .dst_acl_inherited = job->dst->acl_inherited,
+    .interim_acl = true,
     .src_name = job->src->name, .dst_name = job->dst->name,
     .dst_path = copy_file_dst_path (job)
   };

@@ -459,6 +459,16 @@ copy_file_owner_final (struct job const *job)
                                     job->dst->dir_gid));
 }
 
+/* Return true if the destination of JOB, new, is made in a directory
+   with a default ACL, or one not looked at (cowcp --parents makes it in
+   a directory of its path): its group bits are then what the ACL's
+   named users and groups get while it is made.  */
+bool
+copy_file_interim_acl (struct job const *job)
+{
+  return job->dst->acl_inherited || !job->dst->dir_known;
+}
+
 /* Fill *MR to apply the metadata of JOB to DST_FD (or to the symlink
    when -1) from SRC_FD; DST_MODE is the mode it has now, NEW_DST whether
    this run made it, FLAGS what copy_meta_flags_early did or NULL.  */
@@ -472,6 +482,7 @@ meta_request_of (struct job *job, int src_fd, int dst_fd, mode_t dst_mode,
     .dst_dirfd = job->dst->dirfd, .dst_relname = job->dst->relname,
     .src_st = &job->src_st, .dst_mode = dst_mode, .dst_new = new_dst,
     .dst_acl_inherited = new_dst && job->dst->acl_inherited,
+    .interim_acl = new_dst && copy_file_interim_acl (job),
     .owner_final = new_dst && copy_file_owner_final (job),
     .src_name = job->src->name, .dst_name = job->dst->name,
     .dst_path = copy_file_dst_path (job), .flags = flags
@@ -637,11 +648,9 @@ copy_file_regular (struct job *job)
   if (job->run->dry)
     return copy_file_dry_regular (job, src_fd);
 
-  /* Nothing is withheld from a file made with its final owner, unless
-     its directory's default ACL would give it more than its mode.  */
   mode_t mode = copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
-                                       (copy_file_owner_final (job)
-                                        && !job->dst->acl_inherited));
+                                       copy_file_owner_final (job),
+                                       copy_file_interim_acl (job));
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)
     mode &= S_IRWXU;

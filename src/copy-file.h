@@ -98,6 +98,10 @@ int copy_file_make (struct job *job, int (*make) (struct job *, void *),
    withhold (copy_meta_owner_final).  */
 bool copy_file_owner_final (struct job const *job);
 
+/* Return true if JOB's new destination is made in a directory that has,
+   or may have, a default ACL (see withheld_bits in copy-meta.c).  */
+bool copy_file_interim_acl (struct job const *job);
+
 /* Apply the metadata of JOB to DST_FD (or to the symlink when -1), from
    SRC_FD; DST_MODE is the mode it has now, NEW_DST whether this run made
    it.  Return false after reporting a failure that counts.  */

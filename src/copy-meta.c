@@ -156,27 +156,43 @@ get_xattr (struct meta_request const *rq, char const *name, char **buf,
     }
 }
 
-/* The permission bits GNU cp withholds from a new destination of KIND
-   made from SRC_MODE, until its owner and mode are set: group and other
-   bits whenever OPT preserves ownership (the owner may change, and in a
-   set-group-ID directory the group does even when the ids are the
-   user's own), else a directory's group and other write bits (its
-   special bits may change once it exists); none when nobody else can
-   reach the copy before it is complete (OPT->private_dest).
-   A regular file made with its final owner and group (OWNER_FINAL,
-   copy_meta_owner_final) in a directory without a default ACL has none
-   withheld either, where GNU cp withholds
-   them all the same: they would keep out nobody the finished copy lets
-   in, and putting them back was one fchmod a file, a tenth of the
-   system calls of a tree copy.  */
+/* The permission bits withheld from a new destination of KIND made from
+   SRC_MODE, until its owner and mode are set.  None when nobody else can
+   reach the copy before it is complete (OPT->private_dest).  Without
+   ownership preserved: a directory's group and other write bits, as GNU
+   cp (nobody else adds entries to a tree being copied).  With it, GNU cp
+   withholds all group and other bits, for the owner and group may
+   change: those of the copier (or of the directory) would let someone
+   in that the finished copy keeps out.  cowcp withholds only such bits:
+   while it is made, a file or directory is its maker's, and anyone else
+   gets its group or other bits; once its owner is given, its owner,
+   group or other bits, any of the three.  Bits every class has (r-x in
+   0755, r in 0644) let nobody in early, so only the group and other
+   bits beyond them are withheld, with a directory's write bits as
+   above; none from a regular file made with its final owner and group
+   (OWNER_FINAL, copy_meta_owner_final).  In a directory with a default
+   ACL (ACL_INHERITED), the new entry's named users and groups get what
+   its group bits allow: all of those are withheld, as GNU does.  Each
+   bit not withheld is a chmod saved (a tenth of the system calls of a
+   tree copied as root with its users' files) and the result is GNU's
+   (tests/cowcp/perms.bats).  Special files are made as GNU makes
+   them.  */
 static mode_t
 withheld_bits (struct meta_policy const *opt, mode_t src_mode,
-               enum dst_kind kind, bool owner_final)
+               enum dst_kind kind, bool owner_final, bool acl_inherited)
 {
-  mode_t bits = (opt->private_dest || (kind == DST_FILE && owner_final) ? 0
-                 : opt->preserve_ownership ? S_IRWXG | S_IRWXO
-                 : kind == DST_DIR ? S_IWGRP | S_IWOTH : 0);
-  return src_mode & bits;
+  if (opt->private_dest)
+    return 0;
+  mode_t dir_write = kind == DST_DIR ? S_IWGRP | S_IWOTH : 0;
+  if (!opt->preserve_ownership)
+    return src_mode & dir_write;
+  if (kind == DST_SPECIAL || acl_inherited)
+    return src_mode & (S_IRWXG | S_IRWXO);
+  if (kind == DST_FILE && owner_final)
+    return 0;
+  mode_t common = (src_mode >> 6) & (src_mode >> 3) & src_mode & 07;
+  return src_mode & (((S_IRWXG | S_IRWXO) & ~(common << 3 | common))
+                     | dir_write);
 }
 
 /* Return true if a new regular file from SRC_MODE was made with owner
@@ -245,7 +261,9 @@ set_acl_from_mode (struct meta_request const *rq, mode_t mode)
    not new, or it inherited one); when MODE has no special bits, those
    the destination has stay (a directory keeps the set-group-ID bit it
    inherited).  A new regular file without an ACL needs a chmod, and
-   only when its mode differs.  Return 0 or -1 with errno.  */
+   only when its mode differs (a directory's ACL is set even then: a
+   chmod would clear the set-group-ID bit it inherited).  Return 0 or -1
+   with errno.  */
 static int
 set_plain_mode (struct meta_request const *rq, enum dst_kind kind,
                 mode_t mode, bool maybe_acl)
@@ -340,8 +358,8 @@ restore_withheld (struct meta_policy const *opt,
                   struct meta_request const *rq, enum dst_kind kind)
 {
   mode_t src_mode = rq->src_st->st_mode;
-  mode_t back = (withheld_bits (opt, src_mode, kind,
-                               rq->owner_final && !rq->dst_acl_inherited)
+  mode_t back = (withheld_bits (opt, src_mode, kind, rq->owner_final,
+                               rq->interim_acl)
                 & ~opt->umask);
   if (kind == DST_FILE)
     {
@@ -752,13 +770,14 @@ copy_meta_special (struct meta_policy const *opt,
 /* The mode a new file or directory is made with; see copy-meta.h.  */
 mode_t
 copy_meta_create_mode (struct meta_policy const *opt, mode_t src_mode,
-                       bool owner_final)
+                       bool owner_final, bool interim_acl)
 {
   if (S_ISDIR (src_mode))
     return (src_mode & CHMOD_MODE_BITS
-            & ~withheld_bits (opt, src_mode, DST_DIR, false));
+            & ~withheld_bits (opt, src_mode, DST_DIR, false, interim_acl));
   return ((src_mode & S_IRWXUGO
-           & ~withheld_bits (opt, src_mode, DST_FILE, owner_final))
+           & ~withheld_bits (opt, src_mode, DST_FILE, owner_final,
+                             interim_acl))
           | (write_added (opt, src_mode) ? S_IWUSR : 0));
 }
 
@@ -767,7 +786,7 @@ mode_t
 copy_meta_special_mode (struct meta_policy const *opt, mode_t src_mode)
 {
   return (src_mode & CHMOD_MODE_BITS
-          & ~withheld_bits (opt, src_mode, DST_SPECIAL, false));
+          & ~withheld_bits (opt, src_mode, DST_SPECIAL, false, true));
 }
 
 /* Whether the owner is final already; see copy-meta.h.  */

@@ -62,6 +62,10 @@ struct meta_request
                                  the umask) */
   bool dst_new;               /* created by this run */
   bool dst_acl_inherited;     /* new, in a directory with a default ACL */
+  bool interim_acl;           /* new, in a directory with or perhaps
+                                 with a default ACL (not looked at):
+                                 all group and other bits withheld
+                                 while it is made */
   bool owner_final;           /* new, and made with the source's owner
                                  and group: nothing to chown
                                  (copy_meta_owner_final) */
@@ -129,15 +133,20 @@ bool copy_meta_special (struct meta_policy const *opt,
 /* The mode to create a regular file or a directory with, from SRC_MODE
    (a directory's when S_ISDIR (SRC_MODE), else a regular file's):
    the source's permission bits (and for a directory its set-ID and
-   sticky bits, which mkdir takes or drops), less those GNU cp withholds
-   until the copy is ready -- group and other bits whenever OPT preserves
-   ownership, and group and other write bits of a directory -- plus
+   sticky bits, which mkdir takes or drops), less those withheld until
+   the copy is ready -- GNU cp's: group and other bits whenever OPT
+   preserves ownership, and group and other write bits of a directory --
+   plus
    owner write permission on a file whose extended attributes an
-   unprivileged user is to copy.  A regular file made with its final
-   owner and group (OWNER_FINAL) has nothing withheld.  The umask
-   applies on top.  */
+   unprivileged user is to copy.  With ownership preserved, only the
+   group and other bits beyond those all three classes have are
+   withheld, and from a regular file made with its final owner and
+   group (OWNER_FINAL) none, unless it is made in a directory with (or
+   perhaps with) a default ACL (INTERIM_ACL): see withheld_bits in
+   copy-meta.c.  The umask applies on top.  */
 mode_t copy_meta_create_mode (struct meta_policy const *opt,
-                              mode_t src_mode, bool owner_final);
+                              mode_t src_mode, bool owner_final,
+                              bool interim_acl);
 
 /* The mode to give mknod for a FIFO, socket or device from SRC_MODE:
    its permission, set-ID and sticky bits, without group and other bits

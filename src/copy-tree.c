@@ -473,9 +473,10 @@ copy_dir (struct job *job)
                 || (opt->deref == DEREF_COMMAND_LINE && job->command_line);
   /* While its entries are made the directory must be ours to write,
      and no wider than the source (copy_meta_create_mode withholds group
-     and other write, or all group and other bits with -p).  */
+     and other write, and with -p the group and other bits that would
+     let someone in early).  */
   mode_t mode = (copy_meta_create_mode (&job->run->meta, job->src_st.st_mode,
-                                       false)
+                                       false, copy_file_interim_acl (job))
                  | S_IRWXU);
   /* A private copy is for its owner alone until it is complete.  */
   if (job->command_line && opt->private_dest)

@@ -50,17 +50,20 @@ creation_modes ()
     }' "$trace" | sort
 }
 
-# GNU cp withholds group and other bits from every new file while it
-# preserves ownership.  cowcp withholds them too, except from a regular
-# file made with its final owner and group already (the copier's own
-# file, in a directory of the copier's group or a set-group-ID one of the
-# file's group): there they would keep out nobody the finished copy lets
-# in, and giving them back was one fchmod a file.  Directories and
-# special files are made as GNU makes them.
-@test "cp -a and cp --preserve=ownership create directories and FIFOs without group or other bits, as GNU cp, and the copier's own files with their mode" {
+# GNU cp withholds group and other bits from every new file and
+# directory while it preserves ownership.  cowcp withholds only those
+# that would let someone in early (copy-meta.c, withheld_bits): while a
+# copy is made it is the copier's, and anyone else gets its group or
+# other bits; once its owner is given, its owner, group or other bits.
+# Bits all three classes have (r-x of 0755, r of 0644) let nobody in
+# early and are not withheld (a directory's group and other write bits
+# are, as without -p); from a regular file made with its final owner and
+# group, nothing is.  Each bit not withheld is a chmod saved.  Special
+# files are made as GNU makes them.  What the copy ends with is GNU's.
+@test "cp -a and cp --preserve=ownership withhold only the group and other bits that would let someone in early, and end with GNU's modes" {
   have_cmd strace || skip "strace not installed"
   cd "$META_BASE"
-  mkdir -p s/d s/g
+  mkdir -p s/d s/g s/e
   echo 1 >s/f
   echo 2 >s/d/h
   mkfifo s/p
@@ -68,6 +71,7 @@ creation_modes ()
   chmod 2775 s/g
   chmod 1777 s/d
   chmod 4755 s/p
+  chmod 750 s/e
   local opts
   for opts in -a -rp '-r --preserve=ownership' -r '-r --no-preserve=mode'; do
     rm -rf gnu ours
@@ -75,7 +79,22 @@ creation_modes ()
     run creation_modes "$GNU_CP" $opts s gnu
     local want=$output
     case $opts in
-      -a|-rp|*ownership) want=$(sed 's/^\([fh]\) 0600$/\1 0664/' <<<"$want") ;;
+      -a|-rp|*ownership)
+        # GNU: every group and other bit withheld.
+        assert_equal "$want" "d 1700
+e 0700
+f 0600
+g 2700
+gnu 0700
+h 0600
+p 4700"
+        want="d 1755
+e 0700
+f 0664
+g 2755
+gnu 0755
+h 0664
+p 4700" ;;
     esac
     # shellcheck disable=SC2086
     run creation_modes cowcp $opts s ours
@@ -85,15 +104,9 @@ creation_modes ()
     assert_equal "$(meta_listing ours)" "$(meta_listing gnu2)"
     rm -rf gnu2
   done
-  rm -rf ours
-  run creation_modes cowcp -a s ours
-  assert_line 'f 0664'
-  assert_line 'd 1700'
-  assert_line 'g 2700'
-  assert_line 'p 4700'
 }
 
-@test "cp -a withholds group and other bits from a file whose owner or group is still to be given, as GNU cp" {
+@test "cp -a withholds from a file whose owner or group is still to be given only what its final modes would not give" {
   require_root
   have_cmd strace || skip "strace not installed"
   cd "$META_BASE"
@@ -101,26 +114,74 @@ creation_modes ()
   echo 1 >s/theirs
   echo 2 >s/group
   echo 3 >s/mine
+  echo 4 >s/secret
   chmod 664 s/*
-  chown daemon s/theirs
+  chmod 640 s/secret
+  chown daemon s/theirs s/secret
   chgrp daemon s/group
   # A set-group-ID directory of another group: a file of the copier's
   # group is made with that group, and chowned after.
   chgrp daemon g
   chmod 2777 g
-  run creation_modes cowcp -a s/theirs s/group s/mine .
-  assert_line 'theirs 0600'
-  assert_line 'group 0600'
+  run creation_modes cowcp -a s/theirs s/group s/mine s/secret .
+  assert_line 'theirs 0644'
+  assert_line 'group 0644'
   assert_line 'mine 0664'
+  assert_line 'secret 0600'
   run creation_modes cowcp -a s/mine s/group g/
-  assert_line 'mine 0600'
+  assert_line 'mine 0644'
   assert_line 'group 0664'
-  run stat -c '%n %U:%G %a' theirs group mine g/mine g/group
+  run stat -c '%n %U:%G %a' theirs group mine secret g/mine g/group
   assert_output "theirs daemon:root 664
 group root:daemon 664
 mine root:root 664
+secret daemon:root 640
 g/mine root:root 664
 g/group root:daemon 664"
+}
+
+# The rule, on every permission pattern a class can have against the
+# others: for each source mode and another owner or group, the mode cowcp
+# makes a file and a directory with gives no one -- a member of the
+# copier's group, the final owner, a member of the final group, anyone
+# else -- more than the finished copy does, and the copy ends as GNU's.
+@test "cp -a: no new file or directory is made with a bit its finished copy would keep from someone" {
+  require_root
+  have_cmd strace || skip "strace not installed"
+  cd "$META_BASE"
+  local modes="0777 0775 0755 0751 0750 0711 0700 0666 0664 0644 0640 0604
+0600 0466 0444 0440 0404 0400 0070 0007 0057 0765 0576" m i=0
+  mkdir s
+  for m in $modes; do
+    i=$((i + 1))
+    echo "$m" >"s/f$i"
+    mkdir "s/d$i"
+    chmod "$m" "s/f$i" "s/d$i"
+    # Half the entries another user's, a third another group's.
+    (( i % 2 )) && chown daemon "s/f$i" "s/d$i"
+    (( i % 3 )) || chgrp daemon "s/f$i" "s/d$i"
+  done
+  run creation_modes cowcp -a s ours
+  local made=$output
+  "$GNU_CP" -a s gnu
+  assert_equal "$(meta_listing ours)" "$(meta_listing gnu)"
+  perl -e '
+    my %final;
+    # The copier'"'"'s own (root:root) is made with its final owner.
+    for (split /\n/, $ARGV[0]) {
+      my ($n, $m, $u, $g) = split; $final{$n} = oct $m if $u || $g }
+    my $bad = 0;
+    for (split /\n/, $ARGV[1]) {
+      my ($n, $made) = split; next unless exists $final{$n};
+      my $f = $final{$n}; $made = oct $made;
+      my $may = ($f >> 6) & ($f >> 3) & $f & 7;   # what everyone gets in the end
+      for my $class (3, 0) {                       # group, other while made
+        my $has = ($made >> $class) & 7;
+        if ($has & ~$may) { print "$n made ", sprintf ("%04o", $made),
+                            " final ", sprintf ("%04o", $f), "\n"; $bad = 1 }
+      }
+    }
+    exit $bad;' "$(cd s && stat -c '%n %a %u %g' -- *)" "$made"
 }
 
 @test "cp -a on a filesystem mounted grpid gives a new file its source's group, as GNU cp" {
