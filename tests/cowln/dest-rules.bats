@@ -6,6 +6,8 @@
 load ../helpers/common
 load ../helpers/gnu
 
+bats_require_minimum_version 1.5.0
+
 setup ()
 {
   umask 022
@@ -66,4 +68,35 @@ setup ()
   fixture () { mkdir src D; echo x >D/src; }
   run_both_prog ln -f src D/
   assert_failure
+}
+
+# Fuzzer seeds 46 and 51 (46/179, 51/171): ln --backup=numbered of a name
+# so long that NAME.~1~ does not fit in NAME_MAX.  The backup name is then
+# NAME cut short and ended with "~", the same every time, and GNU ln
+# renames the destination to it whatever is there: the second backup
+# destroys the first (here the only copy of "old").  cowln backs up as GNU
+# cp and mv do, never renaming over a file for a numbered backup, so it
+# refuses the second with "File exists" and both files are kept.
+# Decided (README, "Deliberate differences from GNU").
+@test "ln --backup=numbered never renames over an earlier backup of a too-long name" {
+  local n side backup ours=$COWUTILS_BUILD/src/cowln
+  n=$(printf 'f%.0s' {1..254})
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D"
+    echo new >"$BATS_TEST_TMPDIR/$side/$n"
+    echo old >"$BATS_TEST_TMPDIR/$side/D/$n"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -0 /usr/bin/ln --backup=numbered "$n" "D/$n"
+  run -0 /usr/bin/ln --backup=numbered "$n" "D/$n"
+  backup=$(ls D | grep -vx "$n")
+  assert_equal "$(ls D | wc -l)" 2
+  assert_equal "$(cat "D/$backup")" new
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -0 "$ours" --backup=numbered "$n" "D/$n"
+  run -1 "$ours" --backup=numbered "$n" "D/$n"
+  assert_output "$ours: cannot backup 'D/$n': File exists"
+  assert_equal "$(ls D | grep -vx "$n")" "$backup"
+  assert_equal "$(cat "D/$backup")" old
+  [[ "D/$n" -ef "$n" ]]
 }
