@@ -574,7 +574,7 @@ get_flags (int fd, int *flags)
 
 /* Read the flags of RQ's source (the carried ones) and destination
    into F.  A source known only by name is opened for it.  Return 0, or
-   -1 with errno.  */
+   -1 with errno; -2 with errno when that source could not be opened.  */
 static int
 read_flags (struct meta_request const *rq, struct meta_flags *f)
 {
@@ -582,7 +582,9 @@ read_flags (struct meta_request const *rq, struct meta_flags *f)
   if (src_fd < 0)
     src_fd = open (rq->src_name, (O_RDONLY | O_NOFOLLOW | O_NONBLOCK
                                   | O_NOCTTY | O_CLOEXEC));
-  int r = src_fd < 0 ? -1 : get_flags (src_fd, &f->src);
+  if (src_fd < 0)
+    return -2;
+  int r = get_flags (src_fd, &f->src);
   int err = errno;
   if (src_fd != rq->src_fd && 0 <= src_fd)
     close (src_fd);
@@ -650,8 +652,15 @@ finish_flags (struct meta_policy const *opt, struct meta_request const *rq)
   struct meta_flags *f = rq->flags ? rq->flags : &own;
   if (f->none)
     return true;
-  if ((f->known || read_flags (rq, f) == 0)
-      && set_flags (rq, f, CARRIED_FLAGS) == 0)
+  int r = f->known ? 0 : read_flags (rq, f);
+  if (r == 0 && set_flags (rq, f, CARRIED_FLAGS) == 0)
+    return true;
+  /* A directory its reader may not open is known only by name; that it
+     could not be read is said already ("cannot access"), and GNU reads
+     the rest of its metadata by name.  Its flags need it open: unless
+     they were asked for by name, there is nothing more to say.  */
+  if (r == -2 && (errno == EACCES || errno == EPERM)
+      && !opt->require_preserve_flags)
     return true;
   return flags_failed (opt, rq, errno);
 }

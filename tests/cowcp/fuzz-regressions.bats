@@ -564,3 +564,36 @@ setup ()
   fixture () { mkdir f1 D; echo a >f1/x; ln -s ../f1 D/f1; }
   run_both -n -r -t D f1 f1/.
 }
+
+# seed 66, case 452: "cp --preserve=all -R L/ D/L" as nobody, L a directory
+# its owner may not read (mode 000).  Both say "cannot access 'L/'" and
+# make D/L/L; GNU reads the rest of L's metadata by name.  cowcp said
+# besides "cannot preserve flags of 'D/L/L': Permission denied": the
+# flags (part of --preserve=all here, not in GNU) need L open.  Now it
+# says only GNU's line, and still reports the flags when they are asked
+# for by name (--preserve=flags), failing the copy.
+@test "cp --preserve=all -R of a directory nobody may read says only that it cannot access it" {
+  require_root
+  local side cp_ours=$COWUTILS_BUILD/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours flags; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/L" "$BATS_TEST_TMPDIR/$side/D"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/L"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp --preserve=all -R L/ D/L
+  assert_output "/usr/bin/cp: cannot access 'L/': Permission denied"
+  [[ -d D/L ]]
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" --preserve=all -R L/ D/L
+  assert_output "$cp_ours: cannot access 'L/': Permission denied"
+  [[ -d D/L ]]
+  cd "$BATS_TEST_TMPDIR/flags"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" --preserve=flags -R L/ D/L
+  assert_line --index 0 "$cp_ours: cannot access 'L/': Permission denied"
+  assert_line --index 1 "$cp_ours: cannot preserve flags of 'D/L': Permission denied"
+}
