@@ -586,7 +586,7 @@ read_flags (struct meta_request const *rq, struct meta_flags *f)
     return -2;
   int r = get_flags (src_fd, &f->src);
   int err = errno;
-  if (src_fd != rq->src_fd && 0 <= src_fd)
+  if (src_fd != rq->src_fd)
     close (src_fd);
   errno = err;
   if (r != 0 || get_flags (rq->dst_fd, &f->dst) != 0)
