@@ -206,9 +206,13 @@ make_hardlink (struct job *job, void *earlier)
   struct copy_options const *opt = job->run->opt;
   if (earlier)
     {
-      int r = linkat (AT_FDCWD, earlier, job->dst->dirfd, job->dst->relname,
-                      0);
-      if (r != 0 && errno == ENAMETOOLONG)
+      struct copy_dest const *at = job->earlier_at ? job->earlier_at->dst
+                                   : NULL;
+      int r = (at ? linkat (at->dirfd, at->relname, job->dst->dirfd,
+                            job->dst->relname, 0)
+               : linkat (AT_FDCWD, earlier, job->dst->dirfd,
+                         job->dst->relname, 0));
+      if (r != 0 && errno == ENAMETOOLONG && !at)
         r = link_long (earlier, job->dst->dirfd, job->dst->relname);
       /* --preserve=flags may have made the earlier copy immutable.  */
       if (r != 0 && errno == EPERM && opt->preserve_flags)

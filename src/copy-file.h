@@ -63,6 +63,10 @@ struct job
   bool verbose_done;
   char const *earlier;      /* the earlier copy it is being linked to,
                                or NULL */
+  struct job const *earlier_at;  /* the job that made EARLIER, still
+                               running (its directory open), to link
+                               from without a lookup of EARLIER's whole
+                               path; or NULL */
   bool replaced;            /* copy_file_make put the new entry over an
                                existing one */
   bool skipped;             /* the destination rules left it (-n), so

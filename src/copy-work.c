@@ -415,19 +415,14 @@ link_group_settle (struct copy_run *run, struct job *job, bool ok,
       else
         w = link_group_next (v);
       pthread_mutex_unlock (&run->links_lock);
-      if (done)
-        {
-          struct dir_node *node = done->src.node;
-          task_clear (done);
-          free (done);
-          copy_work_node_release (node);
-        }
       if (made)
         {
-          /* The name kept in the table does not move.  */
+          /* The name kept in the table does not move; the waiters are
+             linked from JOB's directory, still open.  */
           while (w)
             {
               struct file_task *next = w->next;
+              w->job.earlier_at = job;
               if (!copy_file_link (&w->job, first))
                 copy_work_note_failure (w->job.run);
               progress_file_done (w->job.run->opt->progress, &w->job.src_st,
@@ -438,9 +433,17 @@ link_group_settle (struct copy_run *run, struct job *job, bool ok,
               copy_work_node_release (node);
               w = next;
             }
-          return;
         }
-      if (!w)
+      /* JOB, when it is DONE, and its directory are held until here.  */
+      if (done)
+        {
+          struct dir_node *node = done->src.node;
+          task_clear (done);
+          free (done);
+          copy_work_node_release (node);
+          done = NULL;
+        }
+      if (made || !w)
         return;
       w->job.ladder = ladder;
       /* Stopped: the other names are not copied, one after the other.  */
