@@ -486,7 +486,7 @@ copy_dir (struct job *job)
   progress_watch (opt->progress);
   bool merge = false;
   int r = copy_file_make (job, make_dir, &mode,
-                          _("cannot create directory %s"), false, false,
+                          N_("cannot create directory %s"), false, false,
                           &merge);
   if (r <= 0)
     return r == 0;

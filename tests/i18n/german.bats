@@ -123,6 +123,24 @@ de_strerror ()
     "cowln: Zugriff auf 'missing' gescheitert: $(de_strerror ENOENT)"
 }
 
+@test "the messages of a failed mkdir, symlink and hard link are German" {
+  # Their texts are looked up only when the call fails (copy_file_make).
+  mkdir -p src/d
+  ln -s t src/l
+  printf x >src/f
+  local enoent
+  enoent=$(de_strerror ENOENT)
+  de run --separate-stderr cowcp -R src/d missing/x
+  assert_failure 1
+  assert_equal "$stderr" "cowcp: Verzeichnis 'missing/x' kann nicht angelegt werden: $enoent"
+  de run --separate-stderr cowcp -P src/l missing/y
+  assert_failure 1
+  assert_equal "$stderr" "cowcp: symbolische Verknüpfung 'missing/y' kann nicht angelegt werden: $enoent"
+  de run --separate-stderr cowcp -l src/f missing/z
+  assert_failure 1
+  assert_equal "$stderr" "cowcp: harte Verknüpfung 'missing/z' auf 'src/f' kann nicht angelegt werden: $enoent"
+}
+
 @test "a missing operand is reported in German, with the German --help hint" {
   local prog
   for prog in cowcp cowmv cowln; do
