@@ -210,32 +210,40 @@ copy_tree_same_entry (char const *a, char const *b)
 
 /* Return true if JOB's source operand was already copied in this run
    under a name for the same directory entry, after warning as cp does;
-   else remember it.  */
+   else remember it.  A directory is looked up by where it goes, as GNU
+   does: it is named twice when its destination is the entry its first
+   copy went to ("L/ D D", L a symlink to D, copies D once as D/L: the
+   second and third D are each a hard link to a directory, or with -L
+   copies, never "specified more than once").  */
 static bool
 source_seen_twice (struct job *job)
 {
   struct copy_run *run = job->run;
-  if (!run->sources || (!S_ISDIR (job->src_st.st_mode)
-                        && run->opt->backup_type != no_backups))
+  bool dir = S_ISDIR (job->src_st.st_mode);
+  if (!run->sources || (!dir && run->opt->backup_type != no_backups))
     return false;
+  char const *name = dir ? job->dst->name : job->src->name;
   char const *old = hlmap_lookup (run->sources, job->src_st.st_dev,
                                   job->src_st.st_ino);
   if (!old)
     {
       hlmap_insert (run->sources, job->src_st.st_dev, job->src_st.st_ino,
-                    job->src->name);
-      name_set_add_file (run->source_names, job->src->name, &job->src_st);
+                    name);
+      if (!dir)
+        name_set_add_file (run->source_names, name, &job->src_st);
       return false;
     }
-  /* The first name of the file, or any name given since (GNU keeps
-     every name: "L F F", L a symlink to F, repeats F).  */
-  if (!copy_tree_same_entry (old, job->src->name)
-      && !name_set_seen (run->source_names, job->src->name, &job->src_st))
+  if (dir ? !copy_tree_same_entry (old, name)
+      /* The first name of the file, or any name given since (GNU keeps
+         every name: "L F F", L a symlink to F, repeats F).  */
+      : (!copy_tree_same_entry (old, name)
+         && !name_set_seen (run->source_names, name, &job->src_st)))
     {
-      name_set_add_file (run->source_names, job->src->name, &job->src_st);
+      if (!dir)
+        name_set_add_file (run->source_names, name, &job->src_st);
       return false;
     }
-  copy_tree_say_twice (job->src->name, S_ISDIR (job->src_st.st_mode));
+  copy_tree_say_twice (job->src->name, dir);
   return true;
 }
 

@@ -597,3 +597,21 @@ setup ()
   assert_line --index 0 "$cp_ours: cannot access 'L/': Permission denied"
   assert_line --index 1 "$cp_ours: cannot preserve flags of 'D/L': Permission denied"
 }
+
+# seed 72, case 454: "cp -a -t D x3/ tilde2~ tilde2~", x3 a symlink to
+# the directory tilde2~, D/tilde2~ a directory already.  GNU records a
+# directory operand by where its copy went (D/x3) and says "specified
+# more than once" only for an operand going to that same entry: both
+# later operands go to D/tilde2~ and are each refused as a hard link to
+# a directory (copied again with -L, silently).  cowcp compared source
+# names, and called the third a repeat of the second, which it had
+# refused.  Generated over every triple of t, t/, ./t, x3, x3/, y/ with
+# -R, -a, -RL, -RH, --parents and -rl, and D/t or D/x3 there or not
+# (3,888 cases), cowcp now matches GNU in each; it differed in 228.
+@test "a directory operand is named twice only when it goes to the entry its first copy went to" {
+  fixture () { mkdir -p t/sub D/t; ln -s t x3; echo a >t/f; }
+  run_both -a -t D x3/ t t
+  run_both -RL -t D x3/ t t
+  run_both -R -t D t x3/ t
+  run_both -R --parents x3/ t t D
+}
