@@ -8,7 +8,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <sys/resource.h>
 
 #include <dirent.h>
 #include <sys/xattr.h>
@@ -23,6 +22,7 @@
 #include "dirname.h"
 #include "dry-run.h"
 #include "filenamecat.h"
+#include "frontend.h"
 #include "hardlink-map.h"
 #include "name-set.h"
 #include "progress.h"
@@ -34,20 +34,23 @@
 
 static void leftovers_free (struct leftovers *lo);
 
-/* Return how many descriptors the directories being copied may hold,
-   with NWORKERS workers: the limit, less the standard three, three per
-   worker (a source, a destination, one to spare) and a few for the
-   walker's own (a directory it is opening, a backup, a reopening).  */
-static int
-dir_fd_budget (int nworkers)
+/* Set RUN's descriptor budget: how many the directories being copied
+   may hold.  FREE are left to open; each worker takes three (a source,
+   a destination, one to spare) and the walker a few for its own (a
+   file, a directory it is opening, a backup, a reopening).  Workers
+   that would leave the directories fewer than a few levels are not
+   started: under a limit of a dozen, one worker's files and the
+   walker's took all there was and files failed with EMFILE.  */
+enum { WALKER_FDS = 8, WORKER_FDS = 3, MIN_DIR_FDS = 16 };
+static void
+set_fd_budget (struct copy_run *run, int free)
 {
-  struct rlimit rl;
-  int limit = (getrlimit (RLIMIT_NOFILE, &rl) != 0
-               || rl.rlim_cur == RLIM_INFINITY || INT_MAX < rl.rlim_cur
-               ? INT_MAX / 2 : (int) rl.rlim_cur);
-  int budget = limit - 3 - 3 * nworkers - 8;
+  int room = (free - WALKER_FDS - MIN_DIR_FDS) / WORKER_FDS;
+  if (run->pool_workers > room)
+    run->pool_workers = room < 0 ? 0 : room;
+  int budget = free - WORKER_FDS * run->pool_workers - WALKER_FDS;
   /* Even at the smallest a directory and its parent fit.  */
-  return budget < 4 ? 4 : budget;
+  run->fd_budget = budget < 4 ? 4 : budget;
 }
 
 /* Start RUN; see copy-tree.h.  */
@@ -74,8 +77,11 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
       && opt->interactive != I_ASK_USER && opt->backup_type == no_backups
       && !opt->hard_link && !opt->symbolic_link && 1 < ncpu)
     run->pool_workers = ncpu < 8 ? ncpu - 1 : 7;
-  /* The walker's own files are under its few spare descriptors.  */
-  run->fd_budget = dir_fd_budget (run->pool_workers);
+  /* Only a tree holds directories open.  */
+  if (opt->recursive)
+    set_fd_budget (run, frontend_fds_free ());
+  else
+    run->fd_budget = INT_MAX / 2;
   if (opt->dry_run)
     run->dry = dry_run_new (opt->verbose);
   if (track)

@@ -8,9 +8,9 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
-#include <sys/resource.h>
 
 #include "diag.h"
+#include "frontend.h"
 #include "snap-attrs.h"
 #include "snap-diff.h"
 #include "snap-extents.h"
@@ -138,17 +138,13 @@ print_line (struct walk *w, char const *cols)
   w->stats->differ++;
 }
 
-/* Return how many descriptors the levels of a walk may hold: the limit,
-   less the standard three and a few for the two files being compared, a
-   directory being read and a level being opened again.  */
+/* Return how many descriptors the levels of a walk may hold: those
+   still free, less a few for the two files being compared, a directory
+   being read and a level being opened again.  */
 static int
 fd_budget (void)
 {
-  struct rlimit rl;
-  int limit = (getrlimit (RLIMIT_NOFILE, &rl) != 0
-               || rl.rlim_cur == RLIM_INFINITY || INT_MAX < rl.rlim_cur
-               ? INT_MAX / 2 : (int) rl.rlim_cur);
-  int budget = limit - 3 - 8;
+  int budget = frontend_fds_free () - 8;
   /* Even at the smallest a directory and its parent fit.  */
   return budget < 4 ? 4 : budget;
 }
