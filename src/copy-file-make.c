@@ -61,9 +61,9 @@ make_beside (struct job *job, int (*make) (struct job *, void *), void *arg)
 
 /* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
    which returns 0 or -1 with errno, going through the checks when it
-   exists.  FORMAT, untranslated (N_), reports a failure: translated
-   only then, for gettext's lookup cost a tenth of a tree's user time;
-   TWO says it names the source too.
+   exists.  FORMAT, untranslated (N_), reports a failure, and is
+   translated only then (looked up for every entry, it was 6% of the
+   user time of a tree of links); TWO says it names the source too.
    Return 1 when made, 0 when skipped, -1 after an error; *MERGE is set
    when the destination is an existing directory to merge into.  */
 int

@@ -89,10 +89,10 @@ char const *copy_file_dst_path (struct job const *job);
 /* Make the destination of JOB with MAKE (mkdirat, symlinkat, ...),
    which returns 0 or -1 with errno, going through the destination rules
    when it exists.  FORMAT, untranslated (N_), reports a failure; TWO
-   says it names the source too; REPLACE says that what the rules let stand may be removed
-   to make way (cp -f for links).  Return 1 when made, 0 when skipped, -1
-   after an error; *MERGE is set when the destination is an existing
-   directory to merge into.  */
+   says it names the source too; REPLACE says that what the rules let
+   stand may be removed to make way (cp -f for links).  Return 1 when
+   made, 0 when skipped, -1 after an error; *MERGE is set when the
+   destination is an existing directory to merge into.  */
 int copy_file_make (struct job *job, int (*make) (struct job *, void *),
                     void *arg, char const *format, bool two, bool replace,
                     bool *merge);

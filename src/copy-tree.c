@@ -35,7 +35,7 @@
 static void leftovers_free (struct leftovers *lo);
 
 /* Set RUN's descriptor budget: how many the directories being copied
-   may hold.  FREE are left to open; each worker takes three (a source,
+   may hold.  FDS_FREE are left to open; each worker takes three (a source,
    a destination, one to spare) and the walker a few for its own (a
    file, a directory it is opening, a backup, a reopening).  Workers
    that would leave the directories fewer than a few levels are not
@@ -43,12 +43,12 @@ static void leftovers_free (struct leftovers *lo);
    walker's took all there was and files failed with EMFILE.  */
 enum { WALKER_FDS = 8, WORKER_FDS = 3, MIN_DIR_FDS = 16 };
 static void
-set_fd_budget (struct copy_run *run, int free)
+set_fd_budget (struct copy_run *run, int fds_free)
 {
-  int room = (free - WALKER_FDS - MIN_DIR_FDS) / WORKER_FDS;
+  int room = (fds_free - WALKER_FDS - MIN_DIR_FDS) / WORKER_FDS;
   if (run->pool_workers > room)
     run->pool_workers = room < 0 ? 0 : room;
-  int budget = free - WORKER_FDS * run->pool_workers - WALKER_FDS;
+  int budget = fds_free - WORKER_FDS * run->pool_workers - WALKER_FDS;
   /* Even at the smallest a directory and its parent fit.  */
   run->fd_budget = budget < 4 ? 4 : budget;
 }
