@@ -21,8 +21,8 @@
 #include "diag.h"
 #include "dirname.h"
 #include "dry-run.h"
+#include "fd-limit.h"
 #include "filenamecat.h"
-#include "frontend.h"
 #include "hardlink-map.h"
 #include "name-set.h"
 #include "progress.h"
@@ -79,7 +79,7 @@ copy_tree_init (struct copy_run *run, struct copy_options const *opt,
     run->pool_workers = ncpu < 8 ? ncpu - 1 : 7;
   /* Only a tree holds directories open.  */
   if (opt->recursive)
-    set_fd_budget (run, frontend_fds_free ());
+    set_fd_budget (run, fd_limit_free ());
   else
     run->fd_budget = INT_MAX / 2;
   if (opt->dry_run)

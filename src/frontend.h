@@ -13,12 +13,6 @@
    message catalogue, and the check of stdout at exit.  */
 void frontend_init (char const *argv0);
 
-/* Return how many more descriptors this process may open: its soft
-   limit, less the descriptors open below it (not only the standard
-   three: a shell or a test harness may pass more on, and under a small
-   limit each one counts).  */
-int frontend_fds_free (void);
-
 /* After a usage error: the "Try 'PROG --help'" line, then exit 1.  */
 _Noreturn void frontend_try_help (void);
 

@@ -18,6 +18,7 @@ copy_sources = \
   src/copy-work.c src/copy-work.h \
   src/diag.c src/diag.h \
   src/dry-run.c src/dry-run.h \
+  src/fd-limit.c src/fd-limit.h \
   src/frontend.c src/frontend.h \
   src/hardlink-map.c src/hardlink-map.h \
   src/name-set.c src/name-set.h \

@@ -10,7 +10,7 @@
 #include <pthread.h>
 
 #include "diag.h"
-#include "frontend.h"
+#include "fd-limit.h"
 #include "snap-attrs.h"
 #include "snap-diff.h"
 #include "snap-extents.h"
@@ -144,7 +144,7 @@ print_line (struct walk *w, char const *cols)
 static int
 fd_budget (void)
 {
-  int budget = frontend_fds_free () - 8;
+  int budget = fd_limit_free () - 8;
   /* Even at the smallest a directory and its parent fit.  */
   return budget < 4 ? 4 : budget;
 }

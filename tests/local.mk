@@ -33,7 +33,8 @@ tests_unit_extents_t_LDADD = $(LDADD)
 
 tests_unit_snapdiff_t_SOURCES = tests/unit/snapdiff.c tests/unit/tap.h tests/unit/testfs.h \
   src/snap-extents.c src/snap-extents.h src/snap-attrs.c \
-  src/snap-attrs.h src/snap-diff.c src/snap-diff.h src/diag.c
+  src/snap-attrs.h src/snap-diff.c src/snap-diff.h src/diag.c \
+  src/fd-limit.c src/fd-limit.h
 tests_unit_snapdiff_t_LDADD = $(LDADD)
 
 tests_unit_progress_t_SOURCES = tests/unit/progress.c tests/unit/tap.h \
