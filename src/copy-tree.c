@@ -239,11 +239,10 @@ source_seen_twice (struct job *job)
         name_set_add_file (run->source_names, name, &job->src_st);
       return false;
     }
-  if (dir ? !copy_tree_same_entry (old, name)
-      /* The first name of the file, or any name given since (GNU keeps
-         every name: "L F F", L a symlink to F, repeats F).  */
-      : (!copy_tree_same_entry (old, name)
-         && !name_set_seen (run->source_names, name, &job->src_st)))
+  /* A file: its first name, or any name given since (GNU keeps every
+     name: "L F F", L a symlink to F, repeats F).  */
+  if (!copy_tree_same_entry (old, name)
+      && (dir || !name_set_seen (run->source_names, name, &job->src_st)))
     {
       if (!dir)
         name_set_add_file (run->source_names, name, &job->src_st);
