@@ -53,7 +53,9 @@ dir_is_empty (int dirfd, char const *rel)
    SRC.  A failure before the rename removes the copy and leaves SRC as
    it was.  Set *PLACED once the copy is in place: from then on a
    failure (SRC that cannot be removed) leaves the copy there, and the
-   backup with it, as GNU mv does.
+   backup with it, as GNU mv does.  Set *REFUSED when the move stops
+   before it copies anything, where GNU mv fails to remove the
+   destination.
 
    A signal (SIGINT, SIGTERM, SIGHUP; see frontend.c) must never cost a
    file.  The rename in step 3 is the point of no return:
@@ -75,7 +77,8 @@ static bool
 move_across (struct move_run *run, char const *src,
              struct stat const *src_st, int dirfd,
              char const *dir_path, char const *rel, char const *dst,
-             struct stat const *dst_st, char const *backup, bool *placed)
+             struct stat const *dst_st, char const *backup, bool *placed,
+             bool *refused)
 {
   /* 1. A directory in the way must be one GNU mv could remove: it
      removes it before it copies, and stops there when rmdir fails, with
@@ -92,6 +95,7 @@ move_across (struct move_run *run, char const *src,
       diag_error (in_way, _("inter-device move failed: %s to %s; "
                             "unable to remove target"),
                   quoteaf_n (0, src), quoteaf_n (1, dst));
+      *refused = true;
       return false;
     }
 
@@ -110,6 +114,7 @@ move_across (struct move_run *run, char const *src,
       diag_error (errno, _("inter-device move failed: %s to %s; "
                            "unable to remove target"),
                   quoteaf_n (0, src), quoteaf_n (1, dst));
+      *refused = true;
       return false;
     }
 
@@ -561,7 +566,7 @@ dry_rename_errno (char const *src, struct stat const *src_st, int dirfd,
 static bool
 dry_move (struct move_run *run, char const *src, struct stat const *src_st,
           int dirfd, char const *rel, char const *dst, bool exists,
-          struct stat const *dst_st)
+          struct stat const *dst_st, bool *refused)
 {
   int err = dry_rename_errno (src, src_st, dirfd, rel, exists, dst_st);
   if (err == 0)
@@ -579,6 +584,7 @@ dry_move (struct move_run *run, char const *src, struct stat const *src_st,
       diag_error (ENOTEMPTY, _("inter-device move failed: %s to %s; "
                                "unable to remove target"),
                   quoteaf_n (0, src), quoteaf_n (1, dst));
+      *refused = true;
       return false;
     }
   if (exists)
@@ -601,6 +607,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   struct move_settings const *opt = run->opt;
   struct stat src_st, dst_st;
   bool rename_failed = false;
+  bool refused = false;         /* across filesystems, before the copy */
   char *backup = NULL;
   bool ok = false;
   /* Set once something stands under DST in place of what the backup
@@ -678,8 +685,9 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
 
   if (run->engine.dry)
     {
-      ok = dry_move (run, src, &src_st, dirfd, rel, dst, exists, &dst_st);
-      if (!ok)
+      ok = dry_move (run, src, &src_st, dirfd, rel, dst, exists, &dst_st,
+                     &refused);
+      if (!ok && !refused)
         {
           int err = dry_rename_errno (src, &src_st, dirfd, rel, exists,
                                       &dst_st);
@@ -700,7 +708,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   if (rename_errno == EXDEV && !opt->no_copy)
     {
       ok = move_across (run, src, &src_st, dirfd, dir_path, rel, dst,
-                        exists ? &dst_st : NULL, backup, &placed);
+                        exists ? &dst_st : NULL, backup, &placed, &refused);
       goto done;
     }
   report_rename (rename_errno, src, dst);
@@ -729,8 +737,11 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* A directory whose rename failed was not named "more than once"
      when it comes again (GNU's forget_created), unless it failed for
      being moved into itself, which GNU mv reports and leaves recorded;
-     so does a copy across filesystems that failed once it had begun.  */
-  if (rename_failed && S_ISDIR (src_st.st_mode) && run->dirs)
+     so does a copy across filesystems that failed once it had begun.
+     One refused before it began ("unable to remove target": GNU mv
+     could not remove what was in the way) is forgotten too, and fails
+     the same way when named again.  */
+  if ((rename_failed || refused) && S_ISDIR (src_st.st_mode) && run->dirs)
     hlmap_forget (run->dirs, src_st.st_dev, src_st.st_ino);
   free (backup);
   return ok;

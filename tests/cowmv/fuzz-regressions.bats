@@ -349,6 +349,39 @@ mv: cannot overwrite 'D/q1': Directory not empty"
   BOTH_PROG=mv run_both -u q1 f12 q1 D
 }
 
+# seed 78, case 394: "mv -t D x1 x1 x1/L2/f3" across filesystems, D/x1
+# a non-empty directory.  GNU cannot remove D/x1 to copy x1 there, forgets
+# x1 (copy.c's forget_created) and fails the second x1 the same way;
+# cowmv warned "source directory 'x1' specified more than once".  So does
+# --dry-run, which says what the real run would.
+@test "mv of a directory named twice to another filesystem, refused the first time, is refused twice" {
+  shm_dir
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/x1" "$SHM_DIR/$side/x1"
+    : >"$BATS_TEST_TMPDIR/$side/x1/a"
+    : >"$SHM_DIR/$side/x1/b"
+  done
+  local line="inter-device move failed: 'x1' to '$SHM_DIR/SIDE/x1'; unable to remove target: $(strerror ENOTEMPTY)"
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 /usr/bin/mv -t "$SHM_DIR/gnu" x1 x1
+  assert_output "/usr/bin/mv: ${line/SIDE/gnu}
+/usr/bin/mv: ${line/SIDE/gnu}"
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 "$BATS_TEST_TMPDIR/bin/mv" -t "$SHM_DIR/ours" x1 x1
+  assert_equal "${output//"$BATS_TEST_TMPDIR"\/bin\//}" "mv: ${line/SIDE/ours}
+mv: ${line/SIDE/ours}"
+  run -1 --separate-stderr "$BATS_TEST_TMPDIR/bin/mv" --dry-run \
+    -t "$SHM_DIR/ours" x1 x1
+  assert_equal "${stderr//"$BATS_TEST_TMPDIR"\/bin\//}" "mv: ${line/SIDE/ours}
+mv: ${line/SIDE/ours}"
+  assert_line --index 0 "dry run: entries 0, errors expected 2"
+  assert_equal "$(ls x1)" a
+  assert_equal "$(ls "$SHM_DIR/ours/x1")" b
+}
+
 # seed 40, case 393: "mv --backup=existing s/f /B/D/f" across
 # filesystems as nobody, s not writable.  Both back up D/f, copy f there
 # and fail with "cannot remove 's/f'"; GNU leaves the copy and the backup,
