@@ -27,6 +27,15 @@ shm_dir ()
   SHM_DIR=$(mktemp -d /dev/shm/cowutils-fuzz.XXXXXX)
 }
 
+# mv_link: a symbolic link named mv to cowmv in $BATS_TEST_TMPDIR/bin,
+# run by that name so that its messages say "mv:" as GNU's do.
+mv_link ()
+{
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  ln -s "${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv" \
+    "$BATS_TEST_TMPDIR/bin/mv"
+}
+
 teardown ()
 {
   [[ -n ${SHM_DIR:-} ]] && rm -rf "$SHM_DIR"
@@ -107,9 +116,8 @@ teardown ()
 # read here.  Status and message are GNU's; the copy is made by both.
 @test "mv SYMLINK-TO-DIR/ to another filesystem keeps the directory's contents" {
   shm_dir
-  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
-  mkdir "$BATS_TEST_TMPDIR/bin"
-  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  local side
+  mv_link
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side/b" "$SHM_DIR/$side"
     : >"$BATS_TEST_TMPDIR/$side/b/f"
@@ -133,9 +141,8 @@ teardown ()
 # its "renamed" line does on one filesystem; cowmv's does not.
 @test "mv -v -b to another filesystem names the backup in the copied line" {
   shm_dir
-  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
-  mkdir "$BATS_TEST_TMPDIR/bin"
-  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  local side
+  mv_link
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
     echo new >"$BATS_TEST_TMPDIR/$side/x"
@@ -166,9 +173,8 @@ teardown ()
 # copying); it now stops before copying, as GNU does.
 @test "mv DIR/. to another filesystem's DIR/.: the failure to remove the target is EINVAL" {
   shm_dir
-  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
-  mkdir "$BATS_TEST_TMPDIR/bin"
-  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  local side
+  mv_link
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side/f7" "$SHM_DIR/$side/sub"
     : >"$BATS_TEST_TMPDIR/$side/f7/x"
@@ -356,9 +362,8 @@ mv: cannot overwrite 'D/q1': Directory not empty"
 # --dry-run, which says what the real run would.
 @test "mv of a directory named twice to another filesystem, refused the first time, is refused twice" {
   shm_dir
-  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
-  mkdir "$BATS_TEST_TMPDIR/bin"
-  ln -s "$mv_ours" "$BATS_TEST_TMPDIR/bin/mv"
+  local side
+  mv_link
   for side in gnu ours; do
     mkdir -p "$BATS_TEST_TMPDIR/$side/x1" "$SHM_DIR/$side/x1"
     : >"$BATS_TEST_TMPDIR/$side/x1/a"
