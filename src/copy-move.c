@@ -222,6 +222,44 @@ link_to_kept (struct move_run *run, char const *earlier, int dirfd,
   return false;
 }
 
+/* A file -u skipped is met again (an operand named twice, or a symlink
+   to it), and -u skips its destination, entry REL of DIR_PATH (from the
+   working directory, NULL for it) called DST, status DST_ST, again; the
+   first skip recorded EARLIER (from the working directory) as the
+   file's copy.  GNU mv links DST to EARLIER, replacing it.  Where they
+   are two entries, cowmv leaves DST (README, "Deliberate differences
+   from GNU").  Where they are one, GNU's link of the entry over itself
+   changes nothing, and cowmv gives its outcome without making it (a
+   link made beside DST and renamed over it would stay: rename(2) of a
+   file onto itself does nothing): with -v, "removed DST"; a directory
+   cannot be linked (EPERM), once the temporary link is allowed in its
+   parent (else EACCES or EROFS).  Return false after reporting a
+   failure.  */
+static bool
+relink_self (struct move_run *run, char const *earlier, char const *dir_path,
+             char const *rel, char const *dst, struct stat const *dst_st)
+{
+  char *path = dir_path ? file_name_concat (dir_path, rel, NULL)
+                        : xstrdup (rel);
+  bool same = copy_tree_same_entry (earlier, path);
+  char *dir = same ? mdir_name (path) : NULL;
+  free (path);
+  if (!same)
+    return true;
+  int err = (!dir ? ENOMEM
+             : faccessat (AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0 ? errno
+             : S_ISDIR (dst_st->st_mode) ? EPERM : 0);
+  free (dir);
+  if (err)
+    {
+      copy_file_link_failed (err, dst, dst);
+      return false;
+    }
+  if (run->opt->verbose)
+    remove_tree_say_removed (dst);
+  return true;
+}
+
 /* Fill *P with mv's rules for an existing destination.  */
 static void
 mv_policy (struct move_run const *run, struct dest_policy *p)
@@ -292,10 +330,17 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
          DST_NAME unconditionally, even if it was a newer separate
          file"), and the newer file -u was to keep is lost (README,
          "Deliberate differences from GNU").  */
+      char const *earlier = (!d.fail && p.update == UPDATE_OLDER
+                             && run->engine.links
+                             ? hlmap_lookup (run->engine.links,
+                                             src_st->st_dev, src_st->st_ino)
+                             : NULL);
       if (!d.fail && p.update == UPDATE_OLDER && run->engine.links
-          && !hlmap_lookup (run->engine.links, src_st->st_dev,
-                            src_st->st_ino))
+          && !earlier)
         remember_kept (run, src_st, dir_path, rel);
+      else if (earlier && !relink_self (run, earlier, dir_path, rel, dst,
+                                        &f.dst_lnk))
+        return false;
       if (d.fail)
         dest_report (&w, &d, true);
       else if (opt->debug)

@@ -387,6 +387,20 @@ mv: ${line/SIDE/ours}"
   assert_equal "$(ls "$SHM_DIR/ours/x1")" b
 }
 
+# seeds 83-89 (83/191, 83/280, 84/302, 85/4, 87/337, 89/187 on one
+# filesystem; 81/561, 86/257, 86/275 across): "mv -u X X D", D/X not older
+# than X.  GNU's -u skip records D/X as X's copy and links the second
+# D/X to it: over itself, which changes nothing but says "removed 'D/X'"
+# with -v, and fails with EPERM when D/X is a directory.  cowmv skipped
+# the second silently.  (Onto two entries, "mv -u H1 H2 D", cowmv still
+# keeps D/H2: README, "Deliberate differences from GNU".)
+@test "mv -u of a name given twice, skipped twice, says what GNU's link over itself says" {
+  fixture () { echo a >f; mkdir D; echo b >D/f; touch -d @2000000000 D/f; }
+  BOTH_PROG=mv run_both -u -v f f D/
+  fixture () { ln -s nowhere b1; mkdir -p D/b1; }
+  BOTH_PROG=mv run_both -u b1 b1 b1 D/
+}
+
 # seed 40, case 393: "mv --backup=existing s/f /B/D/f" across
 # filesystems as nobody, s not writable.  Both back up D/f, copy f there
 # and fail with "cannot remove 's/f'"; GNU leaves the copy and the backup,
