@@ -714,6 +714,7 @@ apply (struct meta_policy const *opt, struct meta_request const *rq,
   mode_t mode = rq->src_st->st_mode & CHMOD_MODE_BITS;
   struct meta_xattrs x = { .size = -1 };
   char namebuf[4096];
+  bool xattrs_failed = false;
 
   /* 1. Owner first: a chown clears set-user-ID bits and capabilities.  */
   if (opt->preserve_ownership && !preserve_owner (opt, rq, kind, &mode))
@@ -731,12 +732,18 @@ apply (struct meta_policy const *opt, struct meta_request const *rq,
           && (opt->umask & S_IWUSR)
           && write_added (opt, rq->src_st->st_mode))
         ignore_value (dst_chmod (rq, rq->dst_mode | S_IWUSR));
-      ok &= copy_xattrs (opt, rq, &x);
+      xattrs_failed = !copy_xattrs (opt, rq, &x);
+      ok &= !xattrs_failed;
     }
 #endif
 
-  /* 3. Permission bits and ACLs.  */
-  if (kind != DST_SYMLINK)
+  /* 3. Permission bits and ACLs.  Not for a directory or special file
+     whose attributes, asked for by name, could not all be copied: GNU
+     cp stops there (copy_internal returns before the mode), and the
+     directory keeps the mode it was made with, u+rwx added.  A regular
+     file goes on (GNU's copy_reg).  */
+  if (kind != DST_SYMLINK
+      && !(xattrs_failed && (kind == DST_DIR || kind == DST_SPECIAL)))
     ok &= set_mode (opt, rq, kind, &x, mode);
   if (x.names && x.names != namebuf)
     free (x.names);

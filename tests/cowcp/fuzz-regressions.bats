@@ -125,6 +125,37 @@ setup ()
   assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/ours/D/f2")" 0
 }
 
+# seed 84, case 528: "cp --preserve=xattr -R -t D a4" as nobody, a4 a
+# directory of mode 000 with a user attribute.  GNU cannot read the
+# attribute, and stops the directory's metadata there, before its mode:
+# the copy keeps the mode it was made with (0700).  cowcp went on and
+# gave it the source's 000.  (GNU's message names the attribute twice,
+# where cowcp names the directory: README.)
+@test "cp --preserve=xattr of a directory whose attribute cannot be read leaves its mode as made" {
+  require_root
+  have_user_xattrs "$BATS_TEST_TMPDIR" || skip "no user xattrs here"
+  local side
+  local cp_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowcp
+  chmod 755 "$BATS_TEST_TMPDIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/D" "$BATS_TEST_TMPDIR/$side/a4"
+    setfattr -n user.x -v 1 "$BATS_TEST_TMPDIR/$side/a4"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/a4"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/cp --preserve=xattr -R -t D a4
+  assert_line --index 0 "/usr/bin/cp: cannot access 'a4': $(strerror EACCES)"
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$cp_ours" --preserve=xattr -R -t D a4
+  assert_output "$cp_ours: cannot access 'a4': $(strerror EACCES)
+$cp_ours: getting attribute 'user.x' of 'a4': $(strerror EACCES)"
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/gnu/D/a4")" 700
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/ours/D/a4")" 700
+}
+
 # seed 3, case 245: "cp -a b1/ b1 b1/ D".  GNU sees that 'b1' after
 # 'b1/' is the same directory and only warns; cowcp copies it again, and
 # with hard links inside it the second pass removes the first pass's
