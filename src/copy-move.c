@@ -653,6 +653,8 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   struct stat src_st, dst_st;
   bool rename_failed = false;
   bool refused = false;         /* across filesystems, before the copy */
+  bool remembered = false;      /* its destination recorded in 3b */
+  bool copied = false;          /* moved across filesystems, or tried */
   char *backup = NULL;
   bool ok = false;
   /* Set once something stands under DST in place of what the backup
@@ -711,7 +713,10 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
       char const *earlier = hlmap_lookup (run->engine.links, src_st.st_dev,
                                           src_st.st_ino);
       if (!earlier)
-        remember_kept (run, &src_st, dir_path, rel);
+        {
+          remember_kept (run, &src_st, dir_path, rel);
+          remembered = true;
+        }
       else if (run->engine.dry)
         {
           dry_run_note (run->engine.dry, DRY_REMOVE, dst, NULL, 0);
@@ -754,6 +759,7 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
     {
       ok = move_across (run, src, &src_st, dirfd, dir_path, rel, dst,
                         exists ? &dst_st : NULL, backup, &placed, &refused);
+      copied = true;
       goto done;
     }
   report_rename (rename_errno, src, dst);
@@ -776,9 +782,11 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
   /* The move failed after a backup, before anything took the old
      file's place: put it back.  GNU mv's un_backup is as late: once the
      copy is made, a source it cannot remove leaves the copy and the
-     backup.  */
+     backup.  GNU puts it back after a failed copy across filesystems,
+     saying so with -v; after a failed rename it leaves it (README,
+     "Deliberate differences from GNU"), and says nothing.  */
   if (!ok && backup && !placed)
-    dest_unbackup (dirfd, rel, backup, dst, false);
+    dest_unbackup (dirfd, rel, backup, dst, copied && opt->verbose);
   /* A directory whose rename failed was not named "more than once"
      when it comes again (GNU's forget_created), unless it failed for
      being moved into itself, which GNU mv reports and leaves recorded;
@@ -788,6 +796,11 @@ copy_move_one (struct move_run *run, char const *src, int dirfd,
      the same way when named again.  */
   if ((rename_failed || refused) && S_ISDIR (src_st.st_mode) && run->dirs)
     hlmap_forget (run->dirs, src_st.st_dev, src_st.st_ino);
+  /* Nor is a file whose rename failed the copy of its other names: a
+     later name of it (or the same name again) is moved on its own, as
+     GNU's forget_created after "cannot move".  */
+  if (rename_failed && remembered)
+    hlmap_forget (run->engine.links, src_st.st_dev, src_st.st_ino);
   free (backup);
   return ok;
 }

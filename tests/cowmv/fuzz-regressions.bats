@@ -401,6 +401,69 @@ mv: ${line/SIDE/ours}"
   BOTH_PROG=mv run_both -u b1 b1 b1 D/
 }
 
+# seed 96, case 2: "mv -t D s/f s/f" as nobody, f with a second name,
+# s not writable, D/f there.  GNU cannot move f, forgets it (copy.c's
+# forget_created after "cannot move") and fails the second f the same
+# way.  cowmv had recorded D/f as f's copy when the first rename found
+# it in the way, so it linked D/f over itself for the second and then
+# failed to remove s/f.
+@test "mv of a multiply-linked file whose rename failed fails it again when named again" {
+  require_root
+  local side out
+  chmod 755 "$BATS_TEST_TMPDIR"
+  mv_link
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side/s" "$BATS_TEST_TMPDIR/$side/D"
+    : >"$BATS_TEST_TMPDIR/$side/s/f"
+    ln "$BATS_TEST_TMPDIR/$side/s/f" "$BATS_TEST_TMPDIR/$side/s/g"
+    ln -s nowhere "$BATS_TEST_TMPDIR/$side/D/f"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side"
+    chmod 555 "$BATS_TEST_TMPDIR/$side/s"
+  done
+  local line="cannot move 's/f' to 'D/f': $(strerror EACCES)"
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -t D s/f s/f
+  assert_output "/usr/bin/mv: $line
+/usr/bin/mv: $line"
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$BATS_TEST_TMPDIR/bin/mv" -t D s/f s/f
+  out=${output//"$BATS_TEST_TMPDIR"\/bin\//}
+  assert_equal "$out" "mv: $line
+mv: $line"
+  [[ -L D/f && -f s/f ]]
+}
+
+# seed 97, case 311: "mv -v --backup=numbered -t /B/D f" across
+# filesystems as nobody, f unreadable, D/f there.  Both back up D/f, fail
+# to read f and put the backup back; GNU says so with -v ("'D/f.~1~' ->
+# 'D/f' (unbackup)"), cowmv did not.
+@test "mv -v -b to another filesystem says when it puts the backup back" {
+  shm_dir
+  require_root
+  local side mv_ours=${COWUTILS_BUILD:-$BATS_TEST_DIRNAME/../../build}/src/cowmv
+  chmod 755 "$BATS_TEST_TMPDIR" "$SHM_DIR"
+  for side in gnu ours; do
+    mkdir -p "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+    echo new >"$BATS_TEST_TMPDIR/$side/f"
+    chmod 000 "$BATS_TEST_TMPDIR/$side/f"
+    echo old >"$SHM_DIR/$side/f"
+    chown -R nobody:nogroup "$BATS_TEST_TMPDIR/$side" "$SHM_DIR/$side"
+  done
+  cd "$BATS_TEST_TMPDIR/gnu"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    /usr/bin/mv -v --backup=numbered -t "$SHM_DIR/gnu" f
+  local gnu_out=${output//\/usr\/bin\//}
+  cd "$BATS_TEST_TMPDIR/ours"
+  run -1 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$mv_ours" -v --backup=numbered -t "$SHM_DIR/ours" f
+  assert_equal "${output//"$mv_ours"/mv}" "${gnu_out//"$SHM_DIR"\/gnu/"$SHM_DIR"/ours}"
+  assert_line "'$SHM_DIR/ours/f.~1~' -> '$SHM_DIR/ours/f' (unbackup)"
+  assert_equal "$(cat "$SHM_DIR/ours/f")" old
+  assert_equal "$(ls "$SHM_DIR/ours")" f
+}
+
 # seed 40, case 393: "mv --backup=existing s/f /B/D/f" across
 # filesystems as nobody, s not writable.  Both back up D/f, copy f there
 # and fail with "cannot remove 's/f'"; GNU leaves the copy and the backup,
