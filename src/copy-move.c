@@ -222,37 +222,41 @@ link_to_kept (struct move_run *run, char const *earlier, int dirfd,
   return false;
 }
 
-/* A file -u skipped is met again (an operand named twice, or a symlink
-   to it), and -u skips its destination, entry REL of DIR_PATH (from the
-   working directory, NULL for it) called DST, status DST_ST, again; the
-   first skip recorded EARLIER (from the working directory) as the
-   file's copy.  GNU mv links DST to EARLIER, replacing it.  Where they
-   are two entries, cowmv leaves DST (README, "Deliberate differences
-   from GNU").  Where they are one, GNU's link of the entry over itself
-   changes nothing, and cowmv gives its outcome without making it (a
-   link made beside DST and renamed over it would stay: rename(2) of a
-   file onto itself does nothing): with -v, "removed DST"; a directory
-   cannot be linked (EPERM), once the temporary link is allowed in its
-   parent (else EACCES or EROFS).  Return false after reporting a
-   failure.  */
+/* A file -u skipped is met again (an operand named twice, another name
+   of it, a symlink to it), and -u skips its destination, entry REL of
+   DIR_PATH (from the working directory, NULL for it) called DST, status
+   DST_ST, too; EARLIER (from the working directory) was recorded as the
+   file's copy.  GNU mv links DST to EARLIER, replacing it ("we
+   currently replace DST_NAME unconditionally").  Where that would
+   replace a file, cowmv leaves it (README, "Deliberate differences from
+   GNU").  Where GNU's link changes nothing or fails, cowmv gives its
+   outcome without making the link (one made beside DST and renamed over
+   it would stay where DST is EARLIER: rename(2) of a file onto itself
+   does nothing): the link beside needs a parent it may write (else
+   EACCES or EROFS); DST a directory cannot be EARLIER's link (EPERM)
+   nor be replaced by one (EISDIR); else DST is EARLIER, and -v says
+   "removed DST".  Return false after reporting a failure.  */
 static bool
-relink_self (struct move_run *run, char const *earlier, char const *dir_path,
-             char const *rel, char const *dst, struct stat const *dst_st)
+relink_skipped (struct move_run *run, char const *earlier,
+                char const *dir_path, char const *rel, char const *dst,
+                struct stat const *dst_st)
 {
   char *path = dir_path ? file_name_concat (dir_path, rel, NULL)
                         : xstrdup (rel);
   bool same = copy_tree_same_entry (earlier, path);
-  char *dir = same ? mdir_name (path) : NULL;
+  bool dir = S_ISDIR (dst_st->st_mode);
+  char *parent = same || dir ? mdir_name (path) : NULL;
   free (path);
-  if (!same)
+  if (!same && !dir)
     return true;
-  int err = (!dir ? ENOMEM
-             : faccessat (AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0 ? errno
-             : S_ISDIR (dst_st->st_mode) ? EPERM : 0);
-  free (dir);
+  int err = (!parent ? ENOMEM
+             : faccessat (AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS) != 0
+             ? errno
+             : !dir ? 0 : same ? EPERM : EISDIR);
+  free (parent);
   if (err)
     {
-      copy_file_link_failed (err, dst, dst);
+      copy_file_link_failed (err, dst, same ? dst : earlier);
       return false;
     }
   if (run->opt->verbose)
@@ -338,8 +342,8 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
       if (!d.fail && p.update == UPDATE_OLDER && run->engine.links
           && !earlier)
         remember_kept (run, src_st, dir_path, rel);
-      else if (earlier && !relink_self (run, earlier, dir_path, rel, dst,
-                                        &f.dst_lnk))
+      else if (earlier && !relink_skipped (run, earlier, dir_path, rel, dst,
+                                           &f.dst_lnk))
         return false;
       if (d.fail)
         dest_report (&w, &d, true);

@@ -394,11 +394,18 @@ mv: ${line/SIDE/ours}"
 # with -v, and fails with EPERM when D/X is a directory.  cowmv skipped
 # the second silently.  (Onto two entries, "mv -u H1 H2 D", cowmv still
 # keeps D/H2: README, "Deliberate differences from GNU".)
-@test "mv -u of a name given twice, skipped twice, says what GNU's link over itself says" {
+@test "mv -u of a file met twice, skipped twice, says what GNU's link says where it would lose nothing" {
   fixture () { echo a >f; mkdir D; echo b >D/f; touch -d @2000000000 D/f; }
   BOTH_PROG=mv run_both -u -v f f D/
   fixture () { ln -s nowhere b1; mkdir -p D/b1; }
   BOTH_PROG=mv run_both -u b1 b1 b1 D/
+  # seed 102, case 188: two names of one file, the second's destination
+  # a newer directory, which GNU's link cannot replace (EISDIR).
+  fixture () {
+    echo a >f; ln f g; mkdir -p D/g; echo b >D/f
+    touch -d @2000000000 D/f D/g
+  }
+  BOTH_PROG=mv run_both -u -v f g D/
 }
 
 # seed 96, case 2: "mv -t D s/f s/f" as nobody, f with a second name,
