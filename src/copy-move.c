@@ -235,7 +235,8 @@ link_to_kept (struct move_run *run, char const *earlier, int dirfd,
    does nothing): the link beside needs a parent it may write (else
    EACCES or EROFS); DST a directory cannot be EARLIER's link (EPERM)
    nor be replaced by one (EISDIR); else DST is EARLIER, and -v says
-   "removed DST".  Return false after reporting a failure.  */
+   "removed DST" (not --dry-run: nothing is removed).  Return false
+   after reporting a failure.  */
 static bool
 relink_skipped (struct move_run *run, char const *earlier,
                 char const *dir_path, char const *rel, char const *dst,
@@ -259,7 +260,7 @@ relink_skipped (struct move_run *run, char const *earlier,
       copy_file_link_failed (err, dst, same ? dst : earlier);
       return false;
     }
-  if (run->opt->verbose)
+  if (run->opt->verbose && !run->engine.dry)
     remove_tree_say_removed (dst);
   return true;
 }
@@ -329,11 +330,8 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
     {
       /* -u kept a newer destination: another name of the source, moved
          later onto an older or no destination, is linked to it, as GNU
-         mv does.  A name -u skips itself is left alone, though: GNU
-         makes it a link of the earlier one ("we currently replace
-         DST_NAME unconditionally, even if it was a newer separate
-         file"), and the newer file -u was to keep is lost (README,
-         "Deliberate differences from GNU").  */
+         mv does.  A name -u skips itself is GNU's link of the earlier
+         one only where that loses nothing (relink_skipped).  */
       char const *earlier = (!d.fail && p.update == UPDATE_OLDER
                              && run->engine.links
                              ? hlmap_lookup (run->engine.links,
