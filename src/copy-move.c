@@ -249,7 +249,7 @@ relink_skipped (struct move_run *run, char const *earlier,
   char *parent = same || dir ? mdir_name (path) : NULL;
   free (path);
   if (!same && !dir)
-    return true;
+    return true;                /* a file GNU would replace: kept */
   int err = (!parent ? ENOMEM
              : faccessat (AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS) != 0
              ? errno
@@ -332,13 +332,12 @@ check_dest (struct move_run *run, char const *src, struct stat const *src_st,
          later onto an older or no destination, is linked to it, as GNU
          mv does.  A name -u skips itself is GNU's link of the earlier
          one only where that loses nothing (relink_skipped).  */
-      char const *earlier = (!d.fail && p.update == UPDATE_OLDER
-                             && run->engine.links
-                             ? hlmap_lookup (run->engine.links,
-                                             src_st->st_dev, src_st->st_ino)
+      bool kept = !d.fail && p.update == UPDATE_OLDER && run->engine.links;
+      char const *earlier = (kept ? hlmap_lookup (run->engine.links,
+                                                  src_st->st_dev,
+                                                  src_st->st_ino)
                              : NULL);
-      if (!d.fail && p.update == UPDATE_OLDER && run->engine.links
-          && !earlier)
+      if (kept && !earlier)
         remember_kept (run, src_st, dir_path, rel);
       else if (earlier && !relink_skipped (run, earlier, dir_path, rel, dst,
                                            &f.dst_lnk))
